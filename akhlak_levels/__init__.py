@@ -1,0 +1,57 @@
+"""akhlak_levels: score BerAKHLAK culture questionnaires into five socio-emotional levels.
+
+Questionnaires are bilingual JSON data, responses are read from real exports with clear errors,
+a probabilistic level model with calibrated item weights turns answers into level probabilities,
+and results carry their uncertainty.
+
+Examples
+--------
+>>> import akhlak_levels as al
+>>> q = al.load_questionnaire("socio-emotional-levels")
+>>> responses, truth = al.simulate(q, 100, random_state=0)
+>>> result = al.assess(q, responses)
+>>> result.probabilities.shape
+(100, 5)
+"""
+
+from ._version import __version__
+from .assessment import Assessment, assess
+from .errors import (
+    AkhlakLevelsError,
+    ModelError,
+    Problem,
+    QuestionnaireError,
+    ResponseError,
+    SchemaError,
+)
+from .flags import Flags
+from .levels import Level
+from .model import LevelModel, load_model
+from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
+from .responses import MISSING, ResponseSet, read_responses
+from .simulate import simulate
+
+__all__ = [
+    "MISSING",
+    "AkhlakLevelsError",
+    "Assessment",
+    "Flags",
+    "Item",
+    "Level",
+    "LevelModel",
+    "ModelError",
+    "Problem",
+    "Questionnaire",
+    "QuestionnaireError",
+    "ResponseError",
+    "ResponseSet",
+    "Scale",
+    "SchemaError",
+    "__version__",
+    "assess",
+    "list_questionnaires",
+    "load_model",
+    "load_questionnaire",
+    "read_responses",
+    "simulate",
+]

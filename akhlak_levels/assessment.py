@@ -1,0 +1,403 @@
+"""Scoring: from responses and a level model to level probabilities, levels and scale scores.
+
+The level part is a gather-and-add over a flat weight table, processed in chunks of respondents
+so that memory stays bounded whatever the number of respondents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .errors import ModelError, ResponseError
+from .flags import Flags
+from .levels import N_LEVELS, Level
+from .model import LevelModel
+from .questionnaire import Questionnaire, load_questionnaire
+from .responses import MISSING, ResponseSet, read_responses
+
+__all__ = ["Assessment", "assess"]
+
+_LEVELS = np.arange(1, N_LEVELS + 1, dtype=np.float64)
+DEFAULT_CHUNK = 1 << 14
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """Results for all respondents, as arrays in respondent order.
+
+    Attributes
+    ----------
+    respondent_ids : ndarray of str, shape (n,)
+    probabilities : ndarray of shape (n, 5) or None
+        Posterior level probabilities (columns are levels 1..5); None when the questionnaire has
+        no level model (e.g. ``berakhlak``).
+    level : ndarray of int8, shape (n,) or None
+        ``argmax`` level 1..5, and 0 where the top probability is below ``min_confidence``.
+    expected_level, expected_level_sd : ndarray of shape (n,) or None
+        ``sum_k k p_k`` and the posterior standard deviation of the level.
+    confidence : ndarray of shape (n,) or None
+        ``max_k p_k``.
+    entropy : ndarray of shape (n,) or None
+        ``-sum_k p_k log p_k`` (nats); 0 is certain, log 5 = 1.609 knows nothing.
+    scale_ids : tuple of str
+    scale_scores : ndarray of shape (n, n_scales)
+        0-100, NaN where fewer than ``min_answered`` of the scale's items were answered.
+    index, index_category : ndarray or None
+        The questionnaire's overall index (mean of its scales, NaN unless all are scored) and
+        its category code, where it defines one.
+    n_answered : ndarray of int, shape (n,)
+    flags : Flags
+        From reading (``invalid:ITEM``), plus ``no-answers`` and ``low-confidence``.
+    min_confidence, min_answered : float
+        The thresholds used.
+
+    Examples
+    --------
+    >>> from akhlak_levels import assess, load_questionnaire, simulate
+    >>> q = load_questionnaire("socio-emotional-levels")
+    >>> responses, truth = simulate(q, 200, random_state=1)
+    >>> a = assess(q, responses)
+    >>> a.probabilities.shape, bool(np.allclose(a.probabilities.sum(axis=1), 1))
+    ((200, 5), True)
+    >>> float((a.level == truth).mean()) > 0.9
+    True
+    """
+
+    questionnaire_id: str
+    questionnaire_version: str
+    questionnaire_hash: str
+    respondent_ids: np.ndarray
+    probabilities: np.ndarray | None
+    level: np.ndarray | None
+    expected_level: np.ndarray | None
+    expected_level_sd: np.ndarray | None
+    confidence: np.ndarray | None
+    entropy: np.ndarray | None
+    scale_ids: tuple[str, ...]
+    scale_scores: np.ndarray
+    index: np.ndarray | None
+    index_category: np.ndarray | None
+    n_answered: np.ndarray
+    flags: Flags
+    min_confidence: float
+    min_answered: float
+    model_hash: str | None = None
+    model_kind: str | None = None
+    unit: np.ndarray | None = None
+    wave: np.ndarray | None = None
+    date: np.ndarray | None = None
+    groups: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.respondent_ids)
+
+    @property
+    def has_levels(self) -> bool:
+        """True when a level model was applied."""
+        return self.probabilities is not None
+
+    def scale_score(self, scale_id: str) -> np.ndarray:
+        """The 0-100 scores of one scale."""
+        try:
+            return self.scale_scores[:, self.scale_ids.index(scale_id)]
+        except ValueError:
+            raise KeyError(f"No scale {scale_id!r}; scales are {list(self.scale_ids)}.") from None
+
+    def take(self, index: np.ndarray) -> Assessment:
+        """The respondents at ``index`` (positions or a boolean mask), in that order."""
+        idx = np.asarray(index)
+
+        def t(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[idx]
+
+        return replace(
+            self,
+            respondent_ids=self.respondent_ids[idx],
+            probabilities=t(self.probabilities),
+            level=t(self.level),
+            expected_level=t(self.expected_level),
+            expected_level_sd=t(self.expected_level_sd),
+            confidence=t(self.confidence),
+            entropy=t(self.entropy),
+            scale_scores=self.scale_scores[idx],
+            index=t(self.index),
+            index_category=t(self.index_category),
+            n_answered=self.n_answered[idx],
+            flags=self.flags.take(idx),
+            unit=t(self.unit),
+            wave=t(self.wave),
+            date=t(self.date),
+            groups={k: v[idx] for k, v in self.groups.items()},
+        )
+
+    # ------------------------------------------------------------------ export
+
+    def _columns(self, lang: str) -> dict[str, Any]:
+        cols: dict[str, Any] = {"respondent_id": self.respondent_ids}
+        for name in ("unit", "wave"):
+            v = getattr(self, name)
+            if v is not None:
+                cols[name] = v
+        if self.date is not None:
+            cols["date"] = self.date.astype(str)
+        for g, v in self.groups.items():
+            cols[g] = v
+        if self.probabilities is not None:
+            labels = np.array([""] + [Level(k).label(lang) for k in range(1, N_LEVELS + 1)], dtype=object)
+            cols["level"] = self.level.astype(int)
+            cols["level_label"] = labels[self.level]
+            cols["expected_level"] = self.expected_level
+            cols["expected_level_sd"] = self.expected_level_sd
+            cols["confidence"] = self.confidence
+            for k in range(N_LEVELS):
+                cols[f"p_level_{k + 1}"] = self.probabilities[:, k]
+        for j, s in enumerate(self.scale_ids):
+            cols[f"scale_{s}"] = self.scale_scores[:, j]
+        if self.index is not None:
+            cols["index"] = self.index
+            cols["index_category"] = self.index_category
+        cols["n_answered"] = self.n_answered
+        cols["flags"] = np.array(self.flags.as_strings(), dtype=object)
+        return cols
+
+    def to_records(self, lang: str = "en") -> list[dict[str, Any]]:
+        """One JSON-ready dict per respondent (NaN becomes None; flags a list of names).
+
+        Examples
+        --------
+        >>> from akhlak_levels import assess, load_questionnaire, simulate
+        >>> q = load_questionnaire("socio-emotional-levels")
+        >>> rec = assess(q, simulate(q, 3, random_state=0)[0]).to_records()[0]
+        >>> sorted(rec)[:6]
+        ['confidence', 'expected_level', 'expected_level_sd', 'flags', 'level', 'level_label']
+        """
+        cols = self._columns(lang)
+        names = list(cols)
+        lists = []
+        for name in names:
+            v = cols[name]
+            if name == "flags":
+                lists.append([s.split(";") if s else [] for s in v])
+            elif isinstance(v, np.ndarray) and v.dtype.kind == "f":
+                lists.append([None if x != x else x for x in v.tolist()])
+            else:
+                lists.append(np.asarray(v).tolist())
+        return [dict(zip(names, row)) for row in zip(*lists)]
+
+    def to_frame(self, lang: str = "en") -> Any:
+        """A pandas DataFrame, one row per respondent (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover
+            raise ImportError("to_frame needs pandas: pip install 'akhlak-levels[frames]'.") from None
+        return pd.DataFrame(self._columns(lang))
+
+    def __repr__(self) -> str:
+        return (
+            f"Assessment(questionnaire={self.questionnaire_id!r}, respondents={len(self)}, "
+            f"levels={'yes' if self.has_levels else 'no'}, scales={len(self.scale_ids)})"
+        )
+
+
+# =========================================================================== scoring
+
+
+def _score_tables(q: Questionnaire) -> list[np.ndarray]:
+    """Per item, the 0..1 keyed value of each option, NaN appended for code -1 (missing)."""
+    out = []
+    for it in q.items:
+        if it.type == "likert":
+            v = np.arange(it.n_options, dtype=float) / (it.n_options - 1)
+            if it.reverse:
+                v = v[::-1]
+        else:
+            lv = np.array([np.nan if l is None else l for l in it.option_levels], dtype=float)
+            v = (lv - 1) / (N_LEVELS - 1)
+        out.append(np.append(v, np.nan))
+    return out
+
+
+def assess(
+    questionnaire: Questionnaire | str,
+    responses: ResponseSet | Any,
+    model: LevelModel | str | None = None,
+    *,
+    min_confidence: float = 0.5,
+    min_answered: float = 0.5,
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> Assessment:
+    """Score responses: level probabilities, level, expected level, scale and index scores.
+
+    Parameters
+    ----------
+    questionnaire : Questionnaire or str
+    responses : ResponseSet, or anything :func:`read_responses` reads
+    model : LevelModel or path, default=None
+        The questionnaire's default model (a theory prior) when None; no level results when the
+        questionnaire has none.
+    min_confidence : float, default=0.5
+        ``level`` is 0 ("undetermined") where ``max_k p_k`` is below this.
+    min_answered : float, default=0.5
+        A scale is scored (prorated) when at least this share of its items is answered.
+    chunk_size : int, default=16384
+        Respondents scored at a time; memory beyond the outputs is O(chunk_size).
+    progress : callable, default=None
+        Called as ``progress(done, total)`` after each chunk.
+
+    Returns
+    -------
+    Assessment
+
+    Raises
+    ------
+    ModelError
+        The model belongs to another questionnaire (id, version or content hash differ).
+    ResponseError
+        The responses were read against another questionnaire.
+
+    Notes
+    -----
+    For answers ``x_i`` the log posterior is ``logit_k = b_k + sum_{answered i} W[i, x_i, k]``
+    and ``p = softmax(logit)``. Unanswered items add nothing, which is exact under local
+    independence when answers are missing at random: a partial questionnaire is scored with
+    wider uncertainty. ``expected_level = sum_k k p_k``;
+    ``expected_level_sd = sqrt(sum_k k^2 p_k - expected_level^2)``.
+
+    A scale score is the mean of its items' keyed answers (reverse-keyed Likert items
+    reversed), each rescaled to 0..1, times 100.
+
+    Examples
+    --------
+    >>> from akhlak_levels import assess, load_questionnaire
+    >>> q = load_questionnaire("berakhlak")
+    >>> rows = [{"respondent_id": "A1", **{i: 4 for i in q.item_ids}}]
+    >>> a = assess(q, rows)
+    >>> a.has_levels, a.index.round(1).tolist(), a.index_category.tolist()
+    (False, [75.0], ['A'])
+    """
+    q = load_questionnaire(questionnaire)
+    if not 0.0 <= min_confidence <= 1.0:
+        raise ValueError(f"The 'min_confidence' parameter of assess must be in [0, 1]. Got {min_confidence!r} instead.")
+    if not 0.0 < min_answered <= 1.0:
+        raise ValueError(f"The 'min_answered' parameter of assess must be in (0, 1]. Got {min_answered!r} instead.")
+    if int(chunk_size) < 1:
+        raise ValueError(f"The 'chunk_size' parameter of assess must be a positive integer. Got {chunk_size!r} instead.")
+    if not isinstance(responses, ResponseSet):
+        responses = read_responses(responses, q)
+    elif responses.questionnaire.content_hash != q.content_hash or responses.questionnaire.id != q.id:
+        raise ResponseError(
+            f"These responses were read for questionnaire {responses.questionnaire.id!r}, not {q.id!r}."
+        )
+    if model is None:
+        model = q.default_model
+    elif not isinstance(model, LevelModel):
+        from .model import load_model
+
+        model = load_model(model, q)
+    if model is not None:
+        model.check_questionnaire(q)
+
+    codes = responses.codes
+    n = codes.shape[0]
+    scales = q.scales
+    s_values = [np.nan_to_num(t, nan=0.0) for t in _score_tables(q)]  # missing adds 0
+    # item -> scales it counts in
+    item_scales: list[list[int]] = [[] for _ in q.items]
+    for s_i, s in enumerate(scales):
+        for iid in s.item_ids:
+            item_scales[q._item_pos[iid]].append(s_i)
+    scale_size = np.array([len(s.item_ids) for s in scales], dtype=float)
+
+    n_answered = np.empty(n, dtype=np.int32)
+    scale_scores = np.empty((n, len(scales)))
+    if model is not None:
+        probs = np.empty((n, N_LEVELS))
+        tables = model.tables
+        log_prior = model.log_prior
+        entropy = np.empty(n)
+    step = max(1, int(chunk_size))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        block = codes[start:stop]
+        cols = np.ascontiguousarray(block.T)  # items x m: each item's codes contiguous
+        m = stop - start
+        n_answered[start:stop] = (cols != MISSING).sum(axis=0)
+        if model is not None:
+            logit = np.empty((m, N_LEVELS))
+            logit[:] = log_prior
+            for i, table in enumerate(tables):
+                logit += np.take(table, cols[i], axis=0)  # code -1 takes the zero row
+            logit -= logit.max(axis=1, keepdims=True)
+            np.exp(logit, out=probs[start:stop])
+            total = probs[start:stop].sum(axis=1, keepdims=True)
+            probs[start:stop] /= total
+            # entropy = log(total) - sum p * logit  (logit shifted so max is 0)
+            entropy[start:stop] = np.log(total[:, 0]) - np.einsum("ij,ij->i", probs[start:stop], logit)
+        if len(scales):
+            sums = np.zeros((m, len(scales)))
+            counts = np.zeros((m, len(scales)))
+            for i, sc in enumerate(item_scales):
+                if not sc:
+                    continue
+                v = np.take(s_values[i], cols[i])
+                ok = cols[i] != MISSING
+                for s_i in sc:
+                    sums[:, s_i] += v
+                    counts[:, s_i] += ok
+            with np.errstate(invalid="ignore", divide="ignore"):
+                score = 100.0 * sums / counts
+            score[counts < min_answered * scale_size - 1e-9] = np.nan
+            score[counts == 0] = np.nan
+            scale_scores[start:stop] = score
+        if progress is not None:
+            progress(stop, n)
+
+    level = expected = sd = conf = None
+    flag_cols: dict[str, np.ndarray] = {"no-answers": n_answered == 0}
+    if model is not None:
+        conf = probs.max(axis=1)
+        level = (probs.argmax(axis=1) + 1).astype(np.int8)
+        low = conf < min_confidence
+        level[low] = 0
+        expected = probs @ _LEVELS
+        sd = np.sqrt(np.maximum(probs @ (_LEVELS**2) - expected**2, 0.0))
+        flag_cols["low-confidence"] = low
+    flags = responses.flags.merge(flag_cols)
+
+    index = category = None
+    if q.index is not None:
+        scale_pos = {s.id: j for j, s in enumerate(scales)}
+        cols = [scale_pos[sid] for sid in q.index.scales]
+        index = scale_scores[:, cols].mean(axis=1)  # NaN unless every scale is scored
+        category = q.index.categorize(index)
+
+    return Assessment(
+        questionnaire_id=q.id,
+        questionnaire_version=q.version,
+        questionnaire_hash=q.content_hash,
+        respondent_ids=responses.respondent_ids,
+        probabilities=probs if model is not None else None,
+        level=level,
+        expected_level=expected,
+        expected_level_sd=sd,
+        confidence=conf,
+        entropy=entropy if model is not None else None,
+        scale_ids=tuple(s.id for s in scales),
+        scale_scores=scale_scores,
+        index=index,
+        index_category=category,
+        n_answered=n_answered,
+        flags=flags,
+        min_confidence=float(min_confidence),
+        min_answered=float(min_answered),
+        model_hash=None if model is None else model.hash,
+        model_kind=None if model is None else model.kind,
+        unit=responses.unit,
+        wave=responses.wave,
+        date=responses.date,
+        groups=dict(responses.groups),
+    )

@@ -1,0 +1,319 @@
+"""The ``akhlak-levels`` command.
+
+Exit codes: 0 success, 2 usage error, 3 invalid input (the problem list on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+from typing import Any, Sequence, TextIO
+
+import numpy as np
+
+from . import __version__
+from .assessment import Assessment, assess
+from .errors import AkhlakLevelsError
+from .levels import N_LEVELS, Level
+from .model import load_model
+from .questionnaire import list_questionnaires, load_questionnaire
+from .responses import read_responses
+from .simulate import simulate
+
+EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
+PROGRESS_FROM = 100_000  # respondents; smaller jobs print no progress
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _reading_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reading the responses")
+    g.add_argument("--id-column", help="column of respondent ids (default: respondent_id if present, else numbered)")
+    g.add_argument("--unit-column", help="column of organisational units (default: unit if present)")
+    g.add_argument("--wave-column", help="column of survey waves (default: wave if present)")
+    g.add_argument("--date-column", help="column of dates (default: date if present)")
+    g.add_argument("--group-column", action="append", default=[], metavar="COLUMN", help="a grouping column to carry along (repeatable)")
+    g.add_argument("--ignore-column", action="append", default=[], metavar="COLUMN", help="a column to set aside, e.g. a name or NIP (repeatable)")
+    g.add_argument("--ignore-unknown-columns", action="store_true", help="set aside every column that is not an item")
+    g.add_argument("--allow-missing-items", action="store_true", help="score a partial questionnaire: items without a column are unanswered")
+    g.add_argument("--on-invalid", choices=("raise", "missing"), default="raise", help="unreadable answers: fail (default) or set missing and flag the respondent")
+    g.add_argument("--delimiter", help="CSV delimiter (default: detected from the header)")
+    g.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+
+
+def _read(args: argparse.Namespace, q: Any) -> Any:
+    return read_responses(
+        args.file,
+        q,
+        id_column=args.id_column,
+        unit_column=args.unit_column,
+        wave_column=args.wave_column,
+        date_column=args.date_column,
+        group_columns=args.group_column,
+        ignore_columns=args.ignore_column,
+        unknown_columns="ignore" if args.ignore_unknown_columns else "error",
+        missing_items="missing" if args.allow_missing_items else "error",
+        on_invalid=args.on_invalid,
+        delimiter=args.delimiter,
+        sheet=args.sheet,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="akhlak-levels",
+        description="Score BerAKHLAK culture questionnaires into five socio-emotional levels.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("list", help="list the bundled questionnaires")
+
+    p = sub.add_parser("show", help="show a questionnaire's scales and items")
+    p.add_argument("questionnaire", metavar="ID", help="a bundled id or a questionnaire .json file")
+    p.add_argument("--lang", choices=("id", "en"), default="id")
+
+    p = sub.add_parser("validate", help="check a responses file against a questionnaire")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    _reading_options(p)
+
+    p = sub.add_parser("score", help="score a responses file into levels and scale scores")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("--model", metavar="M.json", help="a calibrated level model (default: the questionnaire's theory prior)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write .csv or .jsonl (default: CSV on standard output)")
+    p.add_argument("--lang", choices=("id", "en"), default="en", help="language of level labels")
+    p.add_argument("--min-confidence", type=float, default=0.5, help="level 0 where the top probability is below this (default 0.5)")
+    p.add_argument("--min-answered", type=float, default=0.5, help="share of a scale's items needed to score it (default 0.5)")
+    p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    _reading_options(p)
+
+    p = sub.add_parser("demo", help="simulate a small sample and score it")
+    p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID")
+    p.add_argument("-n", type=int, default=8, help="respondents (default 8)")
+    p.add_argument("--seed", type=int, default=2024)
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    rows = [("id", "version", "items", "scales", "level model", "title")]
+    for qid in list_questionnaires():
+        q = load_questionnaire(qid)
+        has_model = "theory prior" if "default_model" in q.document else "-"
+        rows.append((q.id, q.version, str(q.n_items), str(len(q.scales)), has_model, q.title.get("en", "")))
+    _print_table(rows, out)
+    return EXIT_OK
+
+
+def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    q = load_questionnaire(args.questionnaire)
+    lang = args.lang
+    print(f"{q.title.get(lang, q.id)}  [{q.id} {q.version}]", file=out)
+    if q.description:
+        print(q.description.get(lang, ""), file=out)
+    print("\nScales:", file=out)
+    for s in q.scales:
+        lv = f" (level {s.level})" if s.level else ""
+        print(f"  {s.id}{lv}: {s.name.get(lang, '')} - {len(s.item_ids)} items", file=out)
+        for ind_id, text in s.indicators:
+            print(f"      {ind_id}: {text.get(lang, '')}", file=out)
+    if q.index is not None:
+        bands = ", ".join(f"{c.code} {c.label.get(lang, '')} >= {c.min:g}" for c in q.index.categories)
+        print(f"\nIndex {q.index.id}: mean of {len(q.index.scales)} scales; categories: {bands}", file=out)
+    print("\nItems:", file=out)
+    for it in q.items:
+        keys = []
+        if it.level:
+            keys.append(f"level {it.level}")
+        if it.scales:
+            keys.append("scale " + ",".join(it.scales))
+        if it.reverse:
+            keys.append("reverse")
+        print(f"  {it.id} [{'; '.join(keys) or it.type}] {it.text.get(lang, '')}", file=out)
+        if it.type == "choice":
+            for c, opt in enumerate(it.options):
+                lv = it.option_levels[c]
+                print(f"      {c + 1}. {opt.get(lang, '')}" + (f"  (level {lv})" if lv else ""), file=out)
+        elif it is q.items[0] or it.format != q.items[q.item_ids.index(it.id) - 1].format:
+            print("      options: " + " / ".join(f"{c + 1}={lab}" for c, lab in enumerate(it.option_labels(lang))), file=out)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    q = load_questionnaire(args.questionnaire)
+    rs = _read(args, q)
+    answered = rs.answered
+    print(f"{args.file}: valid responses to {q.id} {q.version}", file=out)
+    print(f"  respondents: {len(rs)}", file=out)
+    print(f"  items: {q.n_items}; answers missing: {100 * (1 - answered.mean()):.1f}%", file=out)
+    print(f"  respondents with no answers: {int((~answered.any(axis=1)).sum())}", file=out)
+    if rs.ignored_columns:
+        print(f"  columns set aside: {list(rs.ignored_columns)}", file=out)
+    if rs.skipped_rows:
+        print(f"  empty rows skipped: {list(rs.skipped_rows[:20])}{' ...' if len(rs.skipped_rows) > 20 else ''}", file=out)
+    flagged = rs.flags.any()
+    if flagged.any():
+        print(f"  respondents flagged (answers set missing): {int(flagged.sum())}", file=out)
+        for i in np.flatnonzero(flagged)[:20]:
+            print(f"    {rs.respondent_ids[i]}: {', '.join(rs.flags.for_respondent(i))}", file=out)
+    return EXIT_OK
+
+
+def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    q = load_questionnaire(args.questionnaire)
+    model = load_model(args.model, q) if args.model else None
+    if args.output and os.path.splitext(args.output)[1].lower() not in (".csv", ".jsonl"):
+        raise _UsageError(f"-o must end in .csv or .jsonl, got {args.output!r}")
+    rs = _read(args, q)
+    show_progress = not args.quiet and len(rs) >= PROGRESS_FROM
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rscored {done:,}/{total:,} respondents", end="" if done < total else "\n", file=err, flush=True)
+
+    result = assess(
+        q, rs, model,
+        min_confidence=args.min_confidence,
+        min_answered=args.min_answered,
+        progress=progress if show_progress else None,
+    )
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            _write(result, fh, args.output, args.lang)
+    else:
+        _write(result, out, "stdout.csv", args.lang)
+    if not args.quiet:
+        print(_summary(result, args.output), file=err)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    if args.n < 1:
+        raise _UsageError(f"-n must be a positive integer, got {args.n}")
+    q = load_questionnaire(args.questionnaire)
+    if q.default_model is None:
+        raise _UsageError(f"questionnaire {q.id!r} has no level model to simulate from")
+    rs, truth = simulate(q, args.n, random_state=args.seed)
+    a = assess(q, rs)
+    print(f"Simulated {args.n} respondents of {q.id} from its theory-prior model (seed {args.seed}) and scored them:\n", file=out)
+    rows = [("respondent", "true", "level", "expected", "sd", "confidence", "P(1..5)")]
+    for i in range(len(a)):
+        rows.append(
+            (
+                a.respondent_ids[i],
+                str(truth[i]),
+                f"{a.level[i]} {Level(a.level[i]).label('en') if a.level[i] else '(undetermined)'}",
+                f"{a.expected_level[i]:.2f}",
+                f"{a.expected_level_sd[i]:.2f}",
+                f"{a.confidence[i]:.2f}",
+                " ".join(f"{p:.2f}" for p in a.probabilities[i]),
+            )
+        )
+    _print_table(rows, out)
+    print(
+        "\nThe levels are probabilities, not verdicts. This model is a theory prior; calibrate on your own data "
+        "(see docs/methodology.md). Score a file with: akhlak-levels score FILE --questionnaire " + q.id,
+        file=out,
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _fmt(v: Any) -> Any:
+    if isinstance(v, float):
+        return "" if math.isnan(v) else repr(round(v, 6))
+    return v
+
+
+def _write(result: Assessment, fh: TextIO, name: str, lang: str) -> None:
+    if name.lower().endswith(".jsonl"):
+        for rec in result.to_records(lang):
+            fh.write(json.dumps(rec, ensure_ascii=False, allow_nan=False))
+            fh.write("\n")
+        return
+    cols = result._columns(lang)
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(list(cols))
+    lists = []
+    for v in cols.values():
+        arr = np.asarray(v)
+        if arr.dtype.kind == "f":
+            lists.append([_fmt(x) for x in arr.tolist()])
+        else:
+            lists.append(arr.tolist())
+    writer.writerows(zip(*lists))
+
+
+def _summary(a: Assessment, output: str | None) -> str:
+    parts = [f"scored {len(a):,} respondents" + (f" -> {output}" if output else "")]
+    if a.level is not None:
+        counts = np.bincount(a.level, minlength=N_LEVELS + 1)
+        dist = ", ".join(f"level {k}: {counts[k]}" for k in range(1, N_LEVELS + 1))
+        parts.append(f"{dist}; undetermined (confidence < {a.min_confidence:g}): {counts[0]}")
+    if a.index is not None and np.isfinite(a.index).any():
+        mean = float(np.nanmean(a.index))
+        parts.append(f"mean index {mean:.1f} of {int(np.isfinite(a.index).sum())} respondents with every scale scored")
+    flagged = int(a.flags.any().sum())
+    if flagged:
+        parts.append(f"{flagged} respondents carry flags (see the flags column)")
+    return "; ".join(parts)
+
+
+def _print_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
+    widths = [max(len(str(r[j])) for r in rows) for j in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip(), file=out)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the command; returns the exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage
+        return int(exc.code or 0)
+    try:
+        if args.command == "list":
+            return _cmd_list(args, out)
+        if args.command == "show":
+            return _cmd_show(args, out)
+        if args.command == "validate":
+            return _cmd_validate(args, out)
+        if args.command == "score":
+            return _cmd_score(args, out, err)
+        if args.command == "demo":
+            return _cmd_demo(args, out)
+    except _UsageError as exc:
+        print(f"akhlak-levels {args.command}: error: {exc}", file=err)
+        return EXIT_USAGE
+    except ImportError as exc:
+        print(f"akhlak-levels {args.command}: error: {exc}", file=err)
+        return EXIT_USAGE
+    except (AkhlakLevelsError, ValueError) as exc:
+        print(f"akhlak-levels {args.command}: invalid input: {exc}", file=err)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"akhlak-levels {args.command}: cannot write or read a file: {exc}", file=err)
+        return EXIT_INVALID
+    parser.error(f"unknown command {args.command!r}")  # pragma: no cover
+    return EXIT_USAGE  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

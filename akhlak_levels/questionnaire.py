@@ -1,0 +1,452 @@
+"""Questionnaires as data: loading, validating and describing an instrument.
+
+A questionnaire is a JSON document (schema ``schemas/questionnaire.schema.json``) holding
+bilingual items, their response formats, the scales and levels they are keyed to, an optional
+index with category bands, and an optional theory prior from which its default level model is
+derived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from . import _schema
+from .errors import Problem, QuestionnaireError
+from .levels import N_LEVELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import LevelModel
+
+__all__ = [
+    "Questionnaire",
+    "Item",
+    "Scale",
+    "Index",
+    "IndexCategory",
+    "load_questionnaire",
+    "list_questionnaires",
+]
+
+
+def _text(obj: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(obj) if obj else {}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question.
+
+    ``options[c]`` is the label of answer code ``c + 1`` per language; for a Likert item the codes
+    are the points 1..k, for a choice item the options numbered from 1.
+    """
+
+    id: str
+    type: str
+    text: Mapping[str, str]
+    options: tuple[Mapping[str, str], ...]
+    aliases: tuple[tuple[str, ...], ...] = ()
+    option_levels: tuple[int | None, ...] = ()
+    scales: tuple[str, ...] = ()
+    level: int | None = None
+    reverse: bool = False
+    indicator: str | None = None
+    format: str | None = None
+
+    @property
+    def n_options(self) -> int:
+        """Number of answer options (points of a Likert item)."""
+        return len(self.options)
+
+    def option_labels(self, lang: str) -> tuple[str, ...]:
+        """The option labels in ``lang``."""
+        return tuple(o.get(lang, "") for o in self.options)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scale: the items keyed to it, optionally a level and behaviour indicators."""
+
+    id: str
+    name: Mapping[str, str]
+    item_ids: tuple[str, ...]
+    description: Mapping[str, str] = field(default_factory=dict)
+    level: int | None = None
+    indicators: tuple[tuple[str, Mapping[str, str]], ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexCategory:
+    """A band of the 0-100 index: scores ``>= min`` up to the next band."""
+
+    code: str
+    label: Mapping[str, str]
+    min: float
+
+
+@dataclass(frozen=True)
+class Index:
+    """An overall index: the mean of some scale scores, with category bands."""
+
+    id: str
+    name: Mapping[str, str]
+    scales: tuple[str, ...]
+    categories: tuple[IndexCategory, ...]  # sorted by ``min`` descending
+
+    def categorize(self, scores: np.ndarray) -> np.ndarray:
+        """Category code of each score (``""`` where the score is NaN).
+
+        Examples
+        --------
+        >>> from akhlak_levels import load_questionnaire
+        >>> index = load_questionnaire("berakhlak").index
+        >>> index.categorize(np.array([60.9, 38.9, 75.0, np.nan])).tolist()
+        ['B', 'C', 'A', '']
+        """
+        scores = np.asarray(scores, dtype=float)
+        mins = np.array([c.min for c in self.categories[::-1]])  # ascending
+        codes = np.array([c.code for c in self.categories[::-1]] + [""], dtype=object)
+        pos = np.searchsorted(mins, scores, side="right") - 1
+        pos = np.where(np.isnan(scores) | (pos < 0), len(mins), pos)
+        return codes[pos].astype(str)
+
+
+@dataclass(frozen=True, eq=False)
+class Questionnaire:
+    """A validated questionnaire. Build one with :func:`load_questionnaire`.
+
+    Attributes
+    ----------
+    id, version : str
+        Identity of the instrument; a level model names both and the content hash.
+    items : tuple of Item
+        In questionnaire order; response matrices use this column order.
+    scales : tuple of Scale
+    index : Index or None
+        The overall index and its category bands, where the instrument defines one.
+    content_hash : str
+        SHA-256 of what scoring depends on (item ids and order, types, option counts, keys);
+        texts do not enter it, so fixing a translation does not invalidate a model.
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire
+    >>> q = load_questionnaire("socio-emotional-levels")
+    >>> q.id, len(q.item_ids) >= 38, q.languages
+    ('socio-emotional-levels', True, ('id', 'en'))
+    """
+
+    id: str
+    version: str
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    languages: tuple[str, ...]
+    items: tuple[Item, ...]
+    scales: tuple[Scale, ...]
+    index: Index | None
+    document: Mapping[str, Any] = field(repr=False)
+    source: str | None = None
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        """Item ids in questionnaire order."""
+        return tuple(it.id for it in self.items)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.items)
+
+    @cached_property
+    def n_options(self) -> np.ndarray:
+        """Number of options of each item, in item order."""
+        return np.array([it.n_options for it in self.items], dtype=np.int64)
+
+    def item(self, item_id: str) -> Item:
+        """The item with id ``item_id``."""
+        try:
+            return self.items[self._item_pos[item_id]]
+        except KeyError:
+            raise KeyError(f"Questionnaire {self.id!r} has no item {item_id!r}.") from None
+
+    @cached_property
+    def _item_pos(self) -> dict[str, int]:
+        return {it.id: i for i, it in enumerate(self.items)}
+
+    def scale(self, scale_id: str) -> Scale:
+        """The scale with id ``scale_id``."""
+        for s in self.scales:
+            if s.id == scale_id:
+                return s
+        raise KeyError(f"Questionnaire {self.id!r} has no scale {scale_id!r}.")
+
+    @cached_property
+    def content_hash(self) -> str:
+        structure = {
+            "id": self.id,
+            "items": [
+                {
+                    "id": it.id,
+                    "type": it.type,
+                    "n_options": it.n_options,
+                    "option_levels": list(it.option_levels),
+                    "level": it.level,
+                    "reverse": it.reverse,
+                    "scales": list(it.scales),
+                }
+                for it in self.items
+            ],
+        }
+        canonical = json.dumps(structure, sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def default_model(self) -> LevelModel | None:
+        """The bundled level model (a theory prior), or None where the instrument has none."""
+        spec = self.document.get("default_model")
+        if spec is None:
+            return None
+        from .prior import theory_prior_model
+
+        return theory_prior_model(self, spec)
+
+    def __repr__(self) -> str:
+        return f"Questionnaire(id={self.id!r}, version={self.version!r}, items={self.n_items}, scales={len(self.scales)})"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _bundled_dir() -> Path:
+    """Where the bundled instruments live: inside the wheel, or in a source checkout."""
+    inside = resources.files("akhlak_levels").joinpath("_bundled")
+    if inside.is_dir():
+        return Path(str(inside))
+    return Path(__file__).resolve().parent.parent / "questionnaires"
+
+
+def list_questionnaires() -> list[str]:
+    """Ids of the bundled questionnaires, sorted.
+
+    Examples
+    --------
+    >>> from akhlak_levels import list_questionnaires
+    >>> list_questionnaires()
+    ['berakhlak', 'socio-emotional-levels']
+    """
+    return sorted(p.stem for p in _bundled_dir().glob("*.json"))
+
+
+def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Questionnaire:
+    """Load a bundled questionnaire by id, or a questionnaire JSON file by path.
+
+    The document is validated against the questionnaire schema and checked for internal
+    consistency (unique ids, known formats and scales, labels for every point); every problem is
+    reported together.
+
+    Parameters
+    ----------
+    id_or_path : str or path-like or Questionnaire
+        A bundled id (see :func:`list_questionnaires`) or the path of a ``.json`` file. A
+        Questionnaire is returned as is.
+
+    Returns
+    -------
+    Questionnaire
+
+    Raises
+    ------
+    QuestionnaireError
+        Unknown id, or an inconsistent document.
+    SchemaError
+        The file is not JSON or breaks the schema (every violation with its JSON path).
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire
+    >>> q = load_questionnaire("berakhlak")
+    >>> [s.id for s in q.scales][:3]
+    ['berorientasi-pelayanan', 'akuntabel', 'kompeten']
+    """
+    if isinstance(id_or_path, Questionnaire):
+        return id_or_path
+    text = os.fspath(id_or_path)
+    if os.path.exists(text) or text.endswith(".json"):
+        if not os.path.isfile(text):
+            raise QuestionnaireError(f"No questionnaire file at {text!r}.")
+        return _load_file(os.path.abspath(text), os.path.getmtime(text))
+    path = _bundled_dir() / f"{text}.json"
+    if not path.is_file():
+        raise QuestionnaireError(
+            f"Unknown questionnaire {text!r}. Bundled ones are {list_questionnaires()}; "
+            "or pass the path of a questionnaire .json file."
+        )
+    return _load_file(str(path), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=32)
+def _load_file(path: str, _mtime: float) -> Questionnaire:
+    document = _schema.read_json(path, "questionnaire")
+    return questionnaire_from_dict(document, source=path)
+
+
+def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None = None) -> Questionnaire:
+    """Build a :class:`Questionnaire` from a parsed JSON document (validated here)."""
+    _schema.validate(document, "questionnaire", source=source)
+    problems: list[Problem] = []
+
+    def bad(message: str, path: str, value: object = None) -> None:
+        problems.append(Problem(message, file=source, path=path, value=value))
+
+    languages = tuple(document["languages"])
+
+    def check_text(obj: Mapping[str, str], path: str) -> None:
+        missing = [lang for lang in languages if lang not in obj]
+        if missing:
+            bad(f"text lacks the language(s) {missing} that the questionnaire declares", path)
+
+    formats: dict[str, dict[str, Any]] = {}
+    for f_i, fmt in enumerate(document["response_formats"]):
+        path = f"$.response_formats[{f_i}]"
+        if fmt["id"] in formats:
+            bad("duplicate response format id", path + ".id", fmt["id"])
+        formats[fmt["id"]] = fmt
+        for lang in languages:
+            labels = fmt["labels"].get(lang)
+            if labels is None:
+                bad(f"no labels in language {lang!r}", path + ".labels")
+            elif len(labels) != fmt["points"]:
+                bad(f"expected {fmt['points']} labels, one per point", f"{path}.labels.{lang}", len(labels))
+        if "aliases" in fmt and len(fmt["aliases"]) != fmt["points"]:
+            bad(f"expected {fmt['points']} alias lists, one per point", path + ".aliases", len(fmt["aliases"]))
+
+    scale_items: dict[str, list[str]] = {s["id"]: [] for s in document["scales"]}
+    if len(scale_items) != len(document["scales"]):
+        bad("scale ids must be unique", "$.scales")
+    indicator_ids = {ind["id"] for s in document["scales"] for ind in s.get("indicators", [])}
+
+    items: list[Item] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(document["items"]):
+        path = f"$.items[{i}]"
+        if raw["id"] in seen:
+            bad("duplicate item id", path + ".id", raw["id"])
+        seen.add(raw["id"])
+        check_text(raw["text"], path + ".text")
+        for scale_id in raw.get("scales", []):
+            if scale_id not in scale_items:
+                bad("unknown scale", path + ".scales", scale_id)
+            else:
+                scale_items[scale_id].append(raw["id"])
+        if raw["type"] == "likert":
+            fmt = formats.get(raw["format"])
+            if fmt is None:
+                bad("unknown response format", path + ".format", raw["format"])
+                continue
+            if "indicator" in raw and raw["indicator"] not in indicator_ids:
+                bad("unknown behaviour indicator", path + ".indicator", raw["indicator"])
+            labels = fmt["labels"]
+            options = tuple(
+                {lang: labels[lang][p] for lang in labels if p < len(labels[lang])}
+                for p in range(fmt["points"])
+            )
+            aliases = tuple(tuple(a) for a in fmt.get("aliases", [[]] * fmt["points"]))
+            items.append(
+                Item(
+                    id=raw["id"],
+                    type="likert",
+                    text=_text(raw["text"]),
+                    options=options,
+                    aliases=aliases,
+                    option_levels=(),
+                    scales=tuple(raw.get("scales", ())),
+                    level=raw.get("level"),
+                    reverse=bool(raw.get("reverse", False)),
+                    indicator=raw.get("indicator"),
+                    format=raw["format"],
+                )
+            )
+        else:
+            for o_i, opt in enumerate(raw["options"]):
+                check_text(opt["text"], f"{path}.options[{o_i}].text")
+            items.append(
+                Item(
+                    id=raw["id"],
+                    type="choice",
+                    text=_text(raw["text"]),
+                    options=tuple(_text(o["text"]) for o in raw["options"]),
+                    aliases=tuple(() for _ in raw["options"]),
+                    option_levels=tuple(o.get("level") for o in raw["options"]),
+                    scales=tuple(raw.get("scales", ())),
+                )
+            )
+
+    scales = []
+    for s_i, s in enumerate(document["scales"]):
+        check_text(s["name"], f"$.scales[{s_i}].name")
+        scales.append(
+            Scale(
+                id=s["id"],
+                name=_text(s["name"]),
+                item_ids=tuple(scale_items.get(s["id"], ())),
+                description=_text(s.get("description")),
+                level=s.get("level"),
+                indicators=tuple((ind["id"], _text(ind["text"])) for ind in s.get("indicators", [])),
+            )
+        )
+
+    index = None
+    if "index" in document:
+        raw_index = document["index"]
+        for sc in raw_index["scales"]:
+            if sc not in scale_items:
+                bad("unknown scale in the index", "$.index.scales", sc)
+        mins = [c["min"] for c in raw_index["categories"]]
+        if len(set(mins)) != len(mins):
+            bad("category bands must have distinct 'min' values", "$.index.categories", mins)
+        if min(mins) != 0:
+            bad("the lowest category band must start at 0 so every score has a category", "$.index.categories", min(mins))
+        cats = sorted(
+            (IndexCategory(c["code"], _text(c["label"]), float(c["min"])) for c in raw_index["categories"]),
+            key=lambda c: -c.min,
+        )
+        index = Index(raw_index["id"], _text(raw_index["name"]), tuple(raw_index["scales"]), tuple(cats))
+
+    prior = document.get("default_model")
+    if prior is not None:
+        for i, it in enumerate(items):
+            if it.type == "likert":
+                if it.level is None:
+                    bad("a default model needs every Likert item keyed to a level", f"$.items[{i}].level")
+                if len(prior["likert"]["thresholds"]) != it.n_options - 1:
+                    bad(
+                        f"the GGUM prior has {len(prior['likert']['thresholds'])} thresholds but item "
+                        f"{it.id!r} has {it.n_options} points (needs points - 1)",
+                        "$.default_model.likert.thresholds",
+                    )
+            elif any(lv is None for lv in it.option_levels):
+                bad("a default model needs every option of a choice item keyed to a level", f"$.items[{i}].options")
+
+    if problems:
+        raise QuestionnaireError(
+            f"The questionnaire {document.get('id')!r} is inconsistent ({len(problems)} problems):", problems
+        )
+    return Questionnaire(
+        id=document["id"],
+        version=document["version"],
+        title=_text(document["title"]),
+        description=_text(document.get("description")),
+        languages=languages,
+        items=tuple(items),
+        scales=tuple(scales),
+        index=index,
+        document=document,
+        source=source,
+    )

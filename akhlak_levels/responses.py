@@ -1,0 +1,654 @@
+"""Validated, integer-coded responses to a questionnaire, read from real exports.
+
+The reader takes exports as they come (Google Forms CSV, Microsoft Forms XLSX, ``;``-delimited
+CSV with a byte-order mark, JSON, pandas): columns may be item ids or the question text in any of
+the questionnaire's languages, answers may be codes or labels. Every problem is reported with
+file, row, respondent, item and value; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Mapping, Sequence
+
+import numpy as np
+
+from ._readers import Table, read_source
+from .errors import Problem, ResponseError
+from .flags import Flags
+from .questionnaire import Item, Questionnaire, load_questionnaire
+
+__all__ = ["ResponseSet", "read_responses", "MISSING"]
+
+#: Code of an unanswered item in :attr:`ResponseSet.codes`.
+MISSING = -1
+
+#: Cell texts read as "unanswered" (after trimming and case folding).
+NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--", "tidak dijawab"})
+
+#: Columns that form exports add and that are set aside (and listed in ``ignored_columns``).
+EXPORT_COLUMNS = frozenset(
+    {
+        "timestamp", "cap waktu", "stempel waktu", "email address", "alamat email", "email",
+        "id", "start time", "completion time", "last modified time", "name", "nama",
+        "waktu mulai", "waktu penyelesaian", "waktu selesai", "score", "total score", "skor",
+    }
+)
+
+_MAX_PROBLEMS = 10_000
+
+
+def _norm(text: object) -> str:
+    """Case-folded, NFKC-normalised text with runs of white space folded to one space."""
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    return " ".join(s.split())
+
+
+@dataclass(frozen=True, eq=False)
+class ResponseSet:
+    """Answers of ``n`` respondents to a questionnaire, validated and coded.
+
+    Attributes
+    ----------
+    questionnaire : Questionnaire
+    respondent_ids : ndarray of str, shape (n,)
+    codes : ndarray of int8, shape (n, n_items)
+        Option index from 0 in questionnaire item order; :data:`MISSING` (-1) where unanswered.
+    unit, wave : ndarray of str or None
+        Carried along from the columns named at reading.
+    date : ndarray of datetime64[D] or None
+    groups : dict of str to ndarray
+        Other grouping columns, by name.
+    flags : Flags
+        ``"invalid:ITEM"`` where an unreadable answer was set missing (``on_invalid="missing"``).
+    source : str or None
+        The file read, if any.
+    ignored_columns : tuple of str
+        Columns set aside (form-export metadata or as asked); listed so nothing goes unseen.
+    skipped_rows : tuple of int
+        Rows with no content at all (blank lines, empty spreadsheet rows).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from akhlak_levels import load_questionnaire, read_responses
+    >>> q = load_questionnaire("berakhlak")
+    >>> X = np.full((2, q.n_items), 4.0); X[1, 0] = np.nan
+    >>> rs = read_responses(X, q)
+    >>> rs.respondent_ids.tolist(), rs.values[:, 0].tolist(), rs.codes[1, 0]
+    (['1', '2'], [4.0, nan], -1)
+    """
+
+    questionnaire: Questionnaire
+    respondent_ids: np.ndarray
+    codes: np.ndarray
+    unit: np.ndarray | None = None
+    wave: np.ndarray | None = None
+    date: np.ndarray | None = None
+    groups: Mapping[str, np.ndarray] = field(default_factory=dict)
+    flags: Flags | None = None
+    source: str | None = None
+    ignored_columns: tuple[str, ...] = ()
+    skipped_rows: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.flags is None:
+            object.__setattr__(self, "flags", Flags.empty(len(self.respondent_ids)))
+
+    def __len__(self) -> int:
+        return self.codes.shape[0]
+
+    @property
+    def n_respondents(self) -> int:
+        return self.codes.shape[0]
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return self.questionnaire.item_ids
+
+    @property
+    def values(self) -> np.ndarray:
+        """Answers as shown in the questionnaire (Likert 1..k, options from 1), NaN where missing."""
+        v = self.codes.astype(np.float64) + 1.0
+        v[self.codes == MISSING] = np.nan
+        return v
+
+    @property
+    def answered(self) -> np.ndarray:
+        """Boolean matrix: True where the item was answered."""
+        return self.codes != MISSING
+
+    def take(self, index: np.ndarray | Sequence[int]) -> ResponseSet:
+        """The respondents at ``index`` (positions or a boolean mask), in that order."""
+        idx = np.asarray(index)
+        return replace(
+            self,
+            respondent_ids=self.respondent_ids[idx],
+            codes=self.codes[idx],
+            unit=None if self.unit is None else self.unit[idx],
+            wave=None if self.wave is None else self.wave[idx],
+            date=None if self.date is None else self.date[idx],
+            groups={k: v[idx] for k, v in self.groups.items()},
+            flags=self.flags.take(idx),
+        )
+
+    def __repr__(self) -> str:
+        return f"ResponseSet(questionnaire={self.questionnaire.id!r}, respondents={len(self)}, items={self.codes.shape[1]})"
+
+
+# =========================================================================== reading
+
+
+def read_responses(
+    source: Any,
+    questionnaire: Questionnaire | str,
+    *,
+    id_column: str | None = None,
+    unit_column: str | None = None,
+    wave_column: str | None = None,
+    date_column: str | None = None,
+    group_columns: Sequence[str] = (),
+    ignore_columns: Sequence[str] = (),
+    unknown_columns: Literal["error", "ignore"] = "error",
+    missing_items: Literal["error", "missing"] = "error",
+    on_invalid: Literal["raise", "missing"] = "raise",
+    respondent_ids: Sequence[Any] | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+) -> ResponseSet:
+    """Read and validate responses to ``questionnaire``.
+
+    Parameters
+    ----------
+    source : path, DataFrame, list of dict, dict or ndarray
+        A ``.csv`` (UTF-8 with or without BOM; ``,``, ``;`` or tab delimited, detected from the
+        header), ``.json`` (a list of records or a responses document), ``.jsonl``, ``.xlsx``
+        (needs ``openpyxl``) or ``.parquet`` (needs ``pandas`` and ``pyarrow``) file; a pandas
+        DataFrame; a list of dicts; or an array of shape (n, n_items) holding the codes shown in
+        the questionnaire (Likert 1..k, options from 1) with NaN for missing.
+    questionnaire : Questionnaire or str
+    id_column : str, default=None
+        Column of respondent ids; by default ``respondent_id`` when present, else respondents are
+        numbered from 1 in source order.
+    unit_column, wave_column, date_column : str, default=None
+        Columns carried along as :attr:`ResponseSet.unit`, ``wave`` and ``date``; when not given,
+        columns named ``unit``, ``wave`` and ``date`` are used if present. Dates may be ISO
+        (2023-10-13) or day first (13/10/2023), with an optional time.
+    group_columns : sequence of str, default=()
+        Further grouping columns carried along in :attr:`ResponseSet.groups`.
+    ignore_columns : sequence of str, default=()
+        Columns to set aside (e.g. name, NIP); they are listed in ``ignored_columns``.
+    unknown_columns : {"error", "ignore"}, default="error"
+        What to do with a column that is neither an item, a named column nor a known form-export
+        column (Timestamp, Email, ...).
+    missing_items : {"error", "missing"}, default="error"
+        What to do when an item has no column: raise, or treat it as unanswered by everyone.
+    on_invalid : {"raise", "missing"}, default="raise"
+        What to do with an answer that cannot be read (out of range, unknown label): raise a
+        :class:`ResponseError` listing every one, or set it missing and flag the respondent
+        with ``"invalid:ITEM"``.
+    respondent_ids : sequence, default=None
+        Ids for an array source.
+    delimiter : str, default=None
+        CSV delimiter; detected from the header when None.
+    sheet : str or int, default=None
+        XLSX sheet; the first when None.
+
+    Returns
+    -------
+    ResponseSet
+
+    Raises
+    ------
+    ResponseError
+        Listing every problem (up to a cap) with file, row, respondent, item and value.
+
+    Notes
+    -----
+    A column matches an item by its id or by the item's text in any language, compared without
+    case and extra white space; a Google Forms grid header ``Title [Row]`` matches by ``Row``;
+    a leading question number (``12. ``) is ignored. An answer matches by its code (``"5"``,
+    ``5``, ``5.0``, ``"5,0"``), its label or a listed alias in any language, compared the same
+    way, or ``"5 - Sangat setuju"`` where number and label agree. Empty cells and
+    ``NA``/``N/A``/``-`` are unanswered. Rows without any content are skipped and listed in
+    ``skipped_rows``.
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire, read_responses
+    >>> q = load_questionnaire("berakhlak")
+    >>> rows = [{"respondent_id": "A1", **{i: "Sering" for i in q.item_ids}},
+    ...         {"respondent_id": "A2", **{i: "always" for i in q.item_ids}}]
+    >>> rs = read_responses(rows, q)
+    >>> rs.respondent_ids.tolist(), rs.values[:, 0].tolist()
+    (['A1', 'A2'], [4.0, 5.0])
+    """
+    q = load_questionnaire(questionnaire)
+    _check_choice("unknown_columns", unknown_columns, ("error", "ignore"))
+    _check_choice("missing_items", missing_items, ("error", "missing"))
+    _check_choice("on_invalid", on_invalid, ("raise", "missing"))
+    if isinstance(source, np.ndarray) or (
+        isinstance(source, Sequence) and source and isinstance(source[0], (list, tuple, np.ndarray))
+    ):
+        return _from_array(np.asarray(source), q, respondent_ids, on_invalid)
+    if respondent_ids is not None:
+        raise TypeError("respondent_ids is only for an array source; other sources name an id_column.")
+    table = read_source(source, delimiter=delimiter, sheet=sheet)
+    return _from_table(
+        table,
+        q,
+        id_column=id_column,
+        unit_column=unit_column,
+        wave_column=wave_column,
+        date_column=date_column,
+        group_columns=tuple(group_columns),
+        ignore_columns=tuple(ignore_columns),
+        unknown_columns=unknown_columns,
+        missing_items=missing_items,
+        on_invalid=on_invalid,
+    )
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"The {name!r} parameter of read_responses must be one of {set(allowed)}. Got {value!r} instead.")
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def _from_array(X: np.ndarray, q: Questionnaire, ids: Sequence[Any] | None, on_invalid: str) -> ResponseSet:
+    if X.ndim != 2 or X.shape[1] != q.n_items:
+        raise ResponseError(
+            f"Expected an array of shape (n_respondents, {q.n_items}) for questionnaire {q.id!r} "
+            f"(columns in item order), got shape {X.shape}."
+        )
+    if X.shape[0] == 0:
+        raise ResponseError("The array has no rows: expected at least one respondent.")
+    if X.dtype.kind not in "iufb":
+        try:
+            X = X.astype(float)
+        except (TypeError, ValueError):
+            raise ResponseError(
+                "An array source must hold numeric codes (NaN for missing); for labels pass a list of dicts or a DataFrame."
+            ) from None
+    n = X.shape[0]
+    if ids is None:
+        rid = np.arange(1, n + 1).astype(str)
+    else:
+        rid = np.asarray([str(i) for i in ids])
+        if rid.shape != (n,):
+            raise ResponseError(f"Expected {n} respondent_ids, one per row, got {rid.shape[0]}.")
+        _check_duplicate_ids(rid, np.arange(1, n + 1), None)
+    Xf = X.astype(np.float64, copy=False)
+    missing = np.isnan(Xf)
+    k = q.n_options[None, :]
+    ok = missing | ((Xf == np.round(Xf)) & (Xf >= 1) & (Xf <= k))
+    codes = np.where(ok & ~missing, np.nan_to_num(Xf, nan=0.0) - 1, MISSING).astype(np.int8)
+    flags = Flags.empty(n)
+    if not ok.all():
+        bad_r, bad_c = np.nonzero(~ok)
+        if on_invalid == "raise":
+            problems = [
+                Problem(
+                    f"expected a whole number from 1 to {q.items[c].n_options} or NaN",
+                    row=int(r) + 1, respondent=str(rid[r]), item=q.items[c].id, value=float(Xf[r, c]),
+                )
+                for r, c in zip(bad_r[:_MAX_PROBLEMS], bad_c[:_MAX_PROBLEMS])
+            ]
+            raise ResponseError(f"{len(bad_r)} answers in the array are out of range:", problems)
+        flags = Flags.from_columns(n, {f"invalid:{q.items[c].id}": ~ok[:, c] for c in np.unique(bad_c)})
+    return ResponseSet(q, rid, codes, flags=flags)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _item_header_map(q: Questionnaire) -> dict[str, int]:
+    m: dict[str, int] = {}
+    for pos, it in enumerate(q.items):
+        for t in it.text.values():
+            m.setdefault(_norm(t), pos)
+    for pos, it in enumerate(q.items):  # ids win over texts
+        m[_norm(it.id)] = pos
+    return m
+
+
+_QNUM = re.compile(r"^\d{1,3}\s*[.)]\s+")
+_GRID = re.compile(r"^.*\[(.+)\]\s*$")
+
+
+def _match_item(header: str, hmap: Mapping[str, int]) -> int | None:
+    h = _norm(header)
+    if h in hmap:
+        return hmap[h]
+    m = _GRID.match(h)
+    if m and _norm(m.group(1)) in hmap:
+        return hmap[_norm(m.group(1))]
+    h2 = _QNUM.sub("", h)
+    if h2 in hmap:
+        return hmap[h2]
+    return None
+
+
+def _from_table(
+    t: Table,
+    q: Questionnaire,
+    *,
+    id_column: str | None,
+    unit_column: str | None,
+    wave_column: str | None,
+    date_column: str | None,
+    group_columns: tuple[str, ...],
+    ignore_columns: tuple[str, ...],
+    unknown_columns: str,
+    missing_items: str,
+    on_invalid: str,
+) -> ResponseSet:
+    by_norm = {_norm(c): j for j, c in enumerate(t.columns)}
+    problems: list[Problem] = []
+
+    def find(name: str | None, default: str | None, role: str) -> int | None:
+        if name is None:
+            return by_norm.get(default) if default else None
+        j = by_norm.get(_norm(name))
+        if j is None:
+            problems.append(
+                Problem(f"the {role} column {name!r} is not in the data; columns are {t.columns[:12]}{' ...' if len(t.columns) > 12 else ''}", file=t.file)
+            )
+        return j
+
+    meta = {
+        "id": find(id_column, "respondent_id", "id"),
+        "unit": find(unit_column, "unit", "unit"),
+        "wave": find(wave_column, "wave", "wave"),
+        "date": find(date_column, "date", "date"),
+    }
+    group_pos = {g: find(g, None, "group") for g in group_columns}
+    ignored_pos = {find(c, None, "ignore") for c in ignore_columns}
+    taken = {j for j in list(meta.values()) + list(group_pos.values()) if j is not None} | (ignored_pos - {None})
+
+    hmap = _item_header_map(q)
+    item_col: dict[int, int] = {}
+    ignored: list[str] = [t.columns[j] for j in sorted(ignored_pos - {None})]
+    unknown: list[str] = []
+    for j, name in enumerate(t.columns):
+        if j in taken:
+            continue
+        pos = _match_item(name, hmap)
+        if pos is not None:
+            if pos in item_col:
+                problems.append(
+                    Problem(
+                        f"columns {t.columns[item_col[pos]]!r} and {name!r} both hold this item",
+                        file=t.file, item=q.items[pos].id,
+                    )
+                )
+            else:
+                item_col[pos] = j
+        elif _norm(name) in EXPORT_COLUMNS or unknown_columns == "ignore":
+            ignored.append(name)
+        else:
+            unknown.append(name)
+    for name in unknown:
+        problems.append(
+            Problem(
+                "unknown column: neither an item id, an item's text, nor a named id/unit/wave/date/group column "
+                "(pass ignore_columns=[...] or unknown_columns='ignore' to set it aside)",
+                file=t.file, value=name,
+            )
+        )
+    absent = [it.id for pos, it in enumerate(q.items) if pos not in item_col]
+    if absent and missing_items == "error":
+        shown = absent if len(absent) <= 10 else absent[:10] + [f"... {len(absent) - 10} more"]
+        problems.append(
+            Problem(
+                f"{len(absent)} of {q.n_items} items have no column: {shown} "
+                "(pass missing_items='missing' to score a partial questionnaire)",
+                file=t.file,
+            )
+        )
+    if problems:
+        raise ResponseError(f"The columns{' of ' + t.file if t.file else ''} do not fit questionnaire {q.id!r}:", problems)
+
+    n = t.n
+    if meta["id"] is not None:
+        rid, id_problems = _ids_from_column(t.data[meta["id"]], t, t.columns[meta["id"]])
+        problems += id_problems
+        if not id_problems:
+            problems += _check_duplicate_ids(rid, t.rows, t.file, raise_now=False)
+    else:
+        rid = np.arange(1, n + 1).astype(str)
+    if problems:
+        raise ResponseError(f"The respondent ids{' in ' + t.file if t.file else ''} are not usable:", problems)
+
+    codes = np.full((n, q.n_items), MISSING, dtype=np.int8)
+    bad_masks: dict[str, np.ndarray] = {}
+    n_bad = 0
+    for pos, j in sorted(item_col.items()):
+        it = q.items[pos]
+        col_codes, bad = _code_column(t.data[j], it)
+        codes[:, pos] = col_codes
+        if bad.any():
+            bad_masks[it.id] = bad
+            rows_bad = np.flatnonzero(bad)
+            n_bad += len(rows_bad)
+            if on_invalid == "raise":
+                for r in rows_bad:
+                    if len(problems) >= _MAX_PROBLEMS:
+                        break
+                    problems.append(
+                        Problem(
+                            _expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
+                            item=it.id, value=_shown(t.data[j][r]),
+                        )
+                    )
+    if problems:
+        raise ResponseError(
+            f"{n_bad} answers{' in ' + t.file if t.file else ''} cannot be read as answers to {q.id!r} "
+            "(pass on_invalid='missing' to set them missing and flag the respondents):",
+            problems,
+        )
+    flags = Flags.from_columns(n, {f"invalid:{k}": v for k, v in bad_masks.items()})
+
+    def text_col(j: int | None) -> np.ndarray | None:
+        if j is None:
+            return None
+        return np.array(["" if _is_na(v) else _as_text(v) for v in t.data[j]], dtype=str)
+
+    date = None
+    if meta["date"] is not None:
+        date, date_problems = _parse_dates(t.data[meta["date"]], t, t.columns[meta["date"]], rid)
+        if date_problems:
+            raise ResponseError(f"Dates{' in ' + t.file if t.file else ''} cannot be read:", date_problems)
+    return ResponseSet(
+        questionnaire=q,
+        respondent_ids=rid,
+        codes=codes,
+        unit=text_col(meta["unit"]),
+        wave=text_col(meta["wave"]),
+        date=date,
+        groups={g: text_col(j) for g, j in group_pos.items()},
+        flags=flags,
+        source=t.file,
+        ignored_columns=tuple(ignored),
+        skipped_rows=tuple(int(r) for r in t.skipped_rows),
+    )
+
+
+def _is_na(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, str) and _norm(v) in NA_TOKENS:
+        return True
+    return False
+
+
+def _as_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _shown(v: object) -> object:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _ids_from_column(col: np.ndarray, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
+    problems = []
+    out = []
+    for r, v in enumerate(col):
+        if _is_na(v):
+            problems.append(Problem(f"the respondent id (column {name!r}) is empty", file=t.file, row=int(t.rows[r])))
+            out.append("")
+        else:
+            out.append(_as_text(v))
+    return np.array(out, dtype=str), problems
+
+
+def _check_duplicate_ids(rid: np.ndarray, rows: np.ndarray, file: str | None, *, raise_now: bool = True) -> list[Problem]:
+    uniq, inverse, counts = np.unique(rid, return_inverse=True, return_counts=True)
+    if (counts == 1).all():
+        return []
+    problems = []
+    for u in np.flatnonzero(counts > 1):
+        where = np.flatnonzero(inverse == u)
+        problems.append(
+            Problem(
+                f"duplicate respondent id, on rows {[int(rows[w]) for w in where[:10]]}",
+                file=file, row=int(rows[where[1]]), respondent=str(uniq[u]),
+            )
+        )
+    if raise_now:
+        raise ResponseError("Respondent ids must be unique:", problems)
+    return problems
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _answer_lookup(it: Item) -> dict[str, int]:
+    """Normalised answer text -> option index, for one item."""
+    look: dict[str, int] = {}
+    for c, labels in enumerate(it.options):
+        for lab in labels.values():
+            look.setdefault(_norm(lab), c)
+        if c < len(it.aliases):
+            for a in it.aliases[c]:
+                look.setdefault(_norm(a), c)
+    for c in range(it.n_options):
+        look[str(c + 1)] = c
+    if it.type == "choice":
+        for c in range(it.n_options):
+            look.setdefault(chr(ord("a") + c), c)
+    return look
+
+
+_HASHABLE = (str, int, float, np.generic, _dt.date)
+_NUM = re.compile(r"^[+]?\d+(?:[.,]0+)?$")
+_PREFIXED = re.compile(r"^(\d+)\s*[-.=:)]\s*(.+)$")
+
+
+def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
+    """Option index of one raw cell; MISSING for unanswered; None when it cannot be read."""
+    if _is_na(v):
+        return MISSING
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return int(v) - 1 if 1 <= v <= it.n_options else None
+    if isinstance(v, (float, np.floating)):
+        return int(v) - 1 if float(v).is_integer() and 1 <= v <= it.n_options else None
+    s = _norm(v)
+    if s in look:
+        return look[s]
+    if _NUM.match(s):
+        k = int(re.split(r"[.,]", s.lstrip("+"))[0])
+        return k - 1 if 1 <= k <= it.n_options else None
+    m = _PREFIXED.match(s)
+    if m:
+        k = int(m.group(1))
+        lab = look.get(_norm(m.group(2)))
+        if lab is not None and lab == k - 1:
+            return lab
+    return None
+
+
+def _code_column(col: np.ndarray, it: Item) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, vectorised by unique value."""
+    if col.dtype.kind in "iuf":
+        x = col.astype(np.float64)
+        missing = np.isnan(x)
+        ok = missing | ((x == np.round(x)) & (x >= 1) & (x <= it.n_options))
+        codes = np.where(ok & ~missing, np.nan_to_num(x) - 1, MISSING).astype(np.int8)
+        return codes, ~ok
+    look = _answer_lookup(it)
+    cells = col.tolist()
+    try:
+        uniques = set(cells)
+    except TypeError:  # lists or dicts from JSON: read by their text, and rejected
+        cells = [v if isinstance(v, _HASHABLE) or v is None else repr(v) for v in cells]
+        uniques = set(cells)
+    mapping: dict[Any, int] = {}
+    for v in uniques:
+        c = _parse_answer(v, it, look)
+        mapping[v] = -2 if c is None else c
+    coded = np.fromiter(map(mapping.__getitem__, cells), dtype=np.int16, count=len(cells))
+    bad = coded == -2
+    coded[bad] = MISSING
+    return coded.astype(np.int8), bad
+
+
+def _expected_text(it: Item) -> str:
+    if it.type == "likert":
+        labels = " / ".join(it.option_labels(next(iter(it.options[0]))))
+        return f"expected a code 1-{it.n_options} or a label ({labels}, or in another language)"
+    return f"expected an option number 1-{it.n_options}, a letter a-{chr(ord('a') + it.n_options - 1)} or an option's text"
+
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def _parse_one_date(v: object) -> np.datetime64 | None:
+    if isinstance(v, (_dt.datetime, _dt.date)):
+        return np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
+    s = str(v).strip()
+    head = s.split("T")[0].split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return np.datetime64(_dt.datetime.strptime(head, fmt).date(), "D")
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_dates(col: np.ndarray, t: Table, name: str, rid: np.ndarray) -> tuple[np.ndarray, list[Problem]]:
+    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[D]")
+    problems = []
+    cache: dict[Any, np.datetime64 | None] = {}
+    for r, v in enumerate(col):
+        if _is_na(v):
+            continue
+        key = v if isinstance(v, (str, _dt.date)) else str(v)
+        if key not in cache:
+            cache[key] = _parse_one_date(v)
+        d = cache[key]
+        if d is None:
+            problems.append(
+                Problem(
+                    f"column {name!r}: expected a date like 2023-10-13 or 13/10/2023",
+                    file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=_shown(v),
+                )
+            )
+        else:
+            out[r] = d
+    return out, problems
