@@ -274,7 +274,8 @@ def assess(
     --------
     >>> from akhlak_levels import assess, load_questionnaire
     >>> q = load_questionnaire("berakhlak")
-    >>> rows = [{"respondent_id": "A1", **{i: 4 for i in q.item_ids}}]
+    >>> keyed_4 = {it.id: 2 if it.reverse else 4 for it in q.items}  # "often", reverse-keyed too
+    >>> rows = [{"respondent_id": "A1", **keyed_4}]
     >>> a = assess(q, rows)
     >>> a.has_levels, a.index.round(1).tolist(), a.index_category.tolist()
     (False, [75.0], ['A'])

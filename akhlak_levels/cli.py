@@ -308,6 +308,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except (AkhlakLevelsError, ValueError) as exc:
         print(f"akhlak-levels {args.command}: invalid input: {exc}", file=err)
         return EXIT_INVALID
+    except BrokenPipeError:  # e.g. `akhlak-levels score ... | head`: the reader has gone
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:  # pragma: no cover
+            pass
+        return EXIT_OK
     except OSError as exc:
         print(f"akhlak-levels {args.command}: cannot write or read a file: {exc}", file=err)
         return EXIT_INVALID

@@ -25,7 +25,7 @@ class Flags:
     --------
     >>> import numpy as np
     >>> f = Flags.from_columns(3, {"no-answers": np.array([False, True, False])})
-    >>> f.for_respondent(1), f.any().tolist(), f["no-answers"].sum()
+    >>> f.for_respondent(1), f.any().tolist(), int(f["no-answers"].sum())
     (('no-answers',), [False, True, False], 1)
     """
 

@@ -333,6 +333,25 @@ def load_model(path: str | os.PathLike[str], questionnaire: Questionnaire | str 
     Raises
     ------
     SchemaError, ModelError
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> from akhlak_levels import load_model, load_questionnaire
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
+    >>> load_questionnaire("socio-emotional-levels").default_model.save(path)
+    >>> load_model(path).kind
+    'theory-prior'
+    >>> with open(path) as fh:
+    ...     doc = json.load(fh)
+    >>> doc["items"][0]["weights"][0][0] = 0.0  # edited by hand: no longer log probabilities
+    >>> with open(path, "w") as fh:
+    ...     json.dump(doc, fh)
+    >>> load_model(path)
+    Traceback (most recent call last):
+    ...
+    akhlak_levels.errors.ModelError: The level model does not fit its questionnaire:
+      - file ...model.json, item 'SE01', at $.items[0].weights: a latent-class model's weights must be log probabilities...
     """
     source = os.fspath(path)
     if not os.path.isfile(source):

@@ -80,7 +80,7 @@ class ResponseSet:
     >>> q = load_questionnaire("berakhlak")
     >>> X = np.full((2, q.n_items), 4.0); X[1, 0] = np.nan
     >>> rs = read_responses(X, q)
-    >>> rs.respondent_ids.tolist(), rs.values[:, 0].tolist(), rs.codes[1, 0]
+    >>> rs.respondent_ids.tolist(), rs.values[:, 0].tolist(), int(rs.codes[1, 0])
     (['1', '2'], [4.0, nan], -1)
     """
 
