@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ class Table:
     rows: np.ndarray
     file: str | None = None
     skipped_rows: list[int] = field(default_factory=list)
+    questionnaire_id: str | None = None  # as declared by a responses document
 
     @property
     def n(self) -> int:
@@ -59,7 +61,7 @@ def read_source(source: Any, *, delimiter: str | None = None, sheet: str | int |
     if _is_dataframe(source):
         return _from_dataframe(source)
     if isinstance(source, Mapping):
-        return _from_records(_records_of_document(source, None), None, first_row=1)
+        return _document_table(source, None)
     if isinstance(source, Sequence) and not isinstance(source, (str, bytes)):
         return _from_records(list(source), None, first_row=1)
     raise TypeError(
@@ -82,10 +84,34 @@ def _decode(path: str, raw: bytes) -> str:
         ) from None
 
 
-def _sniff_delimiter(header_line: str) -> str:
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the header and the first rows into the same number of fields.
+
+    Counting in the header alone picks ``,`` for a ``;`` file whose question texts hold commas;
+    when no delimiter splits the sample evenly, the one most frequent in the header is taken.
+    """
+    widest, best = 1, None
+    for d in (",", ";", "\t"):
+        head = text[: 1 << 20]  # the first rows are enough; do not copy a large file three times
+        sample = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=d), 6))
+        header = _trim_header([h.strip() for h in sample[0]]) if sample else []
+        width = len(header)
+        rows = [r for r in sample[1:] if any(c.strip() for c in r)]
+        if width > widest and all(len(r) >= width and not any(c.strip() for c in r[width:]) for r in rows):
+            widest, best = width, d
+    if best is not None:
+        return best
+    header_line = text.split("\n", 1)[0]
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
+
+
+def _trim_header(header: list[str]) -> list[str]:
+    """The header without trailing empty cells (spreadsheets write trailing separators)."""
+    while header and header[-1] == "":
+        header = header[:-1]
+    return header
 
 
 def _read_csv(path: str, delimiter: str | None) -> Table:
@@ -95,10 +121,19 @@ def _read_csv(path: str, delimiter: str | None) -> Table:
     if not text.strip():
         raise ResponseError(f"The file {path} is empty: expected a header row and at least one data row.")
     if delimiter is None:
-        delimiter = "\t" if path.lower().endswith(".tsv") else _sniff_delimiter(text.split("\n", 1)[0])
+        delimiter = "\t" if path.lower().endswith(".tsv") else _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
+    header = _trim_header([h.strip() for h in next(reader)])
     width = len(header)
+    header_lines = reader.line_num
+    everything = list(reader)
+    if reader.line_num == header_lines + len(everything):
+        # one physical line per record (no line breaks inside quoted cells): rows are known
+        # without tracking the reader record by record
+        records, rows, skipped, problems = _split_rows(everything, width, header_lines + 1, path)
+        return _csv_table(header, records, rows, skipped, problems, path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader)
     records: list[list[str]] = []
     rows: list[int] = []
     skipped: list[int] = []
@@ -107,7 +142,7 @@ def _read_csv(path: str, delimiter: str | None) -> Table:
     for rec in reader:
         line = prev_line + 1  # first physical line of this record
         prev_line = reader.line_num
-        if not rec or all(not c.strip() for c in rec):
+        if not rec or not "".join(rec).strip():
             skipped.append(line)
             continue
         if len(rec) != width:
@@ -120,6 +155,38 @@ def _read_csv(path: str, delimiter: str | None) -> Table:
                 continue
         records.append(rec)
         rows.append(line)
+    return _csv_table(header, records, rows, skipped, problems, path)
+
+
+def _split_rows(
+    everything: list[list[str]], width: int, first_line: int, path: str
+) -> tuple[list[list[str]], list[int], list[int], list[Problem]]:
+    """Blank rows out, ragged rows reported, trailing empty cells cut; record r is on line first_line + r."""
+    lengths = np.fromiter(map(len, everything), dtype=np.int64, count=len(everything))
+    blank = np.fromiter((not s.strip() for s in map("".join, everything)), dtype=bool, count=len(everything))
+    skipped = (np.flatnonzero(blank) + first_line).tolist()
+    problems: list[Problem] = []
+    odd = np.flatnonzero(~blank & (lengths != width))
+    cut: dict[int, list[str]] = {}
+    for r in odd:
+        rec = everything[r]
+        if len(rec) > width and not "".join(rec[width:]).strip():
+            cut[r] = rec[:width]  # trailing empty cells, as spreadsheets write them
+        else:
+            problems.append(
+                Problem(f"expected {width} fields as in the header, got {len(rec)} (a ragged row)", file=path, row=int(r) + first_line)
+            )
+    keep = np.flatnonzero(~blank)
+    if len(keep) == len(everything) and not cut:
+        records = everything
+    else:
+        records = [cut.get(r, everything[r]) for r in keep.tolist()]
+    return records, (keep + first_line).tolist(), skipped, problems
+
+
+def _csv_table(
+    header: list[str], records: list[list[str]], rows: list[int], skipped: list[int], problems: list[Problem], path: str
+) -> Table:
     if problems:
         raise ResponseError(f"The file {path} has rows of the wrong length ({len(problems)}):", problems)
     _check_header(header, path)
@@ -156,10 +223,16 @@ def _read_json(path: str) -> Table:
     except json.JSONDecodeError as exc:
         raise ResponseError(f"The file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
     if isinstance(doc, Mapping):
-        return _from_records(_records_of_document(doc, path), path, first_row=1)
+        return _document_table(doc, path)
     if isinstance(doc, list):
         return _from_records(doc, path, first_row=1)
     raise ResponseError(f"The file {path} holds a JSON {type(doc).__name__}; expected a list of records or a responses document.")
+
+
+def _document_table(doc: Mapping[str, Any], path: str | None) -> Table:
+    table = _from_records(_records_of_document(doc, path), path, first_row=1)
+    table.questionnaire_id = doc["questionnaire"]["id"]
+    return table
 
 
 def _records_of_document(doc: Mapping[str, Any], path: str | None) -> list[dict[str, Any]]:
@@ -179,9 +252,13 @@ def _read_jsonl(path: str) -> Table:
     with open(path, "rb") as fh:
         raw = fh.read()
     text = _decode(path, raw)
-    records, rows, problems = [], [], []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    records, rows, problems, skipped = [], [], [], []
+    lines = text.split("\n")  # not splitlines: U+2028 may sit inside a string
+    if lines[-1] == "":
+        lines.pop()  # the end of the last line, not a line
+    for lineno, line in enumerate(lines, start=1):
         if not line.strip():
+            skipped.append(lineno)
             continue
         try:
             rec = json.loads(line)
@@ -199,7 +276,9 @@ def _read_jsonl(path: str) -> Table:
         raise ResponseError(f"The file {path} has lines that are not JSON records ({len(problems)}):", problems)
     if not records:
         raise ResponseError(f"The file {path} is empty: expected one JSON object per line.")
-    return _from_records(records, path, rows=rows)
+    table = _from_records(records, path, rows=rows)
+    table.skipped_rows = skipped
+    return table
 
 
 def _from_records(records: list[Any], path: str | None, *, first_row: int = 1, rows: Iterable[int] | None = None) -> Table:
@@ -234,25 +313,31 @@ def _read_xlsx(path: str, sheet: str | int | None) -> Table:
     except Exception as exc:
         raise ResponseError(f"The file {path} is not a readable .xlsx workbook: {exc}") from None
     try:
-        if sheet is None:
-            ws = wb.worksheets[0]
-        elif isinstance(sheet, int):
-            ws = wb.worksheets[sheet]
-        else:
-            ws = wb[sheet]
+        try:
+            if sheet is None:
+                ws = wb.worksheets[0]
+            elif isinstance(sheet, int):
+                ws = wb.worksheets[sheet]
+            else:
+                ws = wb[sheet]
+        except (IndexError, KeyError):
+            raise ResponseError(f"The file {path} has no sheet {sheet!r}: its sheets are {wb.sheetnames}.") from None
         it = ws.iter_rows(values_only=True)
         header_row = next(it, None)
         if header_row is None or all(h is None for h in header_row):
             raise ResponseError(f"The file {path} is empty: expected a header row and at least one data row.")
-        header = [("" if h is None else str(h)).strip() for h in header_row]
-        while header and header[-1] == "":
-            header.pop()
+        header = _trim_header([("" if h is None else str(h)).strip() for h in header_row])
         width = len(header)
-        records, rows, skipped = [], [], []
+        records, rows, skipped, problems = [], [], [], []
         for r, values in enumerate(it, start=2):
             values = list(values)
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            filled = [v is not None and not (isinstance(v, str) and not v.strip()) for v in values]
+            if not any(filled):
                 skipped.append(r)
+                continue
+            if any(filled[width:]):  # a value under no header would be dropped unseen
+                n = len(filled) - filled[::-1].index(True)
+                problems.append(Problem(f"expected {width} fields as in the header, got {n} (a ragged row)", file=path, row=r))
                 continue
             if len(values) < width:
                 values += [None] * (width - len(values))
@@ -260,6 +345,8 @@ def _read_xlsx(path: str, sheet: str | int | None) -> Table:
             rows.append(r)
     finally:
         wb.close()
+    if problems:
+        raise ResponseError(f"The file {path} has rows of the wrong length ({len(problems)}):", problems)
     _check_header(header, path)
     if not records:
         raise ResponseError(f"The file {path} has a header but no data rows.")
@@ -276,7 +363,8 @@ def _read_parquet(path: str) -> Table:
         df = pd.read_parquet(path)
     except Exception as exc:
         raise ResponseError(f"The file {path} is not a readable Parquet file: {exc}") from None
-    t = _from_dataframe(df.reset_index(drop=True))
+    t = _from_dataframe(df)
+    t.rows = np.arange(len(df))
     t.file = path
     t.rows = t.rows + 1  # 1-based record number
     return t
@@ -289,6 +377,8 @@ def _is_dataframe(obj: Any) -> bool:
 def _from_dataframe(df: Any) -> Table:
     if len(df) == 0:
         raise ResponseError("The DataFrame has no rows.")
+    if any(name is not None for name in df.index.names):
+        df = df.reset_index()  # a named index (e.g. respondent_id) is data, not a row label
     names = [str(c).strip() for c in df.columns]
     _check_header(names, None)
     data = []

@@ -239,6 +239,11 @@ def read_responses(
     if respondent_ids is not None:
         raise TypeError("respondent_ids is only for an array source; other sources name an id_column.")
     table = read_source(source, delimiter=delimiter, sheet=sheet)
+    if table.questionnaire_id is not None and table.questionnaire_id != q.id:
+        raise ResponseError(
+            f"The responses document{' ' + table.file if table.file else ''} is for questionnaire "
+            f"{table.questionnaire_id!r}, not {q.id!r}."
+        )
     return _from_table(
         table,
         q,
@@ -484,9 +489,12 @@ def _from_table(
 def _is_na(v: object) -> bool:
     if v is None:
         return True
-    if isinstance(v, float) and math.isnan(v):
+    if isinstance(v, (float, np.floating)) and math.isnan(v):
         return True
-    if isinstance(v, str) and _norm(v) in NA_TOKENS:
+    if isinstance(v, str):
+        return _norm(v) in NA_TOKENS
+    # pandas' NA (nullable and string columns) and NaT (datetime columns), numpy's NaT
+    if type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, np.datetime64) and np.isnat(v)):
         return True
     return False
 
@@ -591,6 +599,10 @@ def _code_column(col: np.ndarray, it: Item) -> tuple[np.ndarray, np.ndarray]:
         return codes, ~ok
     look = _answer_lookup(it)
     cells = col.tolist()
+    bools = None
+    if set(map(type, cells)) & {bool, np.bool_}:  # True == 1 as a key would share 1's reading
+        bools = np.array([isinstance(v, (bool, np.bool_)) for v in cells])
+        cells = [None if b else v for v, b in zip(cells, bools)]
     try:
         uniques = set(cells)
     except TypeError:  # lists or dicts from JSON: read by their text, and rejected
@@ -602,6 +614,8 @@ def _code_column(col: np.ndarray, it: Item) -> tuple[np.ndarray, np.ndarray]:
         mapping[v] = -2 if c is None else c
     coded = np.fromiter(map(mapping.__getitem__, cells), dtype=np.int16, count=len(cells))
     bad = coded == -2
+    if bools is not None:
+        bad |= bools
     coded[bad] = MISSING
     return coded.astype(np.int8), bad
 

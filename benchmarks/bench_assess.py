@@ -5,7 +5,10 @@ plus a softmax, on the same int8 matrix, all at once. `assess` does that plus th
 its SD, confidence, entropy, scale scores and flags, in chunks so memory stays bounded.
 
 Usage: python benchmarks/bench_assess.py [--n 1000000] [--repeat 3]
-Prints one JSON line with seconds, the ratio and peak memory (tracemalloc, numpy allocations).
+Prints one JSON line: best-of-N seconds for both (interleaved so machine noise hits both alike),
+their ratio, the peak of memory allocated during one `assess` call (tracemalloc; numpy reports
+its buffers to it), which includes the outputs, and the process's maximum resident set size,
+which includes the simulated input and the floor's arrays.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import time
 import tracemalloc
 
@@ -77,6 +81,7 @@ def main() -> None:
         "ratio": round(min(t_assess) / min(t_floor), 2),
         "peak_mb": round(peak / 2**20, 1),
         "outputs_mb": round(out_bytes / 2**20, 1),
+        "process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "python": platform.python_version(),
         "numpy": np.__version__,
     }

@@ -80,6 +80,7 @@ def _with_extra_item():
     doc = copy.deepcopy(dict(SEL.document))
     extra = copy.deepcopy(doc["items"][0])
     extra["id"] = "SE99"
+    extra.pop("scales")  # on a scale it would (rightly) change that scale's proration threshold
     doc["items"].append(extra)
     return questionnaire_from_dict(doc)
 

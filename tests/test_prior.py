@@ -89,3 +89,22 @@ def test_the_default_model_says_it_is_a_theory_prior(sel):
     prov = sel.default_model.provenance
     assert prov["method"] == "theory-prior"
     assert "not an empirical calibration" in prov["description"]
+
+
+@given(
+    delta=st.integers(1, 5),
+    alpha=st.floats(0.3, 2.5),
+    tau=st.lists(st.floats(-3, 0.5), min_size=2, max_size=5),
+)
+def test_ggum_matches_girth_a_published_implementation(delta, alpha, tau):
+    """girth (Ryan Sanchez, MIT; ``girth.synthetic``) computes the GGUM as a partial credit model
+    on 2C+2 categories with step difficulties delta + (tau_1..tau_C, 0, -tau_C..-tau_1), folded.
+    Our closed form must give the same probabilities to 1e-10."""
+    polytomous = pytest.importorskip("girth.synthetic.polytomous")
+    theta = np.arange(1.0, 6.0)
+    tau = np.asarray(tau)
+    difficulty = delta + np.concatenate([tau, [0.0], -tau[::-1]])
+    out = np.zeros((len(difficulty) + 1, len(theta)))
+    polytomous._unfold_func(difficulty, alpha, theta, out)
+    expected = out[: len(tau) + 1].T
+    np.testing.assert_allclose(ggum_probabilities(theta - delta, alpha, tau), expected, rtol=1e-10, atol=1e-14)

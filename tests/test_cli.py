@@ -1,0 +1,153 @@
+"""The akhlak-levels command, run as a user runs it: through a subprocess, exit codes included."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import akhlak_levels as al
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "questionnaires" / "examples"
+SCRIPT = Path(sys.executable).parent / "akhlak-levels"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "akhlak_levels"]
+
+
+def run(*args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(COMMAND + list(args), capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
+
+
+def test_the_console_script_is_installed():
+    assert SCRIPT.exists() or shutil.which("akhlak-levels"), "the akhlak-levels entry point is not installed"
+
+
+def test_list_shows_both_instruments():
+    r = run("list")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:4] == ["id", "version", "items", "scales"]
+    assert lines[1].split()[:4] == ["berakhlak", "1.0.0", "42", "7"]
+    assert lines[2].split()[:6] == ["socio-emotional-levels", "1.0.0", "38", "5", "theory", "prior"]
+
+
+@pytest.mark.parametrize("lang, needle", [("id", "Sangat setuju"), ("en", "Strongly agree")])
+def test_show_prints_items_in_the_chosen_language(sel, lang, needle):
+    r = run("show", "socio-emotional-levels", "--lang", lang)
+    assert r.returncode == 0, r.stderr
+    assert needle in r.stdout
+    assert sel.item("SJ01").text[lang] in r.stdout
+
+
+def test_validate_reports_the_export(tmp_path):
+    r = run("validate", str(EXAMPLES / "socio-emotional-levels-google-forms.csv"), "-q", "socio-emotional-levels", "--unit-column", "Unit Kerja")
+    assert r.returncode == 0, r.stderr
+    assert "respondents: 40" in r.stdout
+    assert "columns set aside: ['Timestamp', 'Email Address']" in r.stdout
+
+
+def test_score_writes_a_csv_matching_the_python_api(tmp_path, sel):
+    src = EXAMPLES / "socio-emotional-levels-google-forms.csv"
+    out = tmp_path / "levels.csv"
+    r = run("score", str(src), "--questionnaire", "socio-emotional-levels", "--unit-column", "Unit Kerja", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith("scored 40 respondents")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    expected = al.assess(sel, al.read_responses(src, sel, unit_column="Unit Kerja"))
+    assert [row["respondent_id"] for row in rows] == expected.respondent_ids.tolist()
+    assert [int(row["level"]) for row in rows] == expected.level.tolist()
+    np.testing.assert_allclose([float(row["expected_level"]) for row in rows], expected.expected_level, atol=1e-6)
+    assert rows[0]["unit"] == "Bagian Umum"
+    assert "Email Address" not in rows[0] and "Timestamp" not in rows[0]  # personal columns do not leak
+
+
+def test_score_to_stdout_and_jsonl(tmp_path, berakhlak):
+    src = EXAMPLES / "berakhlak-excel-id.csv"
+    r = run("score", str(src), "-q", "berakhlak", "--quiet")
+    assert r.returncode == 0 and r.stderr == ""
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) == 30 and rows[0]["respondent_id"] == "R001"
+    out = tmp_path / "b.jsonl"
+    r = run("score", str(src), "-q", "berakhlak", "-o", str(out))
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    expected = al.assess(berakhlak, src)
+    assert [rec["index_category"] for rec in recs] == expected.index_category.tolist()
+    assert "mean index" in r.stderr
+
+
+def test_score_with_a_saved_model(tmp_path, sel):
+    model = tmp_path / "m.json"
+    probs = [np.full((it.n_options, 5), 1 / it.n_options) for it in sel.items]
+    al.LevelModel.from_probabilities(sel, probs, [0.1, 0.1, 0.6, 0.1, 0.1]).save(model)
+    out = tmp_path / "o.csv"
+    r = run("score", str(EXAMPLES / "socio-emotional-levels-google-forms.csv"), "-q", "socio-emotional-levels",
+            "--ignore-column", "Unit Kerja", "--model", str(model), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert {row["level"] for row in rows} == {"3"}  # an uninformative model returns its prior
+    assert {row["p_level_3"] for row in rows} == {"0.6"}
+
+
+def test_invalid_input_exits_3_with_every_problem_on_stderr(tmp_path, sel):
+    bad = tmp_path / "bad.csv"
+    header = ["respondent_id"] + list(sel.item_ids)
+    rows = [["a"] + ["3"] * sel.n_items, ["b"] + ["3"] * sel.n_items]
+    rows[0][2] = "7"
+    rows[1][5] = "banyak"
+    bad.write_text("\n".join(",".join(r) for r in [header] + rows) + "\n", encoding="utf-8")
+    r = run("score", str(bad), "-q", "socio-emotional-levels")
+    assert r.returncode == 3
+    assert r.stdout == ""
+    assert f"file {bad}, row 2, respondent 'a', item 'SE02'" in r.stderr and "(got '7')" in r.stderr
+    assert f"file {bad}, row 3, respondent 'b', item 'SE05'" in r.stderr and "(got 'banyak')" in r.stderr
+    r = run("validate", str(bad), "-q", "socio-emotional-levels", "--on-invalid", "missing")
+    assert r.returncode == 0
+    assert "a: invalid:SE02" in r.stdout and "b: invalid:SE05" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["score"], ["score", "x.csv"], ["frobnicate"], ["show", "berakhlak", "--lang", "fr"], ["demo", "-n", "0"]],
+    ids=["nothing", "score-without-file", "score-without-questionnaire", "unknown-command", "bad-language", "demo-zero"],
+)
+def test_usage_errors_exit_2(args):
+    r = run(*args)
+    assert r.returncode == 2
+    assert "usage:" in r.stderr or "error:" in r.stderr
+
+
+def test_an_unknown_questionnaire_or_missing_file_exits_3(tmp_path):
+    assert run("show", "nope").returncode == 3
+    r = run("score", str(tmp_path / "none.csv"), "-q", "berakhlak")
+    assert r.returncode == 3 and "No responses file at" in r.stderr
+
+
+def test_demo_shows_simulated_respondents_and_says_it_is_a_prior():
+    r = run("demo", "-n", "5", "--seed", "1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[2].split()[:3] == ["respondent", "true", "level"]
+    assert len([ln for ln in lines if ln.startswith("sim-")]) == 5
+    assert "theory prior" in r.stdout
+    assert run("demo", "-n", "5", "--seed", "1").stdout == r.stdout
+
+
+def test_progress_is_printed_for_long_files(tmp_path, sel):
+    rs, _ = al.simulate(sel, 100_000, random_state=0)
+    path = tmp_path / "big.csv"
+    np.savetxt(path, rs.values, delimiter=",", fmt="%d", header=",".join(sel.item_ids), comments="")
+    r = run("score", str(path), "-q", "socio-emotional-levels", "-o", str(tmp_path / "o.csv"))
+    assert r.returncode == 0, r.stderr
+    assert "scored 100,000/100,000 respondents" in r.stderr
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"akhlak-levels {al.__version__}"
