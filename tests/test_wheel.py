@@ -55,12 +55,13 @@ def test_a_fresh_venv_with_the_wheel_loads_both_instruments(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
-    # dependencies come from this environment (appended after the new venv's own site-packages,
-    # so the wheel's copy of akhlak_levels wins); the wheel itself is installed non-editable
+    # the wheel is installed non-editable first, while the venv sees nothing else; then the
+    # dependencies are borrowed from this environment through a .pth file, which comes after the
+    # venv's own site-packages, so the wheel's copy of akhlak_levels is the one imported
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, timeout=300)
     site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True, timeout=300)
     r = subprocess.run([str(py), "-c", CHECK], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
