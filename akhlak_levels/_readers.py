@@ -32,6 +32,7 @@ class Table:
     file: str | None = None
     skipped_rows: list[int] = field(default_factory=list)
     questionnaire_id: str | None = None  # as declared by a responses document
+    questionnaire_version: str | None = None
 
     @property
     def n(self) -> int:
@@ -232,6 +233,7 @@ def _read_json(path: str) -> Table:
 def _document_table(doc: Mapping[str, Any], path: str | None) -> Table:
     table = _from_records(_records_of_document(doc, path), path, first_row=1)
     table.questionnaire_id = doc["questionnaire"]["id"]
+    table.questionnaire_version = doc["questionnaire"].get("version")
     return table
 
 

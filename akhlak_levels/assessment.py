@@ -35,7 +35,8 @@ class Assessment:
         Posterior level probabilities (columns are levels 1..5); None when the questionnaire has
         no level model (e.g. ``berakhlak``).
     level : ndarray of int8, shape (n,) or None
-        ``argmax`` level 1..5, and 0 where the top probability is below ``min_confidence``.
+        ``argmax`` level 1..5, and 0 where the top probability is below ``min_confidence`` or
+        nothing was answered.
     expected_level, expected_level_sd : ndarray of shape (n,) or None
         ``sum_k k p_k`` and the posterior standard deviation of the level.
     confidence : ndarray of shape (n,) or None
@@ -142,7 +143,7 @@ class Assessment:
             if v is not None:
                 cols[name] = v
         if self.date is not None:
-            cols["date"] = self.date.astype(str)
+            cols["date"] = np.where(np.isnat(self.date), "", self.date.astype(str)).astype(object)
         for g, v in self.groups.items():
             cols[g] = v
         if self.probabilities is not None:
@@ -152,6 +153,7 @@ class Assessment:
             cols["expected_level"] = self.expected_level
             cols["expected_level_sd"] = self.expected_level_sd
             cols["confidence"] = self.confidence
+            cols["entropy"] = self.entropy
             for k in range(N_LEVELS):
                 cols[f"p_level_{k + 1}"] = self.probabilities[:, k]
         for j, s in enumerate(self.scale_ids):
@@ -172,7 +174,7 @@ class Assessment:
         >>> q = load_questionnaire("socio-emotional-levels")
         >>> rec = assess(q, simulate(q, 3, random_state=0)[0]).to_records()[0]
         >>> sorted(rec)[:6]
-        ['confidence', 'expected_level', 'expected_level_sd', 'flags', 'level', 'level_label']
+        ['confidence', 'entropy', 'expected_level', 'expected_level_sd', 'flags', 'level']
         """
         cols = self._columns(lang)
         names = list(cols)
@@ -305,7 +307,9 @@ def assess(
     codes = responses.codes
     n = codes.shape[0]
     scales = q.scales
-    s_values = [np.nan_to_num(t, nan=0.0) for t in _score_tables(q)]  # missing adds 0
+    s_tables = _score_tables(q)
+    s_values = [np.nan_to_num(t, nan=0.0) for t in s_tables]  # missing (or unkeyed) adds 0 ...
+    s_counts = [np.isfinite(t).astype(np.float64) for t in s_tables]  # ... and counts as unanswered
     # item -> scales it counts in
     item_scales: list[list[int]] = [[] for _ in q.items]
     for s_i, s in enumerate(scales):
@@ -345,7 +349,7 @@ def assess(
                 if not sc:
                     continue
                 v = np.take(s_values[i], cols[i])
-                ok = cols[i] != MISSING
+                ok = np.take(s_counts[i], cols[i])
                 for s_i in sc:
                     sums[:, s_i] += v
                     counts[:, s_i] += ok
@@ -363,7 +367,7 @@ def assess(
         conf = probs.max(axis=1)
         level = (probs.argmax(axis=1) + 1).astype(np.int8)
         low = conf < min_confidence
-        level[low] = 0
+        level[low | (n_answered == 0)] = 0  # no evidence, no level, whatever the threshold
         expected = probs @ _LEVELS
         sd = np.sqrt(np.maximum(probs @ (_LEVELS**2) - expected**2, 0.0))
         flag_cols["low-confidence"] = low

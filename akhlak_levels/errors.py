@@ -70,14 +70,16 @@ class Problem:
 class _ProblemListError(AkhlakLevelsError, ValueError):
     """An error carrying every problem found, not just the first."""
 
-    def __init__(self, summary: str, problems: Sequence[Problem] = ()):
+    def __init__(self, summary: str, problems: Sequence[Problem] = (), *, total: int | None = None):
         self.summary = summary
         self.problems: tuple[Problem, ...] = tuple(problems)
+        #: How many problems there were; ``problems`` may hold only the first of them (a cap).
+        self.total = max(len(self.problems), total or 0)
         lines = [summary]
         for p in self.problems[:MESSAGE_CAP]:
             lines.append(f"  - {p}")
-        if len(self.problems) > MESSAGE_CAP:
-            lines.append(f"  ... and {len(self.problems) - MESSAGE_CAP} more problems")
+        if self.total > MESSAGE_CAP:
+            lines.append(f"  ... and {self.total - min(len(self.problems), MESSAGE_CAP)} more problems")
         super().__init__("\n".join(lines))
 
 

@@ -133,8 +133,10 @@ class Questionnaire:
     index : Index or None
         The overall index and its category bands, where the instrument defines one.
     content_hash : str
-        SHA-256 of what scoring depends on (item ids and order, types, option counts, keys);
-        texts do not enter it, so fixing a translation does not invalidate a model.
+        SHA-256 of the item structure (ids and order, types, option counts, keys). Texts, the
+        index bands and the default-model settings do not enter it. A model checks the id, the
+        version and this hash, so a translation can be fixed without touching existing models
+        as long as the version is kept.
 
     Examples
     --------

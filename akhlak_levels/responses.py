@@ -244,6 +244,11 @@ def read_responses(
             f"The responses document{' ' + table.file if table.file else ''} is for questionnaire "
             f"{table.questionnaire_id!r}, not {q.id!r}."
         )
+    if table.questionnaire_version not in (None, q.version):
+        raise ResponseError(
+            f"The responses document{' ' + table.file if table.file else ''} is for version "
+            f"{table.questionnaire_version!r} of {q.id!r}, but the questionnaire is version {q.version!r}."
+        )
     return _from_table(
         table,
         q,
@@ -306,7 +311,7 @@ def _from_array(X: np.ndarray, q: Questionnaire, ids: Sequence[Any] | None, on_i
                 )
                 for r, c in zip(bad_r[:_MAX_PROBLEMS], bad_c[:_MAX_PROBLEMS])
             ]
-            raise ResponseError(f"{len(bad_r)} answers in the array are out of range:", problems)
+            raise ResponseError(f"{len(bad_r)} answers in the array are out of range:", problems, total=len(bad_r))
         flags = Flags.from_columns(n, {f"invalid:{q.items[c].id}": ~ok[:, c] for c in np.unique(bad_c)})
     return ResponseSet(q, rid, codes, flags=flags)
 
@@ -425,8 +430,8 @@ def _from_table(
     if meta["id"] is not None:
         rid, id_problems = _ids_from_column(t.data[meta["id"]], t, t.columns[meta["id"]])
         problems += id_problems
-        if not id_problems:
-            problems += _check_duplicate_ids(rid, t.rows, t.file, raise_now=False)
+        given = rid != ""
+        problems += _check_duplicate_ids(rid[given], t.rows[given], t.file, raise_now=False)
     else:
         rid = np.arange(1, n + 1).astype(str)
     if problems:
@@ -458,6 +463,7 @@ def _from_table(
             f"{n_bad} answers{' in ' + t.file if t.file else ''} cannot be read as answers to {q.id!r} "
             "(pass on_invalid='missing' to set them missing and flag the respondents):",
             problems,
+            total=n_bad,
         )
     flags = Flags.from_columns(n, {f"invalid:{k}": v for k, v in bad_masks.items()})
 

@@ -293,3 +293,37 @@ def test_level_names_are_bilingual():
     assert al.Level.INTER_DEPENDENT == 5
     with pytest.raises(ValueError, match="The 'lang' parameter must be one of"):
         al.Level(1).label("fr")
+
+
+def test_no_answers_means_no_level_even_without_a_threshold():
+    codes = np.full((1, SEL.n_items), al.MISSING, np.int8)
+    a = al.assess(SEL, responses(codes), min_confidence=0.0)
+    assert a.level.tolist() == [0]
+
+
+def test_an_unkeyed_choice_option_does_not_count_in_its_scale(tmp_path):
+    doc = copy.deepcopy(dict(SEL.document))
+    doc.pop("default_model")
+    sj = next(i for i in doc["items"] if i["id"] == "SJ01")
+    sj["scales"] = ["inter-dependent"]
+    del sj["options"][0]["level"]
+    q = questionnaire_from_dict(doc)
+    codes = np.full((1, q.n_items), al.MISSING, np.int8)
+    scale = q.scale("inter-dependent")
+    likert = [q.item_ids.index(i) for i in scale.item_ids if i != "SJ01"]
+    for c in likert:
+        codes[0, c] = 0 if q.items[c].reverse else 4  # the top keyed answer
+    codes[0, q.item_ids.index("SJ01")] = 0  # the unkeyed option
+    a = al.assess(q, al.ResponseSet(q, np.array(["x"]), codes))
+    assert a.scale_score("inter-dependent").tolist() == [100.0]
+
+
+def test_records_carry_entropy_and_empty_dates_as_none():
+    rows = [
+        {"respondent_id": "a", "date": "13/10/2023", **{i: 3 for i in SEL.item_ids}},
+        {"respondent_id": "b", "date": "", **{i: 3 for i in SEL.item_ids}},
+    ]
+    a = al.assess(SEL, rows)
+    recs = a.to_records()
+    assert [r["date"] for r in recs] == ["2023-10-13", ""]
+    assert recs[0]["entropy"] == pytest.approx(a.entropy[0])

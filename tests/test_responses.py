@@ -1107,3 +1107,30 @@ def test_blank_jsonl_lines_are_listed_as_skipped(sel, tmp_path):
     rs = read_responses(path, sel)
     assert rs.respondent_ids.tolist() == ["a", "b"]
     assert rs.skipped_rows == (2, 4)
+
+
+def test_a_responses_document_for_another_version_is_refused(sel):
+    doc = {
+        "format": "akhlak-levels/responses",
+        "format_version": 1,
+        "questionnaire": {"id": sel.id, "version": "0.9"},
+        "respondents": [{"respondent_id": "a", "answers": {i: 3 for i in sel.item_ids}}],
+    }
+    with pytest.raises(ResponseError, match="is for version '0.9' of 'socio-emotional-levels', but the questionnaire is version '1.0.0'"):
+        read_responses(doc, sel)
+
+
+def test_empty_and_duplicate_ids_are_reported_together(sel):
+    rows = [{"respondent_id": rid, **{i: 3 for i in sel.item_ids}} for rid in ("a", "", "a")]
+    with pytest.raises(ResponseError) as err:
+        read_responses(rows, sel)
+    messages = [p.message for p in err.value.problems]
+    assert any("is empty" in m for m in messages) and any("duplicate respondent id" in m for m in messages)
+
+
+def test_the_error_summary_counts_every_unreadable_answer(sel):
+    X = np.full((400, sel.n_items), 9.0)
+    with pytest.raises(ResponseError) as err:
+        read_responses(X, sel)
+    assert err.value.total == 400 * sel.n_items
+    assert f"... and {400 * sel.n_items - 20} more problems" in str(err.value)
