@@ -132,7 +132,7 @@ def _read_csv(path: str, delimiter: str | None) -> Table:
         # one physical line per record (no line breaks inside quoted cells): rows are known
         # without tracking the reader record by record
         records, rows, skipped, problems = _split_rows(everything, width, header_lines + 1, path)
-        return _csv_table(header, records, rows, skipped, problems, path)
+        return _sheet_table(header, records, rows, skipped, problems, path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader)
     records: list[list[str]] = []
@@ -156,7 +156,7 @@ def _read_csv(path: str, delimiter: str | None) -> Table:
                 continue
         records.append(rec)
         rows.append(line)
-    return _csv_table(header, records, rows, skipped, problems, path)
+    return _sheet_table(header, records, rows, skipped, problems, path)
 
 
 def _split_rows(
@@ -185,9 +185,10 @@ def _split_rows(
     return records, (keep + first_line).tolist(), skipped, problems
 
 
-def _csv_table(
-    header: list[str], records: list[list[str]], rows: list[int], skipped: list[int], problems: list[Problem], path: str
+def _sheet_table(
+    header: list[str], records: list[list[Any]], rows: list[int], skipped: list[int], problems: list[Problem], path: str
 ) -> Table:
+    """The table of a delimited file or a worksheet, once its rows are split; raise what was found."""
     if problems:
         raise ResponseError(f"The file {path} has rows of the wrong length ({len(problems)}):", problems)
     _check_header(header, path)
@@ -347,13 +348,7 @@ def _read_xlsx(path: str, sheet: str | int | None) -> Table:
             rows.append(r)
     finally:
         wb.close()
-    if problems:
-        raise ResponseError(f"The file {path} has rows of the wrong length ({len(problems)}):", problems)
-    _check_header(header, path)
-    if not records:
-        raise ResponseError(f"The file {path} has a header but no data rows.")
-    cols = [np.array(c, dtype=object) for c in zip(*records)]
-    return Table(header, cols, np.array(rows), path, skipped)
+    return _sheet_table(header, records, rows, skipped, problems, path)
 
 
 def _read_parquet(path: str) -> Table:
