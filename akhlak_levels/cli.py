@@ -11,6 +11,7 @@ import json
 import math
 import os
 import sys
+import time
 from typing import Any, Sequence, TextIO
 
 import numpy as np
@@ -26,6 +27,7 @@ from .simulate import simulate
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
 PROGRESS_FROM = 100_000  # respondents; smaller jobs print no progress
+READ_NOTICE_FROM = 5 * 2**20  # bytes; reading a larger file is announced on stderr
 
 
 class _UsageError(Exception):
@@ -174,7 +176,13 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     model = load_model(args.model, q) if args.model else None
     if args.output and os.path.splitext(args.output)[1].lower() not in (".csv", ".jsonl"):
         raise _UsageError(f"-o must end in .csv or .jsonl, got {args.output!r}")
+    size = os.path.getsize(args.file) if os.path.isfile(args.file) else 0
+    if not args.quiet and size >= READ_NOTICE_FROM:
+        print(f"reading {args.file} ({size / 2**20:,.0f} MB) ...", file=err, flush=True)
+    t0 = time.perf_counter()
     rs = _read(args, q)
+    if not args.quiet and size >= READ_NOTICE_FROM:
+        print(f"read {len(rs):,} respondents in {time.perf_counter() - t0:.1f} s", file=err, flush=True)
     show_progress = not args.quiet and len(rs) >= PROGRESS_FROM
 
     def progress(done: int, total: int) -> None:

@@ -146,6 +146,8 @@ def test_progress_is_printed_for_long_files(tmp_path, sel):
     r = run("score", str(path), "-q", "socio-emotional-levels", "-o", str(tmp_path / "o.csv"))
     assert r.returncode == 0, r.stderr
     assert "scored 100,000/100,000 respondents" in r.stderr
+    assert path.stat().st_size > 5 * 2**20  # large enough for the reading notice too
+    assert "read 100,000 respondents in" in r.stderr
 
 
 def test_version():
