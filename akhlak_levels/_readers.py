@@ -133,6 +133,14 @@ def _read_csv(path: str, delimiter: str | None) -> Table:
         # without tracking the reader record by record
         records, rows, skipped, problems = _split_rows(everything, width, header_lines + 1, path)
         return _sheet_table(header, records, rows, skipped, problems, path)
+    records, rows, skipped, problems = _track_rows(text, delimiter, width, path)
+    return _sheet_table(header, records, rows, skipped, problems, path)
+
+
+def _track_rows(
+    text: str, delimiter: str, width: int, path: str
+) -> tuple[list[list[str]], list[int], list[int], list[Problem]]:
+    """Rows record by record, following the reader's line count (quoted cells span lines)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader)
     records: list[list[str]] = []
@@ -156,7 +164,7 @@ def _read_csv(path: str, delimiter: str | None) -> Table:
                 continue
         records.append(rec)
         rows.append(line)
-    return _sheet_table(header, records, rows, skipped, problems, path)
+    return records, rows, skipped, problems
 
 
 def _split_rows(
@@ -169,13 +177,13 @@ def _split_rows(
     problems: list[Problem] = []
     odd = np.flatnonzero(~blank & (lengths != width))
     cut: dict[int, list[str]] = {}
-    for r in odd:
+    for r in odd.tolist():
         rec = everything[r]
         if len(rec) > width and not "".join(rec[width:]).strip():
             cut[r] = rec[:width]  # trailing empty cells, as spreadsheets write them
         else:
             problems.append(
-                Problem(f"expected {width} fields as in the header, got {len(rec)} (a ragged row)", file=path, row=int(r) + first_line)
+                Problem(f"expected {width} fields as in the header, got {len(rec)} (a ragged row)", file=path, row=r + first_line)
             )
     keep = np.flatnonzero(~blank)
     if len(keep) == len(everything) and not cut:

@@ -146,7 +146,7 @@ class Assessment:
             cols["date"] = np.where(np.isnat(self.date), "", self.date.astype(str)).astype(object)
         for g, v in self.groups.items():
             cols[g] = v
-        if self.probabilities is not None:
+        if self.probabilities is not None and self.level is not None:
             labels = np.array([""] + [Level(k).label(lang) for k in range(1, N_LEVELS + 1)], dtype=object)
             cols["level"] = self.level.astype(int)
             cols["level_label"] = labels[self.level]
@@ -376,8 +376,8 @@ def assess(
     index = category = None
     if q.index is not None:
         scale_pos = {s.id: j for j, s in enumerate(scales)}
-        cols = [scale_pos[sid] for sid in q.index.scales]
-        index = scale_scores[:, cols].mean(axis=1)  # NaN unless every scale is scored
+        index_cols = [scale_pos[sid] for sid in q.index.scales]
+        index = scale_scores[:, index_cols].mean(axis=1)  # NaN unless every scale is scored
         category = q.index.categorize(index)
 
     return Assessment(

@@ -144,8 +144,8 @@ def _cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         print(f"  {it.id} [{'; '.join(keys) or it.type}] {it.text.get(lang, '')}", file=out)
         if it.type == "choice":
             for c, opt in enumerate(it.options):
-                lv = it.option_levels[c]
-                print(f"      {c + 1}. {opt.get(lang, '')}" + (f"  (level {lv})" if lv else ""), file=out)
+                keyed = it.option_levels[c]
+                print(f"      {c + 1}. {opt.get(lang, '')}" + (f"  (level {keyed})" if keyed else ""), file=out)
         elif it is q.items[0] or it.format != q.items[q.item_ids.index(it.id) - 1].format:
             print("      options: " + " / ".join(f"{c + 1}={lab}" for c, lab in enumerate(it.option_labels(lang))), file=out)
     return EXIT_OK
@@ -212,6 +212,8 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         raise _UsageError(f"questionnaire {q.id!r} has no level model to simulate from")
     rs, truth = simulate(q, args.n, random_state=args.seed)
     a = assess(q, rs)
+    assert a.level is not None and a.probabilities is not None  # the questionnaire has a model
+    assert a.expected_level is not None and a.expected_level_sd is not None and a.confidence is not None
     print(f"Simulated {args.n} respondents of {q.id} from its theory-prior model (seed {args.seed}) and scored them:\n", file=out)
     rows = [("respondent", "true", "level", "expected", "sd", "confidence", "P(1..5)")]
     for i in range(len(a)):

@@ -50,13 +50,13 @@ class Flags:
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
-            return self.values[:, self.names.index(name)]
+            return np.asarray(self.values[:, self.names.index(name)])
         except ValueError:
             return np.zeros(len(self), dtype=bool)
 
     def any(self) -> np.ndarray:
         """True for respondents carrying at least one flag."""
-        return self.values.any(axis=1)
+        return np.asarray(self.values.any(axis=1))
 
     def for_respondent(self, i: int) -> tuple[str, ...]:
         """The names of the flags respondent ``i`` carries."""
@@ -65,7 +65,7 @@ class Flags:
     def as_strings(self, sep: str = ";") -> list[str]:
         """One string per respondent, flag names joined by ``sep`` (``""`` for none)."""
         out = [""] * len(self)
-        for i in np.flatnonzero(self.any()):
+        for i in np.flatnonzero(self.any()).tolist():
             out[i] = sep.join(self.for_respondent(i))
         return out
 

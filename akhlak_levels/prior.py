@@ -92,11 +92,12 @@ def theory_prior_model(questionnaire: Questionnaire, spec: Mapping[str, Any]) ->
     for it in questionnaire.items:
         if it.type == "likert":
             # rows: categories (disagree..agree); columns: person level 1..5
+            assert it.level is not None  # checked when the questionnaire was loaded
             p = ggum_probabilities(LEVELS - it.level, likert["discrimination"], likert["thresholds"]).T
             if it.reverse:
                 p = p[::-1]
         else:
-            p = distance_decay_probabilities(it.option_levels, decay)
+            p = distance_decay_probabilities([lv or 0 for lv in it.option_levels], decay)  # all keyed (checked)
         probabilities.append(p)
     prior = np.asarray(spec["prior"], dtype=float)
     return LevelModel.from_probabilities(

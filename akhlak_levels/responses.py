@@ -91,14 +91,17 @@ class ResponseSet:
     wave: np.ndarray | None = None
     date: np.ndarray | None = None
     groups: Mapping[str, np.ndarray] = field(default_factory=dict)
-    flags: Flags | None = None
+    flags: Flags = field(default_factory=lambda: Flags.empty(0))
     source: str | None = None
     ignored_columns: tuple[str, ...] = ()
     skipped_rows: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.flags is None:
-            object.__setattr__(self, "flags", Flags.empty(len(self.respondent_ids)))
+        n = len(self.respondent_ids)
+        if len(self.flags) != n:
+            if len(self.flags):
+                raise ValueError(f"ResponseSet: {len(self.flags)} rows of flags for {n} respondents.")
+            object.__setattr__(self, "flags", Flags.empty(n))
 
     def __len__(self) -> int:
         return self.codes.shape[0]
@@ -385,7 +388,7 @@ def _from_table(
 
     hmap = _item_header_map(q)
     item_col: dict[int, int] = {}
-    ignored: list[str] = [t.columns[j] for j in sorted(ignored_pos - {None})]
+    ignored: list[str] = [t.columns[j] for j in sorted(j for j in ignored_pos if j is not None)]
     unknown: list[str] = []
     for j, name in enumerate(t.columns):
         if j in taken:
@@ -484,7 +487,7 @@ def _from_table(
         unit=text_col(meta["unit"]),
         wave=text_col(meta["wave"]),
         date=date,
-        groups={g: text_col(j) for g, j in group_pos.items()},
+        groups={g: col for g, j in group_pos.items() if (col := text_col(j)) is not None},
         flags=flags,
         source=t.file,
         ignored_columns=tuple(ignored),

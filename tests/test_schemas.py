@@ -25,9 +25,15 @@ def test_schema_is_valid_draft_2020_12(name):
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
-@pytest.mark.parametrize("name", ["questionnaire", "responses"])
+@pytest.mark.parametrize("name", _schema.SCHEMAS)
 def test_valid_example_passes(name):
     _schema.validate(_load(f"{name}.valid.json"), name)
+
+
+def test_the_valid_model_example_loads_for_its_questionnaire():
+    q = al.load_questionnaire(str(DATA / "questionnaire.valid.json"))
+    m = al.load_model(DATA / "model.valid.json", q)
+    assert m.hash == q.default_model.hash
 
 
 def test_the_tiny_valid_questionnaire_loads_and_scores(tmp_path):
@@ -44,6 +50,7 @@ def test_the_tiny_valid_questionnaire_loads_and_scores(tmp_path):
     [
         ("questionnaire", {"$.id", "$.title", "$.response_formats[0].points", "$.items[0]", "$.items[1]"}),
         ("responses", {"$.format_version", "$.questionnaire", "$.respondents[0].respondent_id", "$.respondents[0].answers"}),
+        ("model", {"$", "$.kind", "$.log_prior", "$.questionnaire.hash", "$.items[0].weights[0]"}),
     ],
 )
 def test_invalid_example_is_rejected_with_every_path(name, expected_paths):
