@@ -207,6 +207,18 @@ class Assessment:
 # =========================================================================== scoring
 
 
+def _cumulative_logit(s: np.ndarray) -> np.ndarray:
+    """Level probabilities of a cumulative-logit model from ``s_k = theta_k - eta`` (k = 1..4).
+
+    ``P(level <= k) = 1 / (1 + exp(-s_k))``; ``p_k = P(level <= k) - P(level <= k - 1)``.
+    """
+    cum = np.empty((s.shape[0], N_LEVELS + 1))
+    cum[:, 0] = 0.0
+    cum[:, N_LEVELS] = 1.0
+    cum[:, 1:N_LEVELS] = 0.5 * (1.0 + np.tanh(0.5 * s[:, : N_LEVELS - 1]))  # a stable logistic
+    return np.maximum(np.diff(cum, axis=1), 0.0)
+
+
 def _score_tables(q: Questionnaire) -> list[np.ndarray]:
     """Per item, the 0..1 keyed value of each option, NaN appended for code -1 (missing)."""
     out = []
@@ -323,6 +335,7 @@ def assess(
         probs = np.empty((n, N_LEVELS))
         tables = model.tables
         log_prior = model.log_prior
+        cumulative = model.link == "cumulative-logit"
         entropy = np.empty(n)
     step = max(1, int(chunk_size))
     for start in range(0, n, step):
@@ -336,12 +349,18 @@ def assess(
             logit[:] = log_prior
             for i, table in enumerate(tables):
                 logit += np.take(table, cols[i], axis=0)  # code -1 takes the zero row
-            logit -= logit.max(axis=1, keepdims=True)
-            np.exp(logit, out=probs[start:stop])
-            total = probs[start:stop].sum(axis=1, keepdims=True)
-            probs[start:stop] /= total
-            # entropy = log(total) - sum p * logit  (logit shifted so max is 0)
-            entropy[start:stop] = np.log(total[:, 0]) - np.einsum("ij,ij->i", probs[start:stop], logit)
+            if cumulative:
+                p = _cumulative_logit(logit)
+                probs[start:stop] = p
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    entropy[start:stop] = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
+            else:
+                logit -= logit.max(axis=1, keepdims=True)
+                np.exp(logit, out=probs[start:stop])
+                total = probs[start:stop].sum(axis=1, keepdims=True)
+                probs[start:stop] /= total
+                # entropy = log(total) - sum p * logit  (logit shifted so max is 0)
+                entropy[start:stop] = np.log(total[:, 0]) - np.einsum("ij,ij->i", probs[start:stop], logit)
         if len(scales):
             sums = np.zeros((m, len(scales)))
             counts = np.zeros((m, len(scales)))

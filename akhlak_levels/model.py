@@ -80,8 +80,21 @@ class LevelModel:
     # ------------------------------------------------------------------ views
 
     @property
+    def link(self) -> str:
+        """How the summed weights become probabilities: ``"softmax"``, or for an ``"ordinal"``
+        model ``"cumulative-logit"``, where ``log_prior`` holds the thresholds ``theta_1..4``
+        (its 5th entry is unused, 0), every weight row is ``-beta`` repeated, and
+        ``P(level <= k) = logistic(theta_k - eta)`` with ``eta`` the sum of ``beta`` over answers."""
+        return "cumulative-logit" if self.kind == "ordinal" else "softmax"
+
+    @property
     def prior(self) -> np.ndarray:
-        """Prior level probabilities, ``softmax(log_prior)``."""
+        """Prior level probabilities, ``softmax(log_prior)`` (for an ordinal model: the level
+        probabilities of a respondent with no answers)."""
+        if self.link == "cumulative-logit":
+            from .assessment import _cumulative_logit
+
+            return _cumulative_logit(self.log_prior[None, :])[0]
         b = self.log_prior - self.log_prior.max()
         e = np.exp(b)
         return e / e.sum()
@@ -283,6 +296,11 @@ class LevelModel:
                             item=raw["id"], path=f"$.items[{i}].weights", value=list(w.shape))
                 )
                 continue
+            if document["kind"] == "ordinal" and not np.allclose(w, w[:, :1], atol=1e-12):
+                problems.append(
+                    Problem("an ordinal model's weight rows must repeat one value (-beta) across the five levels",
+                            file=source, item=raw["id"], path=f"$.items[{i}].weights")
+                )
             if document["kind"] in PROBABILISTIC_KINDS:
                 sums = np.exp(w).sum(axis=0)
                 if not np.allclose(sums, 1.0, atol=1e-6):
@@ -291,6 +309,11 @@ class LevelModel:
                                 file=source, item=raw["id"], path=f"$.items[{i}].weights", value=sums.round(6).tolist())
                     )
             weights.append(w)
+        if document["kind"] == "ordinal" and not np.all(np.diff(document["log_prior"][: N_LEVELS - 1]) > 0):
+            problems.append(
+                Problem("an ordinal model's thresholds (log_prior[0:4]) must increase", file=source,
+                        path="$.log_prior", value=document["log_prior"][: N_LEVELS - 1])
+            )
         if problems:
             raise ModelError("The level model does not fit its questionnaire:", problems)
         model = cls(
