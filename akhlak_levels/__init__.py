@@ -16,6 +16,8 @@ Examples
 
 from ._version import __version__
 from .assessment import Assessment, assess
+from .calibration import CalibrationWarning, calibrate, fit_report
+from .classification import ClassificationQuality, classification_quality
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -35,6 +37,8 @@ __all__ = [
     "MISSING",
     "AkhlakLevelsError",
     "Assessment",
+    "CalibrationWarning",
+    "ClassificationQuality",
     "Flags",
     "Item",
     "Level",
@@ -49,6 +53,9 @@ __all__ = [
     "SchemaError",
     "__version__",
     "assess",
+    "calibrate",
+    "classification_quality",
+    "fit_report",
     "list_questionnaires",
     "load_model",
     "load_questionnaire",
