@@ -401,10 +401,12 @@ def fit_report(model: LevelModel) -> str:
             f"log-likelihood {fit['log_likelihood']:,.2f}; parameters {fit['n_parameters']}; "
             f"AIC {fit['aic']:,.1f}; BIC {fit['bic']:,.1f}; entropy R2 {fit['entropy_r2']:.3f}"
         )
+        starts = np.asarray(fit["start_log_likelihoods"])
+        reached = int(np.sum(starts >= starts.max() - 0.01 * max(1.0, prov.get("n_respondents", 0) / 1000)))
         lines.append(
             f"EM: {fit['iterations']} iterations, {'converged' if fit['converged'] else 'NOT converged'}; "
-            f"best of {len(fit['start_log_likelihoods'])} starts (spread "
-            f"{max(fit['start_log_likelihoods']) - min(fit['start_log_likelihoods']):.2f})"
+            f"{reached} of {len(starts)} starts reached the best log-likelihood "
+            f"(the others ended up to {starts.max() - starts.min():,.2f} lower)"
         )
         lines.append("level            class size  modal count  match margin")
         for k in range(N_LEVELS):

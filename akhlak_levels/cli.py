@@ -97,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     _reading_options(p)
 
+    p = sub.add_parser("calibrate", help="fit the level model's weights on your own responses")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="where to save the model (JSON)")
+    p.add_argument("--labels", metavar="COLUMN", help="column of expert/interview levels 1-5 (for logistic or ordinal)")
+    p.add_argument("--method", choices=("latent-class", "logistic", "ordinal"), help="default: latent-class, or logistic with --labels")
+    p.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible fit")
+    p.add_argument("--n-init", type=int, default=5, help="latent class: random starts (default 5)")
+    p.add_argument("--prior", metavar="P1,P2,P3,P4,P5", help="level probabilities of the target population")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _reading_options(p)
+
     p = sub.add_parser("demo", help="simulate a small sample and score it")
     p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID")
     p.add_argument("-n", type=int, default=8, help="respondents (default 8)")
@@ -201,6 +213,44 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write(result, out, "stdout.csv", args.lang)
     if not args.quiet:
         print(_summary(result, args.output), file=err)
+    return EXIT_OK
+
+
+def _cmd_calibrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .calibration import calibrate, fit_report
+
+    if not args.output.lower().endswith(".json"):
+        raise _UsageError(f"-o must end in .json (a model is saved as JSON), got {args.output!r}")
+    prior = None
+    if args.prior:
+        try:
+            prior = [float(v) for v in args.prior.split(",")]
+        except ValueError:
+            raise _UsageError(f"--prior must be five numbers separated by commas, got {args.prior!r}") from None
+    if args.method in ("logistic", "ordinal") and not args.labels:
+        raise _UsageError(f"--method {args.method} needs --labels COLUMN")
+    q = load_questionnaire(args.questionnaire)
+    if args.labels and args.labels not in args.group_column:
+        args.group_column = [*args.group_column, args.labels]
+    rs = _read(args, q)
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(message, file=err, flush=True)
+
+    import warnings
+
+    from .calibration import CalibrationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalibrationWarning)  # they are printed in the report
+        model = calibrate(
+            q, rs, args.labels, method=args.method, prior=prior, n_init=args.n_init,
+            random_state=args.seed, progress=progress,
+        )
+    model.save(args.output)
+    print(fit_report(model), file=out)
+    print(f"saved {args.output}; score with: akhlak-levels score FILE -q {q.id} --model {args.output}", file=out)
     return EXIT_OK
 
 
@@ -309,6 +359,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
             return _cmd_score(args, out, err)
         if args.command == "demo":
             return _cmd_demo(args, out)
+        if args.command == "calibrate":
+            return _cmd_calibrate(args, out, err)
     except _UsageError as exc:
         print(f"akhlak-levels {args.command}: error: {exc}", file=err)
         return EXIT_USAGE

@@ -45,6 +45,7 @@ __all__ = ["SupervisedFit", "one_hot", "fit_logistic", "fit_ordinal", "classific
 _LEVELS = np.arange(1, N_LEVELS + 1)
 #: Solver settings of the logistic fits (recorded in ``settings`` so that a fit can be repeated).
 _LOGISTIC_TOL = 1e-8
+_LOGISTIC_CV_TOL = 1e-6  # enough to rank the grid values, four times faster
 _LOGISTIC_MAX_ITER = 5000
 #: L-BFGS-B settings of the ordinal fits.
 _ORDINAL_OPTIONS = {"maxiter": 5000, "gtol": 1e-6, "ftol": 1e-12}
@@ -252,8 +253,8 @@ def _seed(rng: np.random.Generator) -> int:
 # =========================================================================== logistic
 
 
-def _logistic(C: float) -> LogisticRegression:
-    return LogisticRegression(C=C, solver="lbfgs", tol=_LOGISTIC_TOL, max_iter=_LOGISTIC_MAX_ITER)
+def _logistic(C: float, tol: float = _LOGISTIC_TOL) -> LogisticRegression:
+    return LogisticRegression(C=C, solver="lbfgs", tol=tol, max_iter=_LOGISTIC_MAX_ITER)
 
 
 def fit_logistic(
@@ -331,7 +332,7 @@ def fit_logistic(
     oof = np.empty((len(grid), y.shape[0], N_LEVELS))
     for train, test in folds:
         for j, C in enumerate(grid):
-            oof[j, test] = _logistic(C).fit(X[train], y[train]).predict_proba(X[test])
+            oof[j, test] = _logistic(C, _LOGISTIC_CV_TOL).fit(X[train], y[train]).predict_proba(X[test])
     losses = [_log_loss(y, oof[j]) for j in range(len(grid))]
     best = int(np.argmin(losses))
     model = _logistic(grid[best]).fit(X, y)
@@ -348,6 +349,7 @@ def fit_logistic(
         "solver": "lbfgs",
         "penalty": "l2",
         "tol": _LOGISTIC_TOL,
+        "cv_tol": _LOGISTIC_CV_TOL,
         "max_iter": _LOGISTIC_MAX_ITER,
         "n_iter": int(np.max(model.n_iter_)),
     }

@@ -153,3 +153,60 @@ def test_progress_is_printed_for_long_files(tmp_path, sel):
 def test_version():
     r = run("--version")
     assert r.returncode == 0 and r.stdout.strip() == f"akhlak-levels {al.__version__}"
+
+
+def _labelled_export(tmp_path, sel, n=1500):
+    rs, truth = al.simulate(sel, n, random_state=4, missing=0.1)
+    path = tmp_path / "labelled.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["respondent_id", "expert"] + list(sel.item_ids))
+        for i in range(n):
+            w.writerow([rs.respondent_ids[i], truth[i]] + ["" if np.isnan(x) else int(x) for x in rs.values[i]])
+    return path, rs, truth
+
+
+def test_calibrate_saves_a_model_prints_its_report_and_score_uses_it(tmp_path, sel):
+    path, rs, truth = _labelled_export(tmp_path, sel)
+    model = tmp_path / "m.json"
+    r = run("calibrate", str(path), "-q", "socio-emotional-levels", "--ignore-column", "expert", "--seed", "3", "-o", str(model))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("latent-class model of socio-emotional-levels 1.0.0, fitted on 1,500 respondents")
+    assert "expected classification accuracy" in r.stdout
+    assert "start 6/6: log-likelihood" in r.stderr
+    expected = al.calibrate(sel, al.read_responses(path, sel, ignore_columns=["expert"]), random_state=3)
+    assert al.load_model(model).hash == expected.hash  # the same fit as from Python, seed for seed
+    out = tmp_path / "s.csv"
+    r = run("score", str(path), "-q", "socio-emotional-levels", "--ignore-column", "expert", "--model", str(model), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    levels = [int(row["level"]) for row in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))]
+    assert np.mean(np.array(levels) == truth) > 0.9
+
+
+def test_calibrate_with_labels_fits_a_supervised_model(tmp_path, sel):
+    path, _, _ = _labelled_export(tmp_path, sel)
+    model = tmp_path / "m.json"
+    r = run("calibrate", str(path), "-q", "socio-emotional-levels", "--labels", "expert", "--seed", "1", "-o", str(model), "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert r.stdout.startswith("logistic model of socio-emotional-levels")
+    assert "cross-validated (5 folds): accuracy" in r.stdout
+    assert al.load_model(model).kind == "logistic"
+
+
+@pytest.mark.parametrize(
+    "extra, code, needle",
+    [
+        (["-o", "m.txt"], 2, "-o must end in .json"),
+        (["-o", "m.json", "--method", "ordinal"], 2, "--method ordinal needs --labels COLUMN"),
+        (["-o", "m.json", "--prior", "a,b"], 2, "--prior must be five numbers"),
+        (["-o", "m.json", "--labels", "unit"], 3, "the group column 'unit' is not in the data"),
+    ],
+    ids=["bad-suffix", "ordinal-without-labels", "bad-prior", "unknown-labels-column"],
+)
+def test_calibrate_usage_and_input_errors(tmp_path, sel, extra, code, needle):
+    path, _, _ = _labelled_export(tmp_path, sel, n=800)
+    extra = [str(tmp_path / e) if e.startswith("m.") else e for e in extra]
+    r = run("calibrate", str(path), "-q", "socio-emotional-levels", "--ignore-column", "expert", *extra)
+    assert r.returncode == code, r.stderr
+    assert needle in r.stderr
