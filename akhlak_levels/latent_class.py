@@ -121,7 +121,9 @@ def _run(
             break
         ll_old = ll
         weights, flat = _m_step(X, post, offsets, sizes, smoothing)
-    # the returned parameters are those the final E step used, so ll and post belong to them
+    else:  # out of iterations: evaluate the last M step's parameters
+        post, ll = _e_step(X, np.log(np.maximum(flat, 1e-300)), np.log(np.maximum(weights, 1e-300)))
+    # ll and post belong to the returned parameters
     return flat, weights, post, ll, it, converged
 
 
@@ -155,6 +157,7 @@ def fit_latent_classes(
     max_iter : int, default=500
     tol : float, default=1e-6
         Stop when the log-likelihood gains less than ``tol`` per respondent in an iteration.
+        The best start is then run on until it gains less than ``tol / 100``.
     random_state : numpy.random.Generator
     init : sequence of ndarray, default=None
         Starting class-conditional probabilities, one ``(n_options, n_classes)`` array per item.
@@ -197,7 +200,14 @@ def fit_latent_classes(
         if progress is not None:
             progress(s_i + 1, len(starts), ll)
     assert best is not None
+    # polish the winner: starts are compared at `tol`, the chosen one is run on to `tol / 100`
     flat, weights, post, ll, it, conv = best
+    if conv and it < max_iter:
+        flat, weights, post, ll2, it2, conv = _run(X, flat, weights, offsets, sizes, smoothing, max_iter - it, tol / 100)
+        if ll2 >= ll:
+            ll, it = ll2, it + it2
+        else:  # pragma: no cover - EM does not decrease the likelihood
+            flat, weights, post, ll, it, conv = best
     probs = [flat[o : o + s].copy() for o, s in zip(offsets, sizes)]
     n_par = (n_classes - 1) + n_classes * int(np.sum(sizes - 1))
     return LatentClassFit(probs, weights, ll, post, it, conv, lls, iters, n_par)
