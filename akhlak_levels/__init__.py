@@ -18,6 +18,7 @@ from ._version import __version__
 from .assessment import Assessment, assess
 from .calibration import CalibrationWarning, calibrate, fit_report
 from .classification import ClassificationQuality, classification_quality
+from .classifier import LevelClassifier
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -42,6 +43,7 @@ __all__ = [
     "Flags",
     "Item",
     "Level",
+    "LevelClassifier",
     "LevelModel",
     "ModelError",
     "Problem",

@@ -8,6 +8,7 @@ interview labels. Every model carries its provenance and fit statistics.
 from __future__ import annotations
 
 import datetime as _dt
+import numbers
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -68,7 +69,7 @@ def _labels(labels: Any, responses: ResponseSet) -> np.ndarray:
     for i, v in enumerate(raw.tolist()):
         try:
             f = float(v)
-            ok = f.is_integer() and 1 <= f <= N_LEVELS
+            ok = f.is_integer() and 1 <= f <= N_LEVELS and not isinstance(v, (bool, np.bool_))
         except (TypeError, ValueError):
             ok = False
         if ok:
@@ -225,9 +226,9 @@ def calibrate(
     n_init = _check_int("n_init", n_init, 1)
     max_iter = _check_int("max_iter", max_iter, 1)
     cv = _check_int("cv", cv, 2)
-    if not (isinstance(smoothing, (int, float)) and smoothing >= 0):
+    if isinstance(smoothing, bool) or not (isinstance(smoothing, numbers.Real) and smoothing >= 0):
         raise ValueError(f"The 'smoothing' parameter of calibrate must be a number >= 0. Got {smoothing!r} instead.")
-    if not (isinstance(tol, (int, float)) and tol > 0):
+    if isinstance(tol, bool) or not (isinstance(tol, numbers.Real) and tol > 0):
         raise ValueError(f"The 'tol' parameter of calibrate must be a number > 0. Got {tol!r} instead.")
     prior_arr = _check_prior(prior)
     rng = check_random_state(random_state)
@@ -244,7 +245,7 @@ def calibrate(
             "Leave them out of the questionnaire, or collect answers."
         )
     n_params = (N_LEVELS - 1) + N_LEVELS * int(np.sum(q.n_options - 1))
-    if n < n_params:
+    if method == "latent-class" and n < n_params:
         raise ModelError(
             f"Too few respondents: {n} for a model with {n_params} parameters (5 levels x options). "
             "Calibrate on more respondents (see docs/calibration.md for how many), or keep the theory prior."

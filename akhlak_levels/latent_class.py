@@ -20,7 +20,7 @@ from .responses import MISSING
 __all__ = ["LatentClassFit", "fit_latent_classes", "one_hot"]
 
 
-def one_hot(codes: np.ndarray, n_options: Sequence[int]) -> sparse.csr_matrix:
+def one_hot(codes: np.ndarray, n_options: Sequence[int] | np.ndarray) -> sparse.csr_matrix:
     """Respondents x (sum of options) indicator matrix; a missing answer sets no column.
 
     Examples
@@ -70,7 +70,7 @@ class LatentClassFit:
     n_parameters: int = 0
 
 
-def _blocks(n_options: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def _blocks(n_options: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sizes = np.asarray(n_options, dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     return offsets, sizes
@@ -129,7 +129,7 @@ def _run(
 
 def fit_latent_classes(
     codes: np.ndarray,
-    n_options: Sequence[int],
+    n_options: Sequence[int] | np.ndarray,
     n_classes: int,
     *,
     n_init: int = 5,

@@ -27,7 +27,7 @@ __all__ = ["ggum_probabilities", "distance_decay_probabilities", "theory_prior_m
 LEVELS = np.arange(1, N_LEVELS + 1)
 
 
-def ggum_probabilities(distance: np.ndarray, discrimination: float, thresholds: Sequence[float]) -> np.ndarray:
+def ggum_probabilities(distance: np.ndarray, discrimination: float, thresholds: Sequence[float] | np.ndarray) -> np.ndarray:
     """GGUM category probabilities for ``theta - delta = distance``.
 
     Parameters

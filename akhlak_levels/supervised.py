@@ -15,6 +15,11 @@ of a :class:`~akhlak_levels.LevelModel`:
 The regularisation of each is chosen by stratified K-fold cross-validation on the log loss; the
 out-of-fold probabilities of the chosen value give the reported fit (:func:`classification_metrics`).
 
+An unanswered item sets no one-hot column and so adds 0 to the score. The L2 penalty picks, among
+the equivalent codings, the one whose weights are centred over each item's options, so 0 is
+close to the item's average option: a missing answer counts as about neutral. That is an
+approximation; a latent-class model marginalises a missing answer exactly.
+
 The dispatcher :func:`akhlak_levels.calibration.calibrate` validates inputs and builds the
 :class:`~akhlak_levels.LevelModel`; the functions here take validated arrays.
 """
@@ -49,7 +54,8 @@ _LOGISTIC_TOL = 1e-8
 _LOGISTIC_CV_TOL = 1e-6  # enough to rank the grid values, four times faster
 _LOGISTIC_MAX_ITER = 5000
 #: L-BFGS-B settings of the ordinal fits.
-_ORDINAL_OPTIONS = {"maxiter": 5000, "gtol": 1e-6, "ftol": 1e-12}
+_ORDINAL_MAX_ITER = 5000
+_ORDINAL_OPTIONS = {"maxiter": _ORDINAL_MAX_ITER, "gtol": 1e-6, "ftol": 1e-12}
 _N_BINS = 10
 
 
@@ -167,7 +173,7 @@ def classification_metrics(labels: Sequence[int] | np.ndarray, probabilities: np
     >>> p = np.array([[.7, .1, .1, .05, .05], [.1, .6, .2, .05, .05], [.1, .5, .3, .05, .05]])
     >>> m = classification_metrics([1, 2, 3], p)
     >>> m["accuracy"], round(m["log_loss"], 4), m["confusion_matrix"][2]
-    (0.6666666666666666, 0.6355, [0, 1, 0, 0, 0])
+    (0.6666666666666666, 0.6905, [0, 1, 0, 0, 0])
     """
     y = np.asarray(labels)
     p = np.asarray(probabilities, dtype=float)
@@ -545,7 +551,7 @@ def fit_ordinal(
     >>> q = load_questionnaire("socio-emotional-levels")
     >>> rs, truth = simulate(q, 300, random_state=0)
     >>> fit = fit_ordinal(q, rs.codes, truth, alphas=(1.0,), cv=3, random_state=np.random.default_rng(0))
-    >>> fit.kind, bool(np.all(np.diff(fit.log_prior[:4]) > 0)), fit.log_prior[4]
+    >>> fit.kind, bool(np.all(np.diff(fit.log_prior[:4]) > 0)), float(fit.log_prior[4])
     ('ordinal', True, 0.0)
     """
     if prior is not None:
@@ -574,7 +580,7 @@ def fit_ordinal(
         losses = [_log_loss(y, oof[j]) for j in range(len(grid))]
         best = int(np.argmin(losses))  # the stronger penalty on a tie
         result = _fit_ordinal_params(X, y0, grid[best], _ordinal_start(y0, X.shape[1]))
-    _warn_unconverged(result.nit, _ORDINAL_OPTIONS["maxiter"], "ordinal regression")
+    _warn_unconverged(result.nit, _ORDINAL_MAX_ITER, "ordinal regression")
     beta, tau = result.x[: X.shape[1]], result.x[X.shape[1] :]
     theta = _thresholds(tau)
     table = np.repeat(-beta[:, None], N_LEVELS, axis=1)
