@@ -28,9 +28,19 @@ from .errors import (
     SchemaError,
 )
 from .flags import Flags
+from .item_analysis import ItemTable, item_analysis
 from .levels import Level
 from .model import LevelModel, load_model
 from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
+from .reliability import (
+    ReliabilityTable,
+    ReliabilityWarning,
+    cronbach_alpha,
+    guttman_lambda6,
+    omega_total,
+    reliability,
+    split_half_reliability,
+)
 from .responses import MISSING, ResponseSet, read_responses
 from .simulate import simulate
 
@@ -42,6 +52,7 @@ __all__ = [
     "ClassificationQuality",
     "Flags",
     "Item",
+    "ItemTable",
     "Level",
     "LevelClassifier",
     "LevelModel",
@@ -49,6 +60,8 @@ __all__ = [
     "Problem",
     "Questionnaire",
     "QuestionnaireError",
+    "ReliabilityTable",
+    "ReliabilityWarning",
     "ResponseError",
     "ResponseSet",
     "Scale",
@@ -57,10 +70,16 @@ __all__ = [
     "assess",
     "calibrate",
     "classification_quality",
+    "cronbach_alpha",
     "fit_report",
+    "guttman_lambda6",
+    "item_analysis",
     "list_questionnaires",
     "load_model",
     "load_questionnaire",
+    "omega_total",
     "read_responses",
+    "reliability",
     "simulate",
+    "split_half_reliability",
 ]
