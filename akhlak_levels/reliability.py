@@ -464,17 +464,33 @@ def reliability(
                 zero = [scale.item_ids[j] for j in range(len(C)) if not (np.diag(C)[j] > 0)]
                 note = f"items without variance or without shared answers: {zero}"
             else:
+                # one covariance matrix per scale; every statistic but split-half derives from it
+                k = C.shape[0]
+                a = float(k / (k - 1) * (1 - np.trace(C) / C.sum()))
+                n_ci = used.shape[0]
+                df1, df2 = n_ci - 1, (n_ci - 1) * (k - 1)
+                R = _correlation(C)
+                mean_r = float((R.sum() - np.trace(R)) / (k * (k - 1)))
+                try:
+                    smc = 1 - 1 / np.diag(np.linalg.inv(R))
+                    lam6 = float(1 - np.sum(1 - smc) / R.sum())
+                except np.linalg.LinAlgError:
+                    lam6 = float("nan")
+                R_fa = pairwise_correlation(used) if nan_policy == "pairwise" else R
+                lam = one_factor_loadings(R_fa) if not np.isnan(R_fa).any() else np.full(k, np.nan)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ReliabilityWarning)
-                    a, (lo, hi) = cronbach_alpha(used, nan_policy=nan_policy, ci=ci)  # type: ignore[misc]
-                    values.update(
-                        alpha=a, alpha_ci_lower=lo, alpha_ci_upper=hi,
-                        standardized_alpha=standardized_alpha(used, nan_policy=nan_policy),
-                        omega_total=omega_total(used, nan_policy=nan_policy),
-                        lambda6=guttman_lambda6(used, nan_policy=nan_policy),
-                        split_half=split_half_reliability(used),
-                        mean_r=mean_inter_item_correlation(used, nan_policy=nan_policy),
-                    )
+                    split = split_half_reliability(used)
+                values.update(
+                    alpha=a,
+                    alpha_ci_lower=1 - (1 - a) * stats.f.ppf(1 - (1 - ci) / 2, df1, df2),
+                    alpha_ci_upper=1 - (1 - a) * stats.f.ppf((1 - ci) / 2, df1, df2),
+                    standardized_alpha=k * mean_r / (1 + (k - 1) * mean_r),
+                    omega_total=lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2)),
+                    lambda6=lam6,
+                    split_half=split,
+                    mean_r=mean_r,
+                )
                 if scores is not None:
                     sc = scores[~np.isnan(X).any(axis=1), s_i] if nan_policy == "listwise" else scores[answered_any, s_i]
                     sd = float(np.nanstd(sc, ddof=1)) if np.sum(~np.isnan(sc)) > 1 else float("nan")
