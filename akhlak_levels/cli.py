@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     _reading_options(p)
 
+    p = sub.add_parser("quality", help="reliability, item analysis, careless responding and fairness tables")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("--group", metavar="COLUMN", help="a grouping column for fairness: DIF and level decisions by group")
+    p.add_argument("--nan-policy", choices=("pairwise", "listwise", "median"), default="pairwise",
+                   help="missing answers in reliability: pairwise (psych::alpha), listwise, or median-imputed (psych::scoreItems)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
+    _reading_options(p)
+
     p = sub.add_parser("demo", help="simulate a small sample and score it")
     p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID")
     p.add_argument("-n", type=int, default=8, help="respondents (default 8)")
@@ -254,6 +263,103 @@ def _cmd_calibrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _quality_tables(args: argparse.Namespace, q: Any, rs: Any) -> dict[str, list[dict[str, Any]]]:
+    from .item_analysis import item_analysis
+    from .reliability import reliability
+
+    tables: dict[str, list[dict[str, Any]]] = {
+        "reliability": reliability(q, rs, nan_policy=args.nan_policy).to_records(),
+        "items": item_analysis(q, rs, nan_policy=args.nan_policy).to_records(),
+    }
+    try:
+        from .careless import careless
+    except ImportError:  # pragma: no cover - the module ships with the package
+        careless = None
+    if careless is not None:
+        tables["careless"] = careless(q, rs).to_records()
+    if args.group:
+        from .dif import dif, level_decisions_by_group
+
+        tables["dif"] = dif(q, rs, args.group).to_records()
+        if q.default_model is not None:
+            tables["level_decisions"] = level_decisions_by_group(q, rs, args.group).to_records()
+    return tables
+
+
+def _fmt_cell(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, list):
+        return "/".join(_fmt_cell(x) for x in v)
+    return str(v)
+
+
+def _print_records(title: str, records: list[dict[str, Any]], columns: Sequence[str], out: TextIO, limit: int = 60) -> None:
+    print(f"\n{title}", file=out)
+    rows = [tuple(columns)] + [tuple(_fmt_cell(r.get(c)) for c in columns) for r in records[:limit]]
+    _print_table(rows, out)
+    if len(records) > limit:
+        print(f"  ... {len(records) - limit} more rows (write them with -o)", file=out)
+
+
+def _cmd_quality(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    q = load_questionnaire(args.questionnaire)
+    if args.group and args.group not in args.group_column:
+        args.group_column = [*args.group_column, args.group]
+    if args.output and os.path.splitext(args.output)[1].lower() not in (".csv", ".json"):
+        raise _UsageError(f"-o must end in .csv or .json, got {args.output!r}")
+    rs = _read(args, q)
+    tables = _quality_tables(args, q, rs)
+    print(f"{q.id} {q.version}: {len(rs):,} respondents; missing answers handled {args.nan_policy}", file=out)
+    _print_records("Reliability", tables["reliability"],
+                   ("scale", "n_respondents", "n_items", "alpha", "alpha_ci_lower", "alpha_ci_upper", "standardized_alpha",
+                    "omega_total", "lambda6", "split_half", "mean_r", "sem", "note"), out)
+    _print_records("Items", tables["items"], ("item", "scale", "answered_share", "mean", "sd", "r_drop", "r_total", "alpha_if_dropped"), out)
+    if "careless" in tables:
+        flagged: dict[str, int] = {}
+        for rec in tables["careless"]:
+            for f in rec.get("flags", []):
+                flagged[f] = flagged.get(f, 0) + 1
+        print("\nCareless responding: " + (", ".join(f"{k}: {v}" for k, v in sorted(flagged.items())) or "no respondent flagged")
+              + f" (of {len(tables['careless']):,})", file=out)
+    if "dif" in tables:
+        cols = [c for c in ("item", "chi2_uniform", "p_uniform_adjusted", "chi2_nonuniform", "p_nonuniform_adjusted",
+                            "effect_size", "category", "note") if c in tables["dif"][0]]
+        _print_records(f"Differential item functioning across {args.group!r}", tables["dif"], cols, out)
+    if "level_decisions" in tables:
+        _print_records(f"Level decisions by {args.group!r}", tables["level_decisions"], tuple(tables["level_decisions"][0]), out)
+    if args.output:
+        if args.output.lower().endswith(".json"):
+            with open(args.output, "w", encoding="utf-8") as fh:
+                json.dump({"questionnaire": {"id": q.id, "version": q.version}, "nan_policy": args.nan_policy, **tables},
+                          fh, ensure_ascii=False, indent=1, allow_nan=False)
+            written = [args.output]
+        else:
+            stem = args.output[:-4]
+            written = []
+            for name, records in tables.items():
+                path = f"{stem}-{name}.csv"
+                with open(path, "w", encoding="utf-8", newline="") as fh:
+                    w = csv.writer(fh, lineterminator="\n")
+                    cols = list(records[0]) if records else []
+                    w.writerow(cols)
+                    for rec in records:
+                        w.writerow([_csv_cell(rec.get(c)) for c in cols])
+                written.append(path)
+        print(f"wrote {', '.join(written)}", file=err)
+    return EXIT_OK
+
+
+def _csv_cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return ";".join(str(_csv_cell(x)) for x in v)
+    return v
+
+
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if args.n < 1:
         raise _UsageError(f"-n must be a positive integer, got {args.n}")
@@ -361,6 +467,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
             return _cmd_demo(args, out)
         if args.command == "calibrate":
             return _cmd_calibrate(args, out, err)
+        if args.command == "quality":
+            return _cmd_quality(args, out, err)
     except _UsageError as exc:
         print(f"akhlak-levels {args.command}: error: {exc}", file=err)
         return EXIT_USAGE

@@ -43,6 +43,8 @@ def main() -> None:
     n = 30
     base = rng.integers(2, 5, size=n)[:, None]
     X = np.clip(base + rng.integers(-1, 2, size=(n, q.n_items)), 1, 5)
+    reverse = np.array([it.reverse for it in q.items])
+    X[:, reverse] = 6 - X[:, reverse]  # a person who often shows a value rarely shows its opposite
     with open(HERE / "berakhlak-excel-id.csv", "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, delimiter=";")
         w.writerow(["respondent_id", "unit"] + list(q.item_ids))
