@@ -210,3 +210,20 @@ def test_calibrate_usage_and_input_errors(tmp_path, sel, extra, code, needle):
     r = run("calibrate", str(path), "-q", "socio-emotional-levels", "--ignore-column", "expert", *extra)
     assert r.returncode == code, r.stderr
     assert needle in r.stderr
+
+
+def test_quality_prints_the_tables_and_writes_json_and_csv(tmp_path, berakhlak):
+    src = EXAMPLES / "berakhlak-excel-id.csv"
+    out = tmp_path / "report.json"
+    r = run("quality", str(src), "-q", "berakhlak", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Reliability" in r.stdout and "Items" in r.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    expected = al.reliability(berakhlak, al.read_responses(src, berakhlak))
+    assert [row["alpha"] for row in doc["reliability"]] == pytest.approx(expected.alpha.tolist(), abs=1e-12)
+    assert len(doc["items"]) == berakhlak.n_items
+    r = run("quality", str(src), "-q", "berakhlak", "--nan-policy", "median", "-o", str(tmp_path / "q.csv"))
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "q-reliability.csv").read_text(encoding="utf-8"))))
+    assert [row["scale"] for row in rows] == [s.id for s in berakhlak.scales]
+    assert run("quality", str(src), "-q", "berakhlak", "-o", str(tmp_path / "q.txt")).returncode == 2
