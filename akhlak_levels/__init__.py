@@ -17,6 +17,7 @@ Examples
 from ._version import __version__
 from .assessment import Assessment, assess
 from .calibration import CalibrationWarning, calibrate, fit_report
+from .careless import CarelessTable, careless
 from .classification import ClassificationQuality, classification_quality
 from .classifier import LevelClassifier
 from .errors import (
@@ -27,6 +28,7 @@ from .errors import (
     ResponseError,
     SchemaError,
 )
+from .dif import DifTable, LevelDecisionTable, dif, level_decisions_by_group
 from .flags import Flags
 from .item_analysis import ItemTable, item_analysis
 from .levels import Level
@@ -45,41 +47,47 @@ from .responses import MISSING, ResponseSet, read_responses
 from .simulate import simulate
 
 __all__ = [
-    "MISSING",
+    "__version__",
     "AkhlakLevelsError",
+    "assess",
     "Assessment",
+    "calibrate",
     "CalibrationWarning",
+    "careless",
+    "CarelessTable",
+    "classification_quality",
     "ClassificationQuality",
+    "cronbach_alpha",
+    "dif",
+    "DifTable",
+    "fit_report",
     "Flags",
+    "guttman_lambda6",
     "Item",
+    "item_analysis",
     "ItemTable",
     "Level",
+    "level_decisions_by_group",
     "LevelClassifier",
+    "LevelDecisionTable",
     "LevelModel",
+    "list_questionnaires",
+    "load_model",
+    "load_questionnaire",
+    "MISSING",
     "ModelError",
+    "omega_total",
     "Problem",
     "Questionnaire",
     "QuestionnaireError",
+    "read_responses",
+    "reliability",
     "ReliabilityTable",
     "ReliabilityWarning",
     "ResponseError",
     "ResponseSet",
     "Scale",
     "SchemaError",
-    "__version__",
-    "assess",
-    "calibrate",
-    "classification_quality",
-    "cronbach_alpha",
-    "fit_report",
-    "guttman_lambda6",
-    "item_analysis",
-    "list_questionnaires",
-    "load_model",
-    "load_questionnaire",
-    "omega_total",
-    "read_responses",
-    "reliability",
     "simulate",
     "split_half_reliability",
 ]

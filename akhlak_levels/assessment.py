@@ -243,6 +243,7 @@ def assess(
     min_answered: float = 0.5,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int, int], None] | None = None,
+    careless: bool | Mapping[str, float] = False,
 ) -> Assessment:
     """Score responses: level probabilities, level, expected level, scale and index scores.
 
@@ -261,6 +262,10 @@ def assess(
         Respondents scored at a time; memory beyond the outputs is O(chunk_size).
     progress : callable, default=None
         Called as ``progress(done, total)`` after each chunk.
+    careless : bool or dict of str to float, default=False
+        When true, or a dict of threshold overrides, the careless-responding flags of
+        :func:`akhlak_levels.careless.careless` (same responses and model) join ``flags`` as
+        ``careless:longstring``, ``careless:irv``, ... .
 
     Returns
     -------
@@ -301,6 +306,8 @@ def assess(
         raise ValueError(f"The 'min_answered' parameter of assess must be in (0, 1]. Got {min_answered!r} instead.")
     if int(chunk_size) < 1:
         raise ValueError(f"The 'chunk_size' parameter of assess must be a positive integer. Got {chunk_size!r} instead.")
+    if not isinstance(careless, (bool, Mapping)):
+        raise ValueError(f"The 'careless' parameter of assess must be a bool or a dict of thresholds. Got {careless!r} instead.")
     if not isinstance(responses, ResponseSet):
         responses = read_responses(responses, q)
     elif responses.questionnaire.content_hash != q.content_hash or responses.questionnaire.id != q.id:
@@ -391,6 +398,11 @@ def assess(
         sd = np.sqrt(np.maximum(probs @ (_LEVELS**2) - expected**2, 0.0))
         flag_cols["low-confidence"] = low
     flags = responses.flags.merge(flag_cols)
+    if careless is True or isinstance(careless, Mapping):
+        from .careless import careless as careless_table
+
+        thresholds = None if careless is True else careless
+        flags = flags.merge(careless_table(q, responses, model=model, thresholds=thresholds).flags)
 
     index = category = None
     if q.index is not None:

@@ -95,7 +95,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-confidence", type=float, default=0.5, help="level 0 where the top probability is below this (default 0.5)")
     p.add_argument("--min-answered", type=float, default=0.5, help="share of a scale's items needed to score it (default 0.5)")
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    p.add_argument("--store", metavar="STORE.sqlite", help="also add the results to an assessment store, as --wave")
+    p.add_argument("--wave", help="the wave (e.g. 2025) the results are stored as; needed with --store")
+    p.add_argument("--replace", action="store_true", help="replace the wave if the store already holds it")
+    p.add_argument("--pseudonymize-key-env", metavar="VAR",
+                   help="pseudonymise respondent ids in the store with the secret in this environment variable")
     _reading_options(p)
+
+    p = sub.add_parser("growth", help="progress of units over the waves in a store")
+    p.add_argument("--store", required=True, metavar="STORE.sqlite")
+    p.add_argument("--by", metavar="COLUMN", help="group by unit (or another stored group)")
+    p.add_argument("--min-group-size", type=int, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the table as .csv or .json")
+    p.add_argument("--plot", metavar="DIR", help="save level-distribution and trajectory figures (PNG) in DIR")
+
+    p = sub.add_parser("transitions", help="level moves between two waves in a store")
+    p.add_argument("--store", required=True, metavar="STORE.sqlite")
+    p.add_argument("--from", dest="wave_from", required=True, metavar="WAVE")
+    p.add_argument("--to", dest="wave_to", required=True, metavar="WAVE")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the 25 cells as .csv or .json")
+    p.add_argument("--plot", metavar="DIR", help="save the transition heatmaps (PNG) in DIR")
 
     p = sub.add_parser("calibrate", help="fit the level model's weights on your own responses")
     p.add_argument("file", metavar="FILE")
@@ -197,6 +216,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     model = load_model(args.model, q) if args.model else None
     if args.output and os.path.splitext(args.output)[1].lower() not in (".csv", ".jsonl"):
         raise _UsageError(f"-o must end in .csv or .jsonl, got {args.output!r}")
+    if args.store and not args.wave:
+        raise _UsageError("--store needs --wave (the wave these results belong to, e.g. 2025)")
     size = os.path.getsize(args.file) if os.path.isfile(args.file) else 0
     if not args.quiet and size >= READ_NOTICE_FROM:
         print(f"reading {args.file} ({size / 2**20:,.0f} MB) ...", file=err, flush=True)
@@ -222,6 +243,16 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write(result, out, "stdout.csv", args.lang)
     if not args.quiet:
         print(_summary(result, args.output), file=err)
+    if args.store:
+        from .store import AssessmentStore
+
+        key = os.environ.get(args.pseudonymize_key_env) if args.pseudonymize_key_env else None
+        if args.pseudonymize_key_env and not key:
+            raise _UsageError(f"the environment variable {args.pseudonymize_key_env} is empty or not set")
+        with AssessmentStore(args.store, pseudonymize_key=key) as store:
+            n = store.add(result, wave=args.wave, replace=args.replace)
+        if not args.quiet:
+            print(f"stored {n:,} respondents as wave {args.wave!r} in {args.store}", file=err)
     return EXIT_OK
 
 
@@ -271,12 +302,9 @@ def _quality_tables(args: argparse.Namespace, q: Any, rs: Any) -> dict[str, list
         "reliability": reliability(q, rs, nan_policy=args.nan_policy).to_records(),
         "items": item_analysis(q, rs, nan_policy=args.nan_policy).to_records(),
     }
-    try:
-        from .careless import careless
-    except ImportError:  # pragma: no cover - the module ships with the package
-        careless = None
-    if careless is not None:
-        tables["careless"] = careless(q, rs).to_records()
+    from .careless import careless
+
+    tables["careless"] = careless(q, rs).to_records()
     if args.group:
         from .dif import dif, level_decisions_by_group
 
@@ -342,11 +370,7 @@ def _cmd_quality(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             for name, records in tables.items():
                 path = f"{stem}-{name}.csv"
                 with open(path, "w", encoding="utf-8", newline="") as fh:
-                    w = csv.writer(fh, lineterminator="\n")
-                    cols = list(records[0]) if records else []
-                    w.writerow(cols)
-                    for rec in records:
-                        w.writerow([_csv_cell(rec.get(c)) for c in cols])
+                    _write_records_csv(records, fh)
                 written.append(path)
         print(f"wrote {', '.join(written)}", file=err)
     return EXIT_OK
@@ -358,6 +382,103 @@ def _csv_cell(v: Any) -> Any:
     if isinstance(v, list):
         return ";".join(str(_csv_cell(x)) for x in v)
     return v
+
+
+def _open_store(path: str) -> Any:
+    from .store import AssessmentStore
+
+    if not os.path.isfile(path):
+        raise _UsageError(f"no store at {path!r}; create one with: akhlak-levels score FILE -q ID --store {path} --wave 2025")
+    return AssessmentStore(path)
+
+
+def _write_records(records: list[dict[str, Any]], path: str) -> None:
+    if path.lower().endswith(".json"):
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(records, fh, ensure_ascii=False, indent=1, allow_nan=False)
+        return
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        _write_records_csv(records, fh)
+
+
+def _write_records_csv(records: list[dict[str, Any]], fh: TextIO) -> None:
+    w = csv.writer(fh, lineterminator="\n")
+    names = list(records[0]) if records else []
+    w.writerow(names)
+    for rec in records:
+        w.writerow([_csv_cell(rec.get(c)) for c in names])
+
+
+def _check_output(path: str | None) -> None:
+    if path and os.path.splitext(path)[1].lower() not in (".csv", ".json"):
+        raise _UsageError(f"-o must end in .csv or .json, got {path!r}")
+
+
+def _cmd_growth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .growth import progress
+
+    _check_output(args.output)
+    with _open_store(args.store) as store:
+        waves = {w: store.load(w) for w in store.waves()}
+    if not waves:
+        raise _UsageError(f"the store {args.store} holds no waves yet")
+    table = progress(waves, args.by, min_group_size=args.min_group_size)
+    records = table.to_records()
+    cols = [c for c in ("wave", "group", "n", "suppressed", "mean_expected_level", "expected_level_ci_lower",
+                        "expected_level_ci_upper", "share_level_4_5", "index_mean", "index_category",
+                        "change_expected_level", "change_expected_level_p", "rank_expected_level") if records and c in records[0]]
+    _print_records(f"Progress over waves {list(waves)}" + (f" by {args.by}" if args.by else ""), records, cols, out, limit=200)
+    print(f"groups under {args.min_group_size} respondents are suppressed (shown, without statistics)", file=out)
+    if args.output:
+        _write_records(records, args.output)
+        print(f"wrote {args.output}", file=err)
+    if args.plot:
+        from .plots import level_distribution_figure, trajectory_figure
+
+        os.makedirs(args.plot, exist_ok=True)
+        written = []
+        for name, fig in (("levels.png", level_distribution_figure(table)), ("trajectories.png", trajectory_figure(waves))):
+            path = os.path.join(args.plot, name)
+            fig.savefig(path, dpi=120)
+            written.append(path)
+        print(f"wrote {', '.join(written)}", file=err)
+    return EXIT_OK
+
+
+def _cmd_transitions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .growth import transitions
+
+    _check_output(args.output)
+    with _open_store(args.store) as store:
+        for w in (args.wave_from, args.wave_to):
+            if w not in store:
+                raise _UsageError(f"the store has no wave {w!r}; it has {store.waves()}")
+        before, after = store.load(args.wave_from), store.load(args.wave_to)
+    t = transitions(before, after)
+    print(f"Level transitions {args.wave_from} -> {args.wave_to}: {t.n_matched:,} respondents in both waves "
+          f"({t.n_only_before:,} only before, {t.n_only_after:,} only after, {t.n_undetermined:,} undetermined in one)", file=out)
+    for title, M, fmt in (("counts (observed levels)", t.counts, "{:6d}"),
+                          ("row shares corrected for misclassification", t.corrected, "{:6.2f}")):
+        print(f"\n{title}; rows: level before, columns: level after", file=out)
+        print("        " + "".join(f"{k:>6d}" for k in range(1, N_LEVELS + 1)), file=out)
+        for j in range(N_LEVELS):
+            print(f"  {j + 1:>4d}  " + "".join(fmt.format(M[j, k]) for k in range(N_LEVELS)), file=out)
+    for note in t.notes:
+        print(f"note: {note}", file=out)
+    if args.output:
+        _write_records(t.to_records(), args.output)
+        print(f"wrote {args.output}", file=err)
+    if args.plot:
+        from .plots import transition_figure
+
+        os.makedirs(args.plot, exist_ok=True)
+        written = []
+        for kind in ("corrected", "proportions"):
+            path = os.path.join(args.plot, f"transitions-{kind}.png")
+            transition_figure(t, kind=kind).savefig(path, dpi=120)
+            written.append(path)
+        print(f"wrote {', '.join(written)}", file=err)
+    return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
@@ -469,6 +590,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
             return _cmd_calibrate(args, out, err)
         if args.command == "quality":
             return _cmd_quality(args, out, err)
+        if args.command == "growth":
+            return _cmd_growth(args, out, err)
+        if args.command == "transitions":
+            return _cmd_transitions(args, out, err)
     except _UsageError as exc:
         print(f"akhlak-levels {args.command}: error: {exc}", file=err)
         return EXIT_USAGE
