@@ -803,7 +803,10 @@ def level_decisions_by_group(
     model : LevelModel or path, default=None
         Used with a questionnaire; its default model when None.
     min_group_size : int, default=5
-        Groups smaller than this are marked ``small``.
+        Groups smaller than this are marked ``small`` and, as in every group report, show no
+        shares, rates or ratios (their size is kept), so no individual can be singled out; they
+        are not used as the comparison group. (When every group is small, nothing is hidden:
+        the table is then about individuals anyway, and says so through ``small``.)
     ratio : float, default=0.8
         The adverse-impact cut: a group whose selection rate is below ``ratio`` times the
         comparison rate is flagged (the four-fifths rule).
@@ -898,6 +901,14 @@ def level_decisions_by_group(
     notes = tuple(
         f"level >= {t}: no comparison group selects anyone, so the ratio is undefined" for t, v in zip(DECISION_THRESHOLDS, top) if v == 0
     )
+    if small.any() and (~small).any():
+        # a group report must not single out individuals (UU PDP): small groups keep their row
+        # and size, but show no shares, rates or ratios
+        shares = np.where(small[:, None], np.nan, shares)
+        rate = np.where(small[:, None], np.nan, rate)
+        air = np.where(small[:, None], np.nan, air)
+        adverse = np.where(small[:, None], False, adverse)
+        notes += (f"groups under {min_group_size} respondents are suppressed: {[str(g) for g in names[small]]}",)
     return LevelDecisionTable(
         group=tuple(str(g) for g in names),
         n=n_g.astype(np.int64),
