@@ -740,9 +740,12 @@ class LevelDecisionTable:
         return cols
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One JSON-ready dict per group."""
+        """One JSON-ready dict per group (NaN, e.g. of a suppressed group, as None)."""
         cols = self._columns()
-        return [dict(zip(cols, row)) for row in zip(*cols.values())]
+        return [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in zip(cols, row)}
+            for row in zip(*cols.values())
+        ]
 
     def to_frame(self) -> Any:
         """A pandas DataFrame, one row per group (needs pandas)."""
