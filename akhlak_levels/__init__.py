@@ -30,6 +30,16 @@ from .errors import (
 )
 from .dif import DifTable, LevelDecisionTable, dif, level_decisions_by_group
 from .flags import Flags
+from .growth import (
+    ProgressTable,
+    ReliableChange,
+    Trajectories,
+    TransitionTable,
+    progress,
+    reliable_change,
+    trajectories,
+    transitions,
+)
 from .item_analysis import ItemTable, item_analysis
 from .levels import Level
 from .model import LevelModel, load_model
@@ -78,16 +88,24 @@ __all__ = [
     "ModelError",
     "omega_total",
     "Problem",
+    "progress",
+    "ProgressTable",
     "Questionnaire",
     "QuestionnaireError",
     "read_responses",
     "reliability",
     "ReliabilityTable",
     "ReliabilityWarning",
+    "reliable_change",
+    "ReliableChange",
     "ResponseError",
     "ResponseSet",
     "Scale",
     "SchemaError",
     "simulate",
     "split_half_reliability",
+    "Trajectories",
+    "trajectories",
+    "transitions",
+    "TransitionTable",
 ]

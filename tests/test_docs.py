@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["README.md", "docs/calibration.md", "docs/quality.md", "docs/quickstart.md", "docs/data-formats.md", "docs/methodology.md"]
+PAGES = ["README.md", "docs/calibration.md", "docs/quality.md", "docs/growth.md", "docs/quickstart.md", "docs/data-formats.md", "docs/methodology.md"]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
