@@ -55,12 +55,14 @@ from .reliability import (
 )
 from .responses import MISSING, ResponseSet, read_responses
 from .simulate import simulate
+from .store import AssessmentStore, StoreError
 
 __all__ = [
     "__version__",
     "AkhlakLevelsError",
     "assess",
     "Assessment",
+    "AssessmentStore",
     "calibrate",
     "CalibrationWarning",
     "careless",
@@ -104,6 +106,7 @@ __all__ = [
     "SchemaError",
     "simulate",
     "split_half_reliability",
+    "StoreError",
     "Trajectories",
     "trajectories",
     "transitions",

@@ -6,7 +6,9 @@ The tree::
      ├── SchemaError (ValueError)      a JSON document breaks its schema
      ├── QuestionnaireError (ValueError) a questionnaire is inconsistent or unknown
      ├── ResponseError (ValueError)    responses cannot be read as asked
-     └── ModelError (ValueError)       a level model is invalid or does not fit
+     ├── ModelError (ValueError)       a level model is invalid or does not fit
+     └── StoreError (ValueError)       an assessment store cannot do what was asked
+                                       (defined in akhlak_levels.store)
 
 Every subclass also inherits :class:`ValueError`, so ``except ValueError`` keeps working.
 Messages say what must hold, what came, and where.

@@ -1027,8 +1027,13 @@ def _label_key(label: str) -> tuple[float, str]:
 
 
 def _resolve_waves(assessments: Any, waves: Sequence[Any] | None, func: str) -> list[tuple[str, Assessment]]:
-    """(label, Assessment) pairs in wave order, from a mapping, a sequence or one Assessment."""
+    """(label, Assessment) pairs in wave order, from a mapping, a sequence, one Assessment, or an
+    AssessmentStore (its waves in the order added)."""
     out: list[tuple[str, Assessment]]
+    if callable(getattr(assessments, "waves", None)) and callable(getattr(assessments, "load", None)):
+        if waves is not None:
+            raise ValueError(f"{func}: a store labels its waves; do not pass 'waves' too.")
+        return [(str(w), assessments.load(w)) for w in assessments.waves()]
     if isinstance(assessments, Assessment):
         a = assessments
         if waves is not None:

@@ -227,3 +227,65 @@ def test_quality_prints_the_tables_and_writes_json_and_csv(tmp_path, berakhlak):
     rows = list(csv.DictReader(io.StringIO((tmp_path / "q-reliability.csv").read_text(encoding="utf-8"))))
     assert [row["scale"] for row in rows] == [s.id for s in berakhlak.scales]
     assert run("quality", str(src), "-q", "berakhlak", "-o", str(tmp_path / "q.txt")).returncode == 2
+
+
+def _wave_files(tmp_path, sel, n=120):
+    levels = np.random.default_rng(0).integers(1, 6, n)
+    units = np.array(["Dinas A", "Dinas B", "Badan C"], dtype=object)[np.arange(n) % 3]
+    units[:3] = "Kantor Kecil"  # a group too small to show
+    paths = []
+    for i, wave in enumerate(["2024", "2025", "2026"]):
+        rs, _ = al.simulate(sel, n, levels=np.clip(levels + i * (np.arange(n) % 2), 1, 5), random_state=i)
+        path = tmp_path / f"w{wave}.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["respondent_id", "unit"] + list(sel.item_ids))
+            for r in range(n):
+                w.writerow([f"P{r:03d}", units[r]] + ["" if np.isnan(x) else int(x) for x in rs.values[r]])
+        paths.append((wave, path))
+    return paths
+
+
+def test_score_into_a_store_then_growth_and_transitions(tmp_path, sel):
+    store = tmp_path / "hr.sqlite"
+    for wave, path in _wave_files(tmp_path, sel):
+        r = run("score", str(path), "-q", "socio-emotional-levels", "--store", str(store), "--wave", wave, "-o", str(tmp_path / f"s{wave}.csv"))
+        assert r.returncode == 0, r.stderr
+        assert f"stored 120 respondents as wave '{wave}'" in r.stderr
+    again = run("score", str(path), "-q", "socio-emotional-levels", "--store", str(store), "--wave", "2026", "-o", str(tmp_path / "x.csv"))
+    assert again.returncode == 3 and "replace=True" in again.stderr  # never duplicated
+    r = run("growth", "--store", str(store), "--by", "unit", "-o", str(tmp_path / "g.json"), "--plot", str(tmp_path / "plots"))
+    assert r.returncode == 0, r.stderr
+    rows = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    small = [row for row in rows if row["group"] == "Kantor Kecil"]
+    assert len(small) == 3 and all(row["suppressed"] and row["mean_expected_level"] is None for row in small)
+    assert (tmp_path / "plots" / "levels.png").read_bytes()[:4] == b"\x89PNG"
+    r = run("transitions", "--store", str(store), "--from", "2024", "--to", "2025", "-o", str(tmp_path / "t.csv"), "--plot", str(tmp_path / "plots"))
+    assert r.returncode == 0, r.stderr
+    assert "120 respondents in both waves" in r.stdout
+    cells = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8"))))
+    assert len(cells) == 25 and sum(int(c["count"]) for c in cells) <= 120
+    assert (tmp_path / "plots" / "transitions-corrected.png").exists()
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["growth", "--store", "missing.sqlite"], "no store at"),
+        (["transitions", "--store", "STORE", "--from", "2020", "--to", "2024"], "the store has no wave '2020'"),
+    ],
+    ids=["no-store", "unknown-wave"],
+)
+def test_growth_usage_errors(tmp_path, sel, args, needle):
+    store = tmp_path / "hr.sqlite"
+    wave, path = _wave_files(tmp_path, sel, n=30)[0]
+    assert run("score", str(path), "-q", "socio-emotional-levels", "--store", str(store), "--wave", wave, "--quiet").returncode == 0
+    args = [str(store) if a == "STORE" else (str(tmp_path / a) if a.endswith(".sqlite") else a) for a in args]
+    r = run(*args)
+    assert r.returncode == 2 and needle in r.stderr
+
+
+def test_store_needs_a_wave(tmp_path, sel):
+    wave, path = _wave_files(tmp_path, sel, n=30)[0]
+    r = run("score", str(path), "-q", "socio-emotional-levels", "--store", str(tmp_path / "s.sqlite"))
+    assert r.returncode == 2 and "--store needs --wave" in r.stderr

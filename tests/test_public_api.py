@@ -24,6 +24,6 @@ def test_every_public_callable_has_a_docstring_with_an_example():
 
 
 def test_every_error_is_an_akhlak_levels_error_and_a_value_error():
-    for cls in (al.SchemaError, al.QuestionnaireError, al.ResponseError, al.ModelError):
+    for cls in (al.SchemaError, al.QuestionnaireError, al.ResponseError, al.ModelError, al.StoreError):
         assert issubclass(cls, al.AkhlakLevelsError)
         assert issubclass(cls, ValueError)
