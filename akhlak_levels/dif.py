@@ -18,6 +18,7 @@ import scipy.special
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
+from ._tables import records
 from .assessment import Assessment, assess
 from .errors import ModelError, ResponseError
 from .levels import N_LEVELS
@@ -299,20 +300,7 @@ class DifTable:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per item (NaN as None)."""
-        out = []
-        for j in range(len(self)):
-            rec: dict[str, Any] = {}
-            for c in self.COLUMNS:
-                v = getattr(self, c)[j]
-                if isinstance(v, (float, np.floating)):
-                    v = None if np.isnan(v) else float(v)
-                elif isinstance(v, np.bool_):
-                    v = bool(v)
-                elif isinstance(v, np.integer):
-                    v = int(v)
-                rec[c] = v
-            out.append(rec)
-        return out
+        return records({c: getattr(self, c) for c in self.COLUMNS})
 
     def to_frame(self) -> Any:
         """A pandas DataFrame, one row per item (needs pandas)."""

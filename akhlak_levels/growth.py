@@ -28,6 +28,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from scipy import stats
 
+from ._tables import frame, json_value, records
 from .assessment import Assessment
 from .errors import ModelError
 from .levels import N_LEVELS
@@ -58,37 +59,9 @@ _DAYS_PER_YEAR = 365.2425
 # =========================================================================== helpers
 
 
-def _nan_to_none(v: Any) -> Any:
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        return None if f != f else f
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    if isinstance(v, np.str_):
-        return str(v)
-    return v
-
-
-def _records(columns: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
-    names = list(columns)
-    lists = []
-    for name in names:
-        v = np.asarray(columns[name])
-        if v.dtype.kind == "f":  # NaN and +-inf (a z with a zero SE) are not JSON: None
-            lists.append([x if math.isfinite(x) else None for x in v.tolist()])
-        else:
-            lists.append([_nan_to_none(x) for x in v.tolist()])
-    return [dict(zip(names, row)) for row in zip(*lists)]
-
-
-def _frame(columns: Mapping[str, np.ndarray]) -> Any:
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        raise ImportError("to_frame needs pandas: pip install 'akhlak-levels[frames]'.") from None
-    return pd.DataFrame({k: np.asarray(v) for k, v in columns.items()})
+_nan_to_none = json_value
+_records = records
+_frame = frame
 
 
 def _check_confidence(confidence: float, func: str, *, low: float = 0.0) -> float:

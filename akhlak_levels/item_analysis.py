@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ._tables import records
 from .questionnaire import Questionnaire, load_questionnaire
 from .reliability import NanPolicy, _check_policy, _covariance, keyed_matrix
 from .responses import MISSING, ResponseSet, read_responses
@@ -60,16 +61,8 @@ class ItemTable:
                "alpha_if_dropped", "option_expected_level", "option_level_correlation")
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One JSON-ready dict per item (NaN as None)."""
-
-        def clean(v: Any) -> Any:
-            if isinstance(v, tuple):
-                return [clean(x) for x in v]
-            if isinstance(v, (float, np.floating)):
-                return None if np.isnan(v) else float(v)
-            return v
-
-        return [{c: clean(getattr(self, c)[j]) for c in self.COLUMNS} for j in range(len(self.item))]
+        """One JSON-ready dict per item (NaN as None; option lists as lists)."""
+        return records({c: getattr(self, c) for c in self.COLUMNS})
 
     def to_frame(self) -> Any:
         """A pandas DataFrame, one row per item."""

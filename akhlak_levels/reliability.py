@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import optimize, stats
 
+from ._tables import frame, records
 from .errors import AkhlakLevelsError
 from .questionnaire import Questionnaire, load_questionnaire
 from .responses import MISSING, ResponseSet, read_responses
@@ -362,24 +363,11 @@ class ReliabilityTable:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per scale (NaN as None)."""
-        out = []
-        for j in range(len(self.scale)):
-            rec: dict[str, Any] = {}
-            for c in self.COLUMNS:
-                v = getattr(self, c)[j]
-                if isinstance(v, (float, np.floating)):
-                    v = None if np.isnan(v) else float(v)
-                elif isinstance(v, np.integer):
-                    v = int(v)
-                rec[c] = v
-            out.append(rec)
-        return out
+        return records({c: getattr(self, c) for c in self.COLUMNS})
 
     def to_frame(self) -> Any:
-        """A pandas DataFrame, one row per scale."""
-        import pandas as pd
-
-        return pd.DataFrame({c: list(getattr(self, c)) for c in self.COLUMNS})
+        """A pandas DataFrame, one row per scale (needs pandas)."""
+        return frame({c: getattr(self, c) for c in self.COLUMNS})
 
 
 def keyed_matrix(questionnaire: Questionnaire, responses: ResponseSet, item_ids: tuple[str, ...]) -> np.ndarray:
