@@ -30,13 +30,12 @@ def one_hot(codes: np.ndarray, n_options: Sequence[int] | np.ndarray) -> sparse.
            [0., 0., 0., 0., 1.]])
     """
     codes = np.asarray(codes)
-    n, n_items = codes.shape
-    offsets = np.concatenate([[0], np.cumsum(n_options)[:-1]])
+    offsets = np.concatenate([[0], np.cumsum(n_options)[:-1]]).astype(np.int64)
     answered = codes != MISSING
-    rows = np.broadcast_to(np.arange(n)[:, None], codes.shape)[answered]
-    cols = (codes.astype(np.int64) + offsets[None, :])[answered]
-    data = np.ones(len(rows))
-    return sparse.csr_matrix((data, (rows, cols)), shape=(n, int(np.sum(n_options))))
+    columns = (offsets[None, :] + codes.astype(np.int64))[answered]  # row-major: sorted within each row
+    indptr = np.concatenate([[0], np.cumsum(answered.sum(axis=1))])
+    data = np.ones(columns.shape[0])
+    return sparse.csr_matrix((data, columns, indptr), shape=(codes.shape[0], int(np.sum(n_options))))
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
+from . import latent_class
 from .errors import ModelError
 from .levels import N_LEVELS
 from .questionnaire import Questionnaire, load_questionnaire
@@ -123,12 +124,7 @@ def one_hot(questionnaire: Questionnaire | str, codes: np.ndarray) -> scipy.spar
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] != q.n_items:
         raise ValueError(f"Expected codes of shape (n, {q.n_items}) for questionnaire {q.id!r}, got shape {codes.shape}.")
-    offsets = _offsets(q)
-    answered = codes != MISSING
-    columns = (offsets[:-1] + codes.astype(np.int64))[answered]  # row-major: sorted within each row
-    indptr = np.concatenate([[0], np.cumsum(answered.sum(axis=1))])
-    data = np.ones(columns.shape[0])
-    return scipy.sparse.csr_matrix((data, columns, indptr), shape=(codes.shape[0], int(offsets[-1])))
+    return latent_class.one_hot(codes, q.n_options)
 
 
 def _split_columns(q: Questionnaire, table: np.ndarray) -> list[np.ndarray]:
