@@ -51,7 +51,8 @@ class Assessment:
         its category code, where it defines one.
     n_answered : ndarray of int, shape (n,)
     flags : Flags
-        From reading (``invalid:ITEM``), plus ``no-answers`` and ``low-confidence``.
+        From reading (``invalid:ITEM``), plus ``no-answers`` and ``low-confidence``, and with
+        ``assess(..., careless=True)`` the ``careless:*`` flags of :func:`akhlak_levels.careless`.
     min_confidence, min_answered : float
         The thresholds used.
 
