@@ -729,11 +729,7 @@ class LevelDecisionTable:
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per group (NaN, e.g. of a suppressed group, as None)."""
-        cols = self._columns()
-        return [
-            {k: (None if isinstance(v, float) and v != v else v) for k, v in zip(cols, row)}
-            for row in zip(*cols.values())
-        ]
+        return records(self._columns())
 
     def to_frame(self) -> Any:
         """A pandas DataFrame, one row per group (needs pandas)."""
