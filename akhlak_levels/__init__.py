@@ -16,10 +16,7 @@ Examples
 
 from ._version import __version__
 from .assessment import Assessment, assess
-from .calibration import CalibrationWarning, calibrate, fit_report
-from .careless import CarelessTable, careless
-from .classification import ClassificationQuality, classification_quality
-from .classifier import LevelClassifier
+from .decisions import LevelDecisionTable, classification_quality, level_decisions_by_group
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -27,8 +24,8 @@ from .errors import (
     QuestionnaireError,
     ResponseError,
     SchemaError,
+    StoreError,
 )
-from .dif import DifTable, LevelDecisionTable, dif, level_decisions_by_group
 from .flags import Flags
 from .growth import (
     ProgressTable,
@@ -40,22 +37,35 @@ from .growth import (
     trajectories,
     transitions,
 )
-from .item_analysis import ItemTable, item_analysis
 from .levels import Level
-from .model import LevelModel, load_model
-from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
-from .reliability import (
+from .model import (
+    CalibrationWarning,
+    ClassificationQuality,
+    LevelClassifier,
+    LevelModel,
+    calibrate,
+    fit_report,
+    load_model,
+    simulate,
+)
+from .quality import (
+    CarelessTable,
+    DifTable,
+    ItemTable,
     ReliabilityTable,
     ReliabilityWarning,
+    careless,
     cronbach_alpha,
+    dif,
     guttman_lambda6,
+    item_analysis,
     omega_total,
     reliability,
     split_half_reliability,
 )
+from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
 from .responses import MISSING, ResponseSet, read_responses
-from .simulate import simulate
-from .store import AssessmentStore, StoreError
+from .store import AssessmentStore
 
 __all__ = [
     "__version__",

@@ -7,21 +7,23 @@ so that memory stays bounded whatever the number of respondents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 
+from ._tables import frame, records
+from ._validation import Interval, check, param_error
 from .errors import ModelError, ResponseError
 from .flags import Flags
 from .levels import N_LEVELS, Level
-from .model import LevelModel
+from .model import DEFAULT_CHUNK, LevelModel, Scores, load_model, score_codes
+from .quality import careless as careless_table
 from .questionnaire import Questionnaire, load_questionnaire
 from .responses import MISSING, ResponseSet, read_responses
 
 __all__ = ["Assessment", "assess"]
 
 _LEVELS = np.arange(1, N_LEVELS + 1, dtype=np.float64)
-DEFAULT_CHUNK = 1 << 14
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,7 +169,7 @@ class Assessment:
         return cols
 
     def to_records(self, lang: str = "en") -> list[dict[str, Any]]:
-        """One JSON-ready dict per respondent (NaN becomes None; flags a list of names).
+        """One JSON-ready dict per respondent (NaN and infinities become None; flags a list of names).
 
         Examples
         --------
@@ -178,61 +180,18 @@ class Assessment:
         ['confidence', 'entropy', 'expected_level', 'expected_level_sd', 'flags', 'level']
         """
         cols = self._columns(lang)
-        names = list(cols)
-        lists = []
-        for name in names:
-            v = cols[name]
-            if name == "flags":
-                lists.append([s.split(";") if s else [] for s in v])
-            elif isinstance(v, np.ndarray) and v.dtype.kind == "f":
-                lists.append([None if x != x else x for x in v.tolist()])
-            else:
-                lists.append(np.asarray(v).tolist())
-        return [dict(zip(names, row)) for row in zip(*lists)]
+        cols["flags"] = [s.split(";") if s else [] for s in cols["flags"]]
+        return records(cols)
 
     def to_frame(self, lang: str = "en") -> Any:
         """A pandas DataFrame, one row per respondent (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover
-            raise ImportError("to_frame needs pandas: pip install 'akhlak-levels[frames]'.") from None
-        return pd.DataFrame(self._columns(lang))
+        return frame(self._columns(lang))
 
     def __repr__(self) -> str:
         return (
             f"Assessment(questionnaire={self.questionnaire_id!r}, respondents={len(self)}, "
             f"levels={'yes' if self.has_levels else 'no'}, scales={len(self.scale_ids)})"
         )
-
-
-# =========================================================================== scoring
-
-
-def _cumulative_logit(s: np.ndarray) -> np.ndarray:
-    """Level probabilities of a cumulative-logit model from ``s_k = theta_k - eta`` (k = 1..4).
-
-    ``P(level <= k) = 1 / (1 + exp(-s_k))``; ``p_k = P(level <= k) - P(level <= k - 1)``.
-    """
-    cum = np.empty((s.shape[0], N_LEVELS + 1))
-    cum[:, 0] = 0.0
-    cum[:, N_LEVELS] = 1.0
-    cum[:, 1:N_LEVELS] = 0.5 * (1.0 + np.tanh(0.5 * s[:, : N_LEVELS - 1]))  # a stable logistic
-    return np.maximum(np.diff(cum, axis=1), 0.0)
-
-
-def _score_tables(q: Questionnaire) -> list[np.ndarray]:
-    """Per item, the 0..1 keyed value of each option, NaN appended for code -1 (missing)."""
-    out = []
-    for it in q.items:
-        if it.type == "likert":
-            v = np.arange(it.n_options, dtype=float) / (it.n_options - 1)
-            if it.reverse:
-                v = v[::-1]
-        else:
-            lv = np.array([np.nan if l is None else l for l in it.option_levels], dtype=float)
-            v = (lv - 1) / (N_LEVELS - 1)
-        out.append(np.append(v, np.nan))
-    return out
 
 
 def assess(
@@ -265,7 +224,7 @@ def assess(
         Called as ``progress(done, total)`` after each chunk.
     careless : bool or dict of str to float, default=False
         When true, or a dict of threshold overrides, the careless-responding flags of
-        :func:`akhlak_levels.careless.careless` (same responses and model) join ``flags`` as
+        :func:`akhlak_levels.careless` (same responses and model) join ``flags`` as
         ``careless:longstring``, ``careless:irv``, ... .
 
     Returns
@@ -301,133 +260,35 @@ def assess(
     (False, [75.0], ['A'])
     """
     q = load_questionnaire(questionnaire)
-    if not 0.0 <= min_confidence <= 1.0:
-        raise ValueError(f"The 'min_confidence' parameter of assess must be in [0, 1]. Got {min_confidence!r} instead.")
-    if not 0.0 < min_answered <= 1.0:
-        raise ValueError(f"The 'min_answered' parameter of assess must be in (0, 1]. Got {min_answered!r} instead.")
-    if int(chunk_size) < 1:
-        raise ValueError(f"The 'chunk_size' parameter of assess must be a positive integer. Got {chunk_size!r} instead.")
-    if not isinstance(careless, (bool, Mapping)):
-        raise ValueError(f"The 'careless' parameter of assess must be a bool or a dict of thresholds. Got {careless!r} instead.")
-    if not isinstance(responses, ResponseSet):
-        responses = read_responses(responses, q)
-    elif responses.questionnaire.content_hash != q.content_hash or responses.questionnaire.id != q.id:
-        raise ResponseError(
-            f"These responses were read for questionnaire {responses.questionnaire.id!r}, not {q.id!r}."
-        )
-    if model is None:
-        model = q.default_model
-    elif not isinstance(model, LevelModel):
-        from .model import load_model
-
-        model = load_model(model, q)
-    if model is not None:
-        model.check_questionnaire(q)
-
-    codes = responses.codes
-    n = codes.shape[0]
-    scales = q.scales
-    s_tables = _score_tables(q)
-    s_values = [np.nan_to_num(t, nan=0.0) for t in s_tables]  # missing (or unkeyed) adds 0 ...
-    s_counts = [np.isfinite(t).astype(np.float64) for t in s_tables]  # ... and counts as unanswered
-    # item -> scales it counts in
-    item_scales: list[list[int]] = [[] for _ in q.items]
-    for s_i, s in enumerate(scales):
-        for iid in s.item_ids:
-            item_scales[q._item_pos[iid]].append(s_i)
-    scale_size = np.array([len(s.item_ids) for s in scales], dtype=float)
-
-    n_answered = np.empty(n, dtype=np.int32)
-    scale_scores = np.empty((n, len(scales)))
-    if model is not None:
-        probs = np.empty((n, N_LEVELS))
-        tables = model.tables
-        log_prior = model.log_prior
-        cumulative = model.link == "cumulative-logit"
-        entropy = np.empty(n)
-    step = max(1, int(chunk_size))
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        block = codes[start:stop]
-        cols = np.ascontiguousarray(block.T)  # items x m: each item's codes contiguous
-        m = stop - start
-        n_answered[start:stop] = (cols != MISSING).sum(axis=0)
-        if model is not None:
-            logit = np.empty((m, N_LEVELS))
-            logit[:] = log_prior
-            for i, table in enumerate(tables):
-                logit += np.take(table, cols[i], axis=0)  # code -1 takes the zero row
-            if cumulative:
-                p = _cumulative_logit(logit)
-                probs[start:stop] = p
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    entropy[start:stop] = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
-            else:
-                logit -= logit.max(axis=1, keepdims=True)
-                np.exp(logit, out=probs[start:stop])
-                total = probs[start:stop].sum(axis=1, keepdims=True)
-                probs[start:stop] /= total
-                # entropy = log(total) - sum p * logit  (logit shifted so max is 0)
-                entropy[start:stop] = np.log(total[:, 0]) - np.einsum("ij,ij->i", probs[start:stop], logit)
-        if len(scales):
-            sums = np.zeros((m, len(scales)))
-            counts = np.zeros((m, len(scales)))
-            for i, sc in enumerate(item_scales):
-                if not sc:
-                    continue
-                v = np.take(s_values[i], cols[i])
-                ok = np.take(s_counts[i], cols[i])
-                for s_i in sc:
-                    sums[:, s_i] += v
-                    counts[:, s_i] += ok
-            with np.errstate(invalid="ignore", divide="ignore"):
-                score = 100.0 * sums / counts
-            score[counts < min_answered * scale_size - 1e-9] = np.nan
-            score[counts == 0] = np.nan
-            scale_scores[start:stop] = score
-        if progress is not None:
-            progress(stop, n)
-
-    level = expected = sd = conf = None
-    flag_cols: dict[str, np.ndarray] = {"no-answers": n_answered == 0}
-    if model is not None:
-        conf = probs.max(axis=1)
-        level = (probs.argmax(axis=1) + 1).astype(np.int8)
-        low = conf < min_confidence
-        level[low | (n_answered == 0)] = 0  # no evidence, no level, whatever the threshold
-        expected = probs @ _LEVELS
-        sd = np.sqrt(np.maximum(probs @ (_LEVELS**2) - expected**2, 0.0))
-        flag_cols["low-confidence"] = low
+    _check_parameters(min_confidence, min_answered, chunk_size, careless)
+    responses = _responses_for(q, responses)
+    model = _model_for(q, model)
+    scores = score_codes(q, responses.codes, model, min_answered=min_answered, chunk_size=chunk_size, progress=progress)
+    levels = _decide_levels(scores, min_confidence) if model is not None else None
+    flag_cols: dict[str, np.ndarray] = {"no-answers": scores.n_answered == 0}
+    if levels is not None:
+        flag_cols["low-confidence"] = levels.low
     flags = responses.flags.merge(flag_cols)
     if careless is True or isinstance(careless, Mapping):
-        from .careless import careless as careless_table
-
         thresholds = None if careless is True else careless
         flags = flags.merge(careless_table(q, responses, model=model, thresholds=thresholds).flags)
-
-    index = category = None
-    if q.index is not None:
-        scale_pos = {s.id: j for j, s in enumerate(scales)}
-        index_cols = [scale_pos[sid] for sid in q.index.scales]
-        index = scale_scores[:, index_cols].mean(axis=1)  # NaN unless every scale is scored
-        category = q.index.categorize(index)
-
+    index, category = _index(q, scores.scale_scores)
     return Assessment(
         questionnaire_id=q.id,
         questionnaire_version=q.version,
         questionnaire_hash=q.content_hash,
         respondent_ids=responses.respondent_ids,
-        probabilities=probs if model is not None else None,
-        level=level,
-        expected_level=expected,
-        expected_level_sd=sd,
-        confidence=conf,
-        entropy=entropy if model is not None else None,
-        scale_ids=tuple(s.id for s in scales),
-        scale_scores=scale_scores,
+        probabilities=scores.probabilities,
+        level=None if levels is None else levels.level,
+        expected_level=None if levels is None else levels.expected,
+        expected_level_sd=None if levels is None else levels.sd,
+        confidence=None if levels is None else levels.confidence,
+        entropy=scores.entropy,
+        scale_ids=tuple(s.id for s in q.scales),
+        scale_scores=scores.scale_scores,
         index=index,
         index_category=category,
-        n_answered=n_answered,
+        n_answered=scores.n_answered,
         flags=flags,
         min_confidence=float(min_confidence),
         min_answered=float(min_answered),
@@ -438,3 +299,64 @@ def assess(
         date=responses.date,
         groups=dict(responses.groups),
     )
+
+
+def _check_parameters(min_confidence: float, min_answered: float, chunk_size: int, careless: Any) -> None:
+    check("assess", "min_confidence", min_confidence, Interval(0, 1))
+    check("assess", "min_answered", min_answered, Interval(0, 1, closed="right"))
+    if not isinstance(chunk_size, (int, np.integer)) or int(chunk_size) < 1:
+        raise param_error("assess", "chunk_size", "a positive integer", chunk_size)
+    if not isinstance(careless, (bool, Mapping)):
+        raise param_error("assess", "careless", "a bool or a dict of thresholds", careless)
+
+
+def _responses_for(q: Questionnaire, responses: ResponseSet | Any) -> ResponseSet:
+    """``responses`` read against ``q``; a ResponseSet read for another questionnaire is refused."""
+    if not isinstance(responses, ResponseSet):
+        return read_responses(responses, q)
+    if responses.questionnaire.content_hash != q.content_hash or responses.questionnaire.id != q.id:
+        raise ResponseError(
+            f"These responses were read for questionnaire {responses.questionnaire.id!r}, not {q.id!r}."
+        )
+    return responses
+
+
+def _model_for(q: Questionnaire, model: LevelModel | str | None) -> LevelModel | None:
+    """The questionnaire's default model, or ``model`` (loaded from a path) checked against ``q``."""
+    if model is None:
+        model = q.default_model
+    elif not isinstance(model, LevelModel):
+        model = load_model(model, q)
+    if model is not None:
+        model.check_questionnaire(q)
+    return model
+
+
+class _Levels(NamedTuple):
+    level: np.ndarray
+    expected: np.ndarray
+    sd: np.ndarray
+    confidence: np.ndarray
+    low: np.ndarray
+
+
+def _decide_levels(scores: Scores, min_confidence: float) -> _Levels:
+    """The level (0 where the top probability is below ``min_confidence`` or nothing was
+    answered), the expected level and its standard deviation."""
+    probs = scores.probabilities
+    conf = probs.max(axis=1)
+    level = (probs.argmax(axis=1) + 1).astype(np.int8)
+    low = conf < min_confidence
+    level[low | (scores.n_answered == 0)] = 0  # no evidence, no level, whatever the threshold
+    expected = probs @ _LEVELS
+    sd = np.sqrt(np.maximum(probs @ (_LEVELS**2) - expected**2, 0.0))
+    return _Levels(level, expected, sd, conf, low)
+
+
+def _index(q: Questionnaire, scale_scores: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The questionnaire's index (mean of its scales; NaN unless every scale is scored) and category."""
+    if q.index is None:
+        return None, None
+    scale_pos = {s.id: j for j, s in enumerate(q.scales)}
+    index = scale_scores[:, [scale_pos[sid] for sid in q.index.scales]].mean(axis=1)
+    return index, q.index.categorize(index)

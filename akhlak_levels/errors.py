@@ -8,7 +8,6 @@ The tree::
      ├── ResponseError (ValueError)    responses cannot be read as asked
      ├── ModelError (ValueError)       a level model is invalid or does not fit
      └── StoreError (ValueError)       an assessment store cannot do what was asked
-                                       (defined in akhlak_levels.store)
 
 Every subclass also inherits :class:`ValueError`, so ``except ValueError`` keeps working.
 Messages say what must hold, what came, and where.
@@ -26,6 +25,7 @@ __all__ = [
     "ResponseError",
     "ModelError",
     "Problem",
+    "StoreError",
 ]
 
 #: How many problems an error message lists before it summarises the rest.
@@ -99,3 +99,9 @@ class ResponseError(_ProblemListError):
 
 class ModelError(_ProblemListError):
     """A level model is invalid or belongs to another questionnaire."""
+
+
+class StoreError(AkhlakLevelsError, ValueError):
+    """An assessment store cannot do what was asked: a wave exists or is missing, the file is
+    not a store or has a newer schema, the pseudonymisation key differs, the input is
+    inconsistent."""

@@ -147,9 +147,9 @@ def trajectory_figure(
     -------
     matplotlib.figure.Figure
     """
-    from .growth import _resolve_waves, progress
+    from .growth import resolve_waves, progress
 
-    resolved = _resolve_waves(assessments, waves, "trajectory_figure")
+    resolved = resolve_waves(assessments, waves, "trajectory_figure")
     fig, ax = _figure(ax)
     labels = [w for w, _ in resolved]
     x = np.arange(len(labels))

@@ -178,6 +178,21 @@ class Questionnaire:
         except KeyError:
             raise KeyError(f"Questionnaire {self.id!r} has no item {item_id!r}.") from None
 
+    def item_position(self, item_id: str) -> int:
+        """The position (0-based column) of item ``item_id`` in :attr:`items`.
+
+        Examples
+        --------
+        >>> from akhlak_levels import load_questionnaire
+        >>> q = load_questionnaire("berakhlak")
+        >>> q.item_position(q.items[3].id)
+        3
+        """
+        try:
+            return self._item_pos[item_id]
+        except KeyError:
+            raise KeyError(f"Questionnaire {self.id!r} has no item {item_id!r}.") from None
+
     @cached_property
     def _item_pos(self) -> dict[str, int]:
         return {it.id: i for i, it in enumerate(self.items)}
@@ -215,7 +230,7 @@ class Questionnaire:
         spec = self.document.get("default_model")
         if spec is None:
             return None
-        from .prior import theory_prior_model
+        from .model import theory_prior_model
 
         return theory_prior_model(self, spec)
 

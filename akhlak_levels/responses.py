@@ -18,12 +18,13 @@ from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 
+from ._durations import parse_durations
 from ._readers import Table, read_source
 from .errors import Problem, ResponseError
 from .flags import Flags
 from .questionnaire import Item, Questionnaire, load_questionnaire
 
-__all__ = ["ResponseSet", "read_responses", "MISSING"]
+__all__ = ["ResponseSet", "read_responses", "MISSING", "parse_durations"]
 
 #: Code of an unanswered item in :attr:`ResponseSet.codes`.
 MISSING = -1

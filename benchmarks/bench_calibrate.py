@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 import akhlak_levels as al
-from akhlak_levels.latent_class import fit_latent_classes
+from akhlak_levels.model import fit_latent_classes
 
 
 def main() -> None:

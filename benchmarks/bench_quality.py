@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 import akhlak_levels as al
-from akhlak_levels.reliability import keyed_matrix
+from akhlak_levels.quality import keyed_matrix
 
 
 def simulate_berakhlak(q: al.Questionnaire, n: int, rng: np.random.Generator) -> al.ResponseSet:

@@ -37,7 +37,7 @@ PRIOR = np.array([0.10, 0.20, 0.30, 0.25, 0.15])
 def known_model(q: al.Questionnaire, separation: str = "strong", seed: int = 2024, concentration: float = 40.0) -> al.LevelModel:
     """Strong: around the bundled prior (GGUM alpha 0.8, decay 1.0). Weak: around a prior with
     half the discrimination (alpha 0.4, decay 0.5), so levels overlap much more."""
-    from akhlak_levels.prior import theory_prior_model
+    from akhlak_levels.model import theory_prior_model
 
     spec = dict(q.document["default_model"])
     if separation == "weak":

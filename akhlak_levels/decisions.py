@@ -1,0 +1,344 @@
+"""How good and how fair the level decisions are: expected classification accuracy and
+consistency (Rudner; Lee), and level decisions by group with the adverse-impact ratio.
+
+:func:`classification_quality` gives the expected accuracy and consistency of argmax level
+decisions from the posterior probabilities; :func:`level_decisions_by_group` tabulates the
+level decisions per group, with the selection rate and the adverse-impact ratio (the
+four-fifths rule) at every level threshold an HR tool might use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence, overload
+
+import numpy as np
+
+from ._tables import frame, records
+from ._validation import Interval, check, param_error
+from .assessment import Assessment, assess
+from .errors import ModelError, ResponseError
+from .levels import N_LEVELS
+from .model import ClassificationQuality, LevelModel, quality_from_probabilities
+from .quality import group_columns, group_labels
+from .questionnaire import Questionnaire, load_questionnaire
+from .responses import ResponseSet
+
+__all__ = [
+    "DECISION_THRESHOLDS",
+    "LevelDecisionTable",
+    "classification_quality",
+    "level_decisions_by_group",
+]
+
+
+#: Level thresholds t of the selection rates P(level >= t).
+DECISION_THRESHOLDS = (2, 3, 4, 5)
+
+
+@dataclass(frozen=True, eq=False)
+class LevelDecisionTable:
+    """Level decisions by group, one row per group (arrays in the order of ``group``).
+
+    Attributes
+    ----------
+    group : tuple of str
+        Sorted labels.
+    n : ndarray of int
+    small : ndarray of bool
+        Fewer than ``min_group_size`` members: reported, but its rates are unstable, it is never
+        the comparison group, and publishing it may identify people.
+    shares : ndarray of shape (n_groups, 6)
+        Share of the group at level 0 (undetermined) and levels 1..5.
+    selection_rate : ndarray of shape (n_groups, 4)
+        ``P(level >= t)`` for ``t`` in ``thresholds``, over all members (undetermined count as
+        not selected).
+    impact_ratio : ndarray of shape (n_groups, 4)
+        ``selection_rate / comparison rate``, the comparison rate being the highest rate among
+        groups that are not small (among all groups when every group is small); NaN when the
+        comparison rate is 0.
+    adverse_impact : ndarray of bool, shape (n_groups, 4)
+        ``impact_ratio < ratio`` (the four-fifths rule).
+    comparison_group : tuple of str
+        Per threshold, the group whose rate is the comparison rate.
+    thresholds : tuple of int
+    min_group_size : int
+    ratio : float
+    n_missing_group : int
+        Respondents without a group label, left out.
+
+    Examples
+    --------
+    See :func:`level_decisions_by_group`.
+    """
+
+    group: tuple[str, ...]
+    n: np.ndarray
+    small: np.ndarray
+    shares: np.ndarray
+    selection_rate: np.ndarray
+    impact_ratio: np.ndarray
+    adverse_impact: np.ndarray
+    comparison_group: tuple[str, ...]
+    thresholds: tuple[int, ...] = DECISION_THRESHOLDS
+    min_group_size: int = 5
+    ratio: float = 0.8
+    n_missing_group: int = 0
+    note: tuple[str, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return len(self.group)
+
+    def _columns(self) -> dict[str, list[Any]]:
+        cols: dict[str, list[Any]] = {
+            "group": list(self.group),
+            "n": [int(v) for v in self.n],
+            "small": [bool(v) for v in self.small],
+        }
+        for k in range(N_LEVELS + 1):
+            cols[f"share_level_{k}"] = [float(v) for v in self.shares[:, k]]
+        for j, t in enumerate(self.thresholds):
+            cols[f"selection_rate_ge_{t}"] = [float(v) for v in self.selection_rate[:, j]]
+            cols[f"impact_ratio_ge_{t}"] = [None if v != v else float(v) for v in self.impact_ratio[:, j]]
+            cols[f"adverse_impact_ge_{t}"] = [bool(v) for v in self.adverse_impact[:, j]]
+        return cols
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One JSON-ready dict per group (NaN, e.g. of a suppressed group, as None)."""
+        return records(self._columns())
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per group (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover
+            raise ImportError("to_frame needs pandas: pip install 'akhlak-levels[frames]'.") from None
+        return pd.DataFrame(self._columns())
+
+
+@overload
+def level_decisions_by_group(
+    assessment: Assessment,
+    group: str | Sequence[Any] | np.ndarray,
+    /,
+    *,
+    min_group_size: int = ...,
+    ratio: float = ...,
+) -> LevelDecisionTable: ...
+
+
+@overload
+def level_decisions_by_group(
+    questionnaire: Questionnaire | str,
+    responses: ResponseSet | Any,
+    group: str | Sequence[Any] | np.ndarray,
+    /,
+    *,
+    model: LevelModel | str | None = ...,
+    min_group_size: int = ...,
+    ratio: float = ...,
+) -> LevelDecisionTable: ...
+
+
+def level_decisions_by_group(
+    source: Assessment | Questionnaire | str,
+    *args: Any,
+    model: LevelModel | str | None = None,
+    min_group_size: int = 5,
+    ratio: float = 0.8,
+) -> LevelDecisionTable:
+    """Level decisions by group: shares at each level, selection rates and adverse-impact ratios.
+
+    Call as ``level_decisions_by_group(assessment, group)`` or
+    ``level_decisions_by_group(questionnaire, responses, group)``.
+
+    Parameters
+    ----------
+    source : Assessment, or Questionnaire / str
+        The levels to tabulate; with a questionnaire, ``assess(questionnaire, responses, model)``
+        is computed first.
+    responses : ResponseSet or anything read_responses reads
+        Only after a questionnaire.
+    group : str or array-like of shape (n,)
+        A label per respondent, or the name of a grouping column of the assessment (``unit``,
+        ``wave``, or a column read with ``group_columns``). Respondents without a label are left
+        out and counted in ``n_missing_group``.
+    model : LevelModel or path, default=None
+        Used with a questionnaire; its default model when None.
+    min_group_size : int, default=5
+        Groups smaller than this are marked ``small`` and, as in every group report, show no
+        shares, rates or ratios (their size is kept), so no individual can be singled out; they
+        are not used as the comparison group. (When every group is small, nothing is hidden:
+        the table is then about individuals anyway, and says so through ``small``.)
+    ratio : float, default=0.8
+        The adverse-impact cut: a group whose selection rate is below ``ratio`` times the
+        comparison rate is flagged (the four-fifths rule).
+
+    Returns
+    -------
+    LevelDecisionTable
+
+    Raises
+    ------
+    ModelError
+        The assessment has no levels (the questionnaire has no level model).
+    ValueError
+        A bad parameter, the wrong number of arguments, or ``group`` of the wrong length.
+    ResponseError
+        ``group`` names a column that was not read.
+
+    Notes
+    -----
+    For a level threshold ``t`` (an HR rule "level t or above"), the selection rate of group
+    ``g`` is ``SR_g(t) = #{level >= t} / n_g``, where undetermined respondents (level 0) are
+    not selected. The adverse-impact ratio is ``AIR_g(t) = SR_g(t) / max_h SR_h(t)``, the
+    maximum over groups that are not small. The Uniform Guidelines on Employee Selection
+    Procedures (1978, 29 CFR 1607.4 D) take a ratio below four-fifths (0.8) as evidence of
+    adverse impact, while noting that with small numbers such a ratio may be chance: read the
+    ``small`` column, and test the difference (e.g. Fisher's exact test) before concluding.
+
+    References
+    ----------
+    Equal Employment Opportunity Commission et al. (1978). Uniform Guidelines on Employee
+    Selection Procedures, 29 CFR part 1607, section 4D.
+
+    Examples
+    --------
+    >>> from akhlak_levels import assess, load_questionnaire, simulate
+    >>> from akhlak_levels.decisions import level_decisions_by_group
+    >>> q = load_questionnaire("socio-emotional-levels")
+    >>> rs, _ = simulate(q, 200, random_state=0)
+    >>> t = level_decisions_by_group(assess(q, rs), np.repeat(["north", "south"], 100))
+    >>> t.group, t.n.tolist(), t.shares.sum(axis=1).round(6).tolist()
+    (('north', 'south'), [100, 100], [1.0, 1.0])
+    >>> bool(np.isclose(t.impact_ratio[:, 0].max(), 1.0))
+    True
+    >>> level_decisions_by_group(q, rs, np.repeat(["north", "south"], 100)).comparison_group == t.comparison_group
+    True
+    """
+    if isinstance(source, Assessment):
+        if len(args) != 1:
+            raise ValueError(
+                f"level_decisions_by_group(assessment, group) takes the group after an Assessment; got {len(args)} more arguments."
+            )
+        if model is not None:
+            raise ValueError("The 'model' parameter of level_decisions_by_group is only for a questionnaire; an Assessment holds its levels.")
+        a, group = source, args[0]
+    else:
+        if len(args) != 2:
+            raise ValueError(
+                "level_decisions_by_group(questionnaire, responses, group) needs responses and a group after a "
+                f"questionnaire; got {len(args)} more arguments."
+            )
+        a = assess(source, args[0], model)
+        group = args[1]
+    if a.level is None:
+        raise ModelError(
+            f"Level decisions need levels, and this assessment of {a.questionnaire_id!r} has none "
+            "(the questionnaire has no level model); pass a model."
+        )
+    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1:
+        raise ValueError(f"The 'min_group_size' parameter of level_decisions_by_group must be a positive integer. Got {min_group_size!r} instead.")
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float, np.floating)) or not 0 < ratio <= 1:
+        raise ValueError(f"The 'ratio' parameter of level_decisions_by_group must be in (0, 1]. Got {ratio!r} instead.")
+    labels, _ = group_labels(group, len(a), group_columns(a.groups, a.unit, a.wave), "level_decisions_by_group")
+    known = labels != ""
+    names, inverse = np.unique(labels[known], return_inverse=True)
+    if names.shape[0] == 0:
+        raise ValueError("level_decisions_by_group: no respondent has a group label.")
+    G = names.shape[0]
+    level = a.level[known].astype(np.int64)
+    counts = np.zeros((G, N_LEVELS + 1))
+    np.add.at(counts, (inverse.ravel(), level), 1.0)
+    n_g = counts.sum(axis=1)
+    shares = counts / n_g[:, None]
+    at_or_above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]  # column t: #{level >= t}
+    rate = at_or_above[:, list(DECISION_THRESHOLDS)] / n_g[:, None]
+    small = n_g < min_group_size
+    pool = ~small if (~small).any() else np.ones(G, dtype=bool)
+    best = np.where(pool[:, None], rate, -1.0).argmax(axis=0)
+    top = rate[best, np.arange(len(DECISION_THRESHOLDS))]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        air = np.where(top > 0, rate / top, np.nan)
+        adverse = air < ratio
+    notes = tuple(
+        f"level >= {t}: no comparison group selects anyone, so the ratio is undefined" for t, v in zip(DECISION_THRESHOLDS, top) if v == 0
+    )
+    if small.any() and (~small).any():
+        # a group report must not single out individuals (UU PDP): small groups keep their row
+        # and size, but show no shares, rates or ratios
+        shares = np.where(small[:, None], np.nan, shares)
+        rate = np.where(small[:, None], np.nan, rate)
+        air = np.where(small[:, None], np.nan, air)
+        adverse = np.where(small[:, None], False, adverse)
+        notes += (f"groups under {min_group_size} respondents are suppressed: {[str(g) for g in names[small]]}",)
+    return LevelDecisionTable(
+        group=tuple(str(g) for g in names),
+        n=n_g.astype(np.int64),
+        small=small,
+        shares=shares,
+        selection_rate=rate,
+        impact_ratio=air,
+        adverse_impact=adverse,
+        comparison_group=tuple(str(names[b]) for b in best),
+        thresholds=DECISION_THRESHOLDS,
+        min_group_size=int(min_group_size),
+        ratio=float(ratio),
+        n_missing_group=int((~known).sum()),
+        note=notes,
+    )
+
+
+def classification_quality(
+    questionnaire: Questionnaire | str,
+    responses: ResponseSet | Assessment | Any,
+    model: LevelModel | None = None,
+) -> ClassificationQuality:
+    """Expected classification accuracy and consistency of the level decisions.
+
+    Parameters
+    ----------
+    questionnaire : Questionnaire or str
+    responses : ResponseSet, Assessment, or anything :func:`read_responses` reads
+        An :class:`Assessment` is used as is; otherwise the responses are scored with ``model``.
+    model : LevelModel, default=None
+        The questionnaire's default model when None.
+
+    Returns
+    -------
+    ClassificationQuality
+
+    Notes
+    -----
+    With ``L_i = argmax_k p_ik`` (the ``min_confidence`` threshold is not applied), the expected
+    confusion matrix is ``C[j, k] = sum_{i: L_i = k} p_ij``; ``accuracy = trace(C) / n``
+    (Rudner, 2001). Row-normalising gives ``M[j, k]``, the probability that a person at true
+    level ``j`` is classified at ``k``; two independent administrations then agree with
+    probability ``sum_j w_j sum_k M[j, k]^2`` where ``w_j`` is the expected share at level
+    ``j`` (Lee, 2010). Both assume the model is right; on a model that does not fit, they
+    are optimistic.
+
+    References
+    ----------
+    Rudner, L. M. (2001). Computing the expected proportions of misclassified examinees.
+    *Practical Assessment, Research & Evaluation*, 7(14).
+    Rudner, L. M. (2005). Expected classification accuracy. *PARE*, 10(13).
+    Lee, W.-C. (2010). Classification consistency and accuracy for complex assessments using
+    item response theory. *Journal of Educational Measurement*, 47(1), 1-17.
+
+    Examples
+    --------
+    >>> from akhlak_levels import classification_quality, simulate
+    >>> responses, truth = simulate("socio-emotional-levels", 2000, random_state=0)
+    >>> cq = classification_quality("socio-emotional-levels", responses)
+    >>> round(cq.accuracy, 2), round(cq.consistency, 2)
+    (0.99, 0.98)
+    """
+    if isinstance(responses, Assessment):
+        a = responses
+    else:
+        q = load_questionnaire(questionnaire)
+        a = assess(q, responses, model, min_confidence=0.0)
+    if a.probabilities is None:
+        raise ValueError("classification_quality needs level probabilities; this questionnaire has no level model.")
+    return quality_from_probabilities(a.probabilities)

@@ -1,0 +1,61 @@
+"""The level model: weights, the scoring kernel, the theory prior, simulation and calibration.
+
+One floor above the responses. Everything the floors above need from it is re-exported here;
+the modules inside are private.
+
+- :class:`LevelModel`, :func:`load_model` (``_model``): the calibrated weights as a JSON document.
+- ``_links``: the cumulative-logit link, once, for scoring, ordinal calibration and DIF.
+- ``_scoring``: the gather-and-add kernel behind :func:`akhlak_levels.assess`.
+- ``_prior``: the documented theory prior of a questionnaire's keys.
+- :func:`simulate` (``_simulate``): responses drawn from a model, with the true levels.
+- ``_onehot``, ``_latent_class``, ``_supervised``, :func:`calibrate` (``_calibrate``): fitting.
+- ``_classification``: expected accuracy and consistency from posterior probabilities.
+- :class:`LevelClassifier` (``_classifier``): calibration and scoring as a scikit-learn estimator.
+"""
+
+from ._calibrate import CalibrationWarning, calibrate, fit_report, match_classes
+from ._classification import ClassificationQuality, quality_from_probabilities
+from ._classifier import LevelClassifier
+from ._latent_class import LatentClassFit, fit_latent_classes
+from ._links import cumulative_logit, cumulative_logit_log_proba, ordinal_negloglik, thresholds
+from ._model import KINDS, PROBABILISTIC_KINDS, LevelModel, load_model
+from ._onehot import design_matrix, one_hot, option_offsets
+from ._prior import distance_decay_probabilities, ggum_probabilities, theory_prior_model
+from ._scoring import DEFAULT_CHUNK, Scores, level_probabilities, score_codes
+from ._simulate import simulate
+from ._supervised import SupervisedFit, classification_metrics, fit_logistic, fit_ordinal
+
+__all__ = [
+    "CalibrationWarning",
+    "ClassificationQuality",
+    "DEFAULT_CHUNK",
+    "KINDS",
+    "LatentClassFit",
+    "LevelClassifier",
+    "LevelModel",
+    "PROBABILISTIC_KINDS",
+    "Scores",
+    "SupervisedFit",
+    "calibrate",
+    "classification_metrics",
+    "cumulative_logit",
+    "cumulative_logit_log_proba",
+    "design_matrix",
+    "distance_decay_probabilities",
+    "fit_latent_classes",
+    "fit_logistic",
+    "fit_ordinal",
+    "fit_report",
+    "ggum_probabilities",
+    "level_probabilities",
+    "load_model",
+    "match_classes",
+    "one_hot",
+    "option_offsets",
+    "ordinal_negloglik",
+    "quality_from_probabilities",
+    "score_codes",
+    "simulate",
+    "theory_prior_model",
+    "thresholds",
+]

@@ -1,0 +1,434 @@
+"""Calibration: fit the level model's item weights on an agency's own responses.
+
+``method="latent-class"`` needs no labels: five latent classes fitted by EM, matched to the
+five levels through the item keys. ``method="logistic"`` and ``method="ordinal"`` fit expert or
+interview labels. Every model carries its provenance and fit statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import numbers
+import warnings
+from typing import Any, Callable, Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .._version import __version__
+from ._classification import quality_from_probabilities
+from ..errors import ModelError, Problem
+from ..levels import N_LEVELS
+from ._model import LevelModel
+from ..questionnaire import Questionnaire, load_questionnaire
+from ..responses import MISSING, ResponseSet, read_responses
+from .._validation import check_random_state
+
+__all__ = ["calibrate", "CalibrationWarning", "fit_report"]
+
+METHODS = ("latent-class", "logistic", "ordinal")
+#: Default theory-prior settings used to match classes to levels when a questionnaire has keys
+#: but no default model of its own.
+_KEY_PRIOR = {
+    "kind": "theory-prior",
+    "likert": {"model": "ggum", "discrimination": 0.8, "thresholds": None},
+    "choice": {"model": "distance-decay", "decay": 1.0},
+    "prior": [0.2] * 5,
+}
+
+
+class CalibrationWarning(UserWarning):
+    """A calibration ran but something about it needs a look (an empty class, a weak match)."""
+
+
+def _check_int(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"The {name!r} parameter of calibrate must be an integer >= {low}. Got {value!r} instead.")
+    return int(value)
+
+
+def _labels(labels: Any, responses: ResponseSet) -> np.ndarray:
+    """Validated integer levels 1..5, one per respondent; every problem listed."""
+    n = len(responses)
+    if isinstance(labels, str):
+        if labels not in responses.groups:
+            raise ModelError(
+                f"The labels column {labels!r} was not read with the responses; read it with "
+                f"group_columns=[{labels!r}] (columns carried: {sorted(responses.groups)})."
+            )
+        raw = np.asarray(responses.groups[labels], dtype=object)
+    else:
+        raw = np.asarray(labels, dtype=object)
+    if raw.ndim != 1 or raw.shape[0] != n:
+        raise ModelError(
+            f"Expected one label per respondent ({n} respondents, in the order of the responses), "
+            f"got {raw.shape[0] if raw.ndim == 1 else raw.shape}."
+        )
+    out = np.zeros(n, dtype=np.int64)
+    problems = []
+    for i, v in enumerate(raw.tolist()):
+        try:
+            f = float(v)
+            ok = f.is_integer() and 1 <= f <= N_LEVELS and not isinstance(v, (bool, np.bool_))
+        except (TypeError, ValueError):
+            ok = False
+        if ok:
+            out[i] = int(f)
+        else:
+            problems.append(Problem("a label must be a level 1-5", respondent=str(responses.respondent_ids[i]), value=v))
+    if problems:
+        raise ModelError(f"{len(problems)} labels are not levels 1-5:", problems[:1000], total=len(problems))
+    absent = [k for k in range(1, N_LEVELS + 1) if not np.any(out == k)]
+    if absent:
+        raise ModelError(
+            f"Levels {absent} are absent from the labels: a supervised model cannot learn a level it "
+            "has never seen. Collect labelled respondents at every level, or use method='latent-class'."
+        )
+    return out
+
+
+def _check_prior(prior: Any) -> np.ndarray | None:
+    if prior is None:
+        return None
+    p = np.asarray(prior, dtype=float)
+    if p.shape != (N_LEVELS,) or not np.all(np.isfinite(p)) or np.any(p <= 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
+        raise ValueError(f"The 'prior' parameter of calibrate must be 5 positive numbers summing to 1. Got {prior!r} instead.")
+    return p / p.sum()
+
+
+def _key_reference(q: Questionnaire) -> list[np.ndarray]:
+    """Class-conditional probabilities implied by the item keys, to name the classes."""
+    if q.default_model is not None and q.default_model.item_probabilities is not None:
+        return list(q.default_model.item_probabilities)
+    from ._prior import distance_decay_probabilities, ggum_probabilities
+
+    problems = []
+    out = []
+    for it in q.items:
+        if it.type == "likert":
+            if it.level is None:
+                problems.append(Problem("not keyed to a level", item=it.id))
+                continue
+            tau = -0.6 * np.arange(it.n_options - 1, 0, -1)  # -0.6 * (C, ..., 1): the bundled spacing
+            p = ggum_probabilities(np.arange(1, 6) - it.level, 0.8, tau).T
+            out.append(p[::-1] if it.reverse else p)
+        else:
+            if any(lv is None for lv in it.option_levels):
+                problems.append(Problem("has options not keyed to a level", item=it.id))
+                continue
+            out.append(distance_decay_probabilities([lv or 0 for lv in it.option_levels], 1.0))
+    if problems:
+        raise ModelError(
+            "Latent classes are matched to levels through the item keys, and these items have none; "
+            "key every item (Likert 'level', choice options 'level') or use a supervised method:",
+            problems,
+        )
+    return out
+
+
+def match_classes(fitted: Sequence[np.ndarray], reference: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Assign each latent class to a level by minimum total cross-entropy with the key reference.
+
+    Returns ``order`` (``order[j]`` = the class that becomes level ``j + 1``) and the cost matrix
+    ``cost[k, j] = -sum_i sum_c P_fit[i][c, k] log P_ref[i][c, j]`` (classes x levels).
+    """
+    cost = np.zeros((fitted[0].shape[1], N_LEVELS))
+    for p_fit, p_ref in zip(fitted, reference):
+        cost -= p_fit.T @ np.log(p_ref)
+    rows, cols = linear_sum_assignment(cost)
+    order = np.empty(N_LEVELS, dtype=int)
+    order[cols] = rows
+    return order, cost
+
+
+def calibrate(
+    questionnaire: Questionnaire | str,
+    responses: ResponseSet | Any,
+    labels: Sequence[Any] | np.ndarray | str | None = None,
+    *,
+    method: str | None = None,
+    prior: Sequence[float] | np.ndarray | None = None,
+    n_init: int = 5,
+    smoothing: float = 1.0,
+    max_iter: int = 500,
+    tol: float = 1e-6,
+    cv: int = 5,
+    random_state: int | np.random.Generator | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LevelModel:
+    """Fit the level model's item weights on responses, with or without level labels.
+
+    Parameters
+    ----------
+    questionnaire : Questionnaire or str
+    responses : ResponseSet, or anything :func:`read_responses` reads
+    labels : array-like of int, or str, default=None
+        A level 1-5 per respondent (expert or interview placement), or the name of a column read
+        with ``group_columns``. Needed for the supervised methods.
+    method : {"latent-class", "logistic", "ordinal"}, default=None
+        ``"latent-class"`` without labels, ``"logistic"`` with labels.
+    prior : array-like of shape (5,), default=None
+        Level probabilities for the people the model will score (e.g. the base rates of the
+        target population). Latent class: replaces the estimated class sizes in the model's
+        prior; logistic: replaces the training base rates by Bayes' rule. Not available for
+        ``"ordinal"``.
+    n_init : int, default=5
+        Latent class: random starts (plus one start from the key-implied probabilities); the
+        best log-likelihood wins.
+    smoothing : float, default=1.0
+        Latent class: pseudo-count per item and class spread over the options, so no
+        probability is zero (a Dirichlet prior; 0 gives maximum likelihood).
+    max_iter : int, default=500
+    tol : float, default=1e-6
+        Latent class: stop when the log-likelihood gains less than ``tol`` per respondent.
+    cv : int, default=5
+        Supervised: folds of the cross-validation that picks the regularisation and reports
+        the out-of-fold metrics.
+    random_state : int, Generator or None, default=None
+    progress : callable, default=None
+        Called with a one-line message as the fit proceeds.
+
+    Returns
+    -------
+    LevelModel
+        ``kind`` is the method; ``provenance`` holds the method, settings, sample size, date,
+        library version and fit statistics (see :func:`fit_report`).
+
+    Raises
+    ------
+    ModelError
+        Too few respondents for the parameters, items nobody answered, labels that are not
+        levels 1-5, not one per respondent, or miss a level, items without keys (latent class).
+
+    Warns
+    -----
+    CalibrationWarning
+        A latent class that (nearly) empties, a start that did not converge, a weak match of a
+        class to its level.
+
+    Examples
+    --------
+    >>> from akhlak_levels import assess, calibrate, simulate
+    >>> responses, truth = simulate("socio-emotional-levels", 3000, missing=0.2, random_state=1)
+    >>> model = calibrate("socio-emotional-levels", responses, random_state=0)
+    >>> model.kind, model.provenance["n_respondents"]
+    ('latent-class', 3000)
+    >>> float((assess("socio-emotional-levels", responses, model).level == truth).mean()) > 0.9
+    True
+    """
+    q = load_questionnaire(questionnaire)
+    if not isinstance(responses, ResponseSet):
+        responses = read_responses(responses, q)
+    if method is None:
+        method = "latent-class" if labels is None else "logistic"
+    if method not in METHODS:
+        raise ValueError(f"The 'method' parameter of calibrate must be one of {set(METHODS)}. Got {method!r} instead.")
+    n_init = _check_int("n_init", n_init, 1)
+    max_iter = _check_int("max_iter", max_iter, 1)
+    cv = _check_int("cv", cv, 2)
+    if isinstance(smoothing, bool) or not (isinstance(smoothing, numbers.Real) and smoothing >= 0):
+        raise ValueError(f"The 'smoothing' parameter of calibrate must be a number >= 0. Got {smoothing!r} instead.")
+    if isinstance(tol, bool) or not (isinstance(tol, numbers.Real) and tol > 0):
+        raise ValueError(f"The 'tol' parameter of calibrate must be a number > 0. Got {tol!r} instead.")
+    prior_arr = _check_prior(prior)
+    rng = check_random_state(random_state)
+    seed_note = random_state if isinstance(random_state, (int, np.integer)) else None
+    codes = responses.codes
+    n = codes.shape[0]
+    say = progress or (lambda msg: None)
+
+    answered = (codes != MISSING).sum(axis=0)
+    never = [it.id for it, a in zip(q.items, answered) if a == 0]
+    if never:
+        raise ModelError(
+            f"{len(never)} items have no answers at all, so nothing can be estimated for them: {never}. "
+            "Leave them out of the questionnaire, or collect answers."
+        )
+    n_params = (N_LEVELS - 1) + N_LEVELS * int(np.sum(q.n_options - 1))
+    if method == "latent-class" and n < n_params:
+        raise ModelError(
+            f"Too few respondents: {n} for a model with {n_params} parameters (5 levels x options). "
+            "Calibrate on more respondents (see docs/calibration.md for how many), or keep the theory prior."
+        )
+
+    settings: dict[str, Any] = {"random_state": seed_note}
+    if method == "latent-class":
+        model = _calibrate_latent_class(q, responses, prior_arr, n_init, smoothing, max_iter, tol, rng, say, settings)
+    else:
+        y = _labels(labels, responses)
+        from . import _supervised as supervised
+
+        say(f"fitting a {method} model on {n:,} labelled respondents ({cv}-fold cross-validation)")
+        if method == "logistic":
+            fit = supervised.fit_logistic(q, codes, y, cv=cv, random_state=rng, prior=prior_arr)
+        else:
+            if prior_arr is not None:
+                raise ModelError(
+                    "A prior over levels cannot be expressed in a cumulative-logit (ordinal) model; "
+                    "use method='logistic' or 'latent-class' to set one."
+                )
+            fit = supervised.fit_ordinal(q, codes, y, cv=cv, random_state=rng)
+        settings.update(fit.settings)
+        settings["cv"] = cv
+        model = LevelModel(
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+            questionnaire_hash=q.content_hash,
+            item_ids=q.item_ids,
+            weights=tuple(np.asarray(w, dtype=float) for w in fit.weights),
+            log_prior=np.asarray(fit.log_prior, dtype=float),
+            kind=fit.kind,
+            provenance=_provenance(method, settings, responses, dict(fit.fit), prior_arr),
+        )
+    return model
+
+
+def _calibrate_latent_class(
+    q: Questionnaire,
+    responses: ResponseSet,
+    prior: np.ndarray | None,
+    n_init: int,
+    smoothing: float,
+    max_iter: int,
+    tol: float,
+    rng: np.random.Generator,
+    say: Callable[[str], None],
+    settings: dict[str, Any],
+) -> LevelModel:
+    from ._latent_class import fit_latent_classes
+
+    reference = _key_reference(q)
+    n = len(responses)
+    say(f"fitting 5 latent classes to {n:,} respondents: {n_init} random starts + 1 from the keys")
+    fit = fit_latent_classes(
+        responses.codes, q.n_options, N_LEVELS,
+        n_init=n_init, smoothing=smoothing, max_iter=max_iter, tol=tol, random_state=rng, init=reference,
+        progress=lambda s, total, ll: say(f"start {s}/{total}: log-likelihood {ll:,.2f}"),
+    )
+    order, cost = match_classes(fit.probabilities, reference)
+    probs = [p[:, order] for p in fit.probabilities]
+    weights = fit.class_weights[order]
+    post = fit.posterior[:, order]
+    warn: list[str] = []
+    if not fit.converged:
+        warn.append(f"EM did not converge within max_iter={max_iter} iterations; raise max_iter or tol")
+    sizes = weights * n
+    for k in range(N_LEVELS):
+        if sizes[k] < max(1.0, 0.005 * n):
+            warn.append(
+                f"the class matched to level {k + 1} is (nearly) empty ({sizes[k]:.1f} respondents): the data "
+                "may hold fewer than five distinct groups; its weights rest on the smoothing"
+            )
+    # how clearly each class matches its level: the cost gap to the next-best level, per item
+    margin = (np.array([np.delete(cost[order][j], j).min() for j in range(N_LEVELS)]) - cost[order][np.arange(5), np.arange(5)]) / q.n_items
+    for k in range(N_LEVELS):
+        if margin[k] < 0.05:
+            warn.append(
+                f"the class matched to level {k + 1} is not clearly that level (cross-entropy margin "
+                f"{margin[k]:.3f} nats per item): its answers resemble another level's keys as much"
+            )
+    for w in warn:
+        warnings.warn(w, CalibrationWarning, stacklevel=3)
+    floor = 1e-12  # smoothing=0 can leave exact zeros; a model needs log-probabilities
+    probs = [np.maximum(p, floor) / np.maximum(p, floor).sum(axis=0, keepdims=True) for p in probs]
+    ll = fit.log_likelihood
+    k_par = fit.n_parameters
+    ent = -np.sum(post * np.log(np.clip(post, 1e-300, None)))
+    quality = quality_from_probabilities(post)
+    stats = {
+        "log_likelihood": ll,
+        "n_parameters": k_par,
+        "aic": -2 * ll + 2 * k_par,
+        "bic": -2 * ll + k_par * np.log(n),
+        "entropy_r2": float(1 - ent / (n * np.log(N_LEVELS))),
+        "class_sizes": [float(v) for v in weights],
+        "modal_class_counts": np.bincount(post.argmax(axis=1), minlength=N_LEVELS).tolist(),
+        "iterations": fit.n_iter,
+        "converged": fit.converged,
+        "start_log_likelihoods": fit.start_log_likelihoods,
+        "start_iterations": fit.start_iterations,
+        "match_margin_nats_per_item": [float(v) for v in margin],
+        "classification": quality.to_dict(),
+        "warnings": warn,
+    }
+    settings.update({"n_init": n_init, "smoothing": smoothing, "max_iter": max_iter, "tol": tol})
+    log_prior = np.log(prior if prior is not None else np.maximum(weights, 1e-12) / np.maximum(weights, 1e-12).sum())
+    model = LevelModel.from_probabilities(q, probs, np.exp(log_prior), kind="latent-class")
+    return LevelModel(
+        questionnaire_id=model.questionnaire_id,
+        questionnaire_version=model.questionnaire_version,
+        questionnaire_hash=model.questionnaire_hash,
+        item_ids=model.item_ids,
+        weights=model.weights,
+        log_prior=model.log_prior,
+        kind="latent-class",
+        provenance=_provenance("latent-class", settings, responses, stats, prior),
+    )
+
+
+def _provenance(method: str, settings: dict[str, Any], responses: ResponseSet, fit: dict[str, Any], prior: np.ndarray | None) -> dict[str, Any]:
+    return {
+        "method": method,
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "library_version": __version__,
+        "settings": settings,
+        "prior": None if prior is None else [float(v) for v in prior],
+        "n_respondents": int(len(responses)),
+        "share_missing": float((responses.codes == MISSING).mean()),
+        "source": responses.source,
+        "fit": fit,
+    }
+
+
+def fit_report(model: LevelModel) -> str:
+    """A readable summary of how a calibrated model was fitted and how well it classifies.
+
+    Examples
+    --------
+    >>> from akhlak_levels import calibrate, fit_report, simulate
+    >>> responses, _ = simulate("socio-emotional-levels", 2000, random_state=3)
+    >>> print(fit_report(calibrate("socio-emotional-levels", responses, random_state=0)))  # doctest: +ELLIPSIS
+    latent-class model of socio-emotional-levels 1.0.0, fitted on 2,000 respondents (0.0% answers missing)
+    ...
+    """
+    prov = dict(model.provenance)
+    fit = prov.get("fit", {})
+    lines = [
+        f"{model.kind} model of {model.questionnaire_id} {model.questionnaire_version}, fitted on "
+        f"{prov.get('n_respondents', 0):,} respondents ({100 * prov.get('share_missing', 0):.1f}% answers missing)"
+    ]
+    if model.kind == "latent-class":
+        lines.append(
+            f"log-likelihood {fit['log_likelihood']:,.2f}; parameters {fit['n_parameters']}; "
+            f"AIC {fit['aic']:,.1f}; BIC {fit['bic']:,.1f}; entropy R2 {fit['entropy_r2']:.3f}"
+        )
+        starts = np.asarray(fit["start_log_likelihoods"])
+        reached = int(np.sum(starts >= starts.max() - 0.01 * max(1.0, prov.get("n_respondents", 0) / 1000)))
+        lines.append(
+            f"EM: {fit['iterations']} iterations, {'converged' if fit['converged'] else 'NOT converged'}; "
+            f"{reached} of {len(starts)} starts reached the best log-likelihood "
+            f"(the others ended up to {starts.max() - starts.min():,.2f} lower)"
+        )
+        lines.append("level            class size  modal count  match margin")
+        for k in range(N_LEVELS):
+            lines.append(
+                f"  {k + 1}              {fit['class_sizes'][k]:10.3f}  {fit['modal_class_counts'][k]:11d}  "
+                f"{fit['match_margin_nats_per_item'][k]:12.3f}"
+            )
+        c = fit["classification"]
+        lines.append(
+            f"expected classification accuracy {c['accuracy']:.3f}, consistency {c['consistency']:.3f} "
+            f"(kappa {c['kappa']:.3f}), under the fitted model"
+        )
+    elif "accuracy" in fit:
+        lines.append(
+            f"cross-validated ({prov['settings'].get('cv')} folds): accuracy {fit['accuracy']:.3f}, balanced accuracy "
+            f"{fit['balanced_accuracy']:.3f}, quadratic weighted kappa {fit['quadratic_weighted_kappa']:.3f}, "
+            f"log loss {fit['log_loss']:.3f}, Brier {fit['brier']:.3f}, calibration error {fit['calibration_error']:.3f}"
+        )
+        lines.append("confusion matrix (rows: labelled level 1-5, columns: predicted 1-5):")
+        for k, row in enumerate(fit["confusion_matrix"]):
+            lines.append(f"  {k + 1}: " + " ".join(f"{v:6d}" for v in row))
+    for w in fit.get("warnings", []):
+        lines.append(f"warning: {w}")
+    return "\n".join(lines)

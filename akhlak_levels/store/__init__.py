@@ -1,0 +1,8 @@
+"""The assessment store: an embedded SQLite file of assessments by wave, with erasure,
+pseudonymisation and export. One floor above growth (whose progress and trajectories read it
+through :class:`AssessmentStore`'s public methods)."""
+
+from ..errors import StoreError
+from ._store import SCHEMA_VERSION, AssessmentStore
+
+__all__ = ["AssessmentStore", "SCHEMA_VERSION", "StoreError"]
