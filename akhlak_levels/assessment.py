@@ -13,13 +13,13 @@ import numpy as np
 
 from ._tables import frame, records
 from ._validation import Interval, check, param_error
-from .errors import ModelError, ResponseError
 from .flags import Flags
 from .levels import N_LEVELS, Level
-from .model import DEFAULT_CHUNK, LevelModel, Scores, load_model, score_codes
+from .model import DEFAULT_CHUNK, LevelModel, Scores, score_codes
 from .quality import careless as careless_table
+from .quality import model_for, responses_for
 from .questionnaire import Questionnaire, load_questionnaire
-from .responses import MISSING, ResponseSet, read_responses
+from .responses import ResponseSet
 
 __all__ = ["Assessment", "assess"]
 
@@ -139,7 +139,18 @@ class Assessment:
 
     # ------------------------------------------------------------------ export
 
-    def _columns(self, lang: str) -> dict[str, Any]:
+    def columns(self, lang: str = "en") -> dict[str, Any]:
+        """The output columns in order, one array per column, as ``to_frame`` and the CLI write
+        them (levels labelled in ``lang``; flags as ``;``-joined names).
+
+        Examples
+        --------
+        >>> from akhlak_levels import assess, load_questionnaire, simulate
+        >>> q = load_questionnaire("socio-emotional-levels")
+        >>> cols = assess(q, simulate(q, 2, random_state=0)[0]).columns()
+        >>> list(cols)[:3], list(cols)[-2:], cols["level"].tolist() == [int(v) for v in cols["level"]]
+        (['respondent_id', 'level', 'level_label'], ['n_answered', 'flags'], True)
+        """
         cols: dict[str, Any] = {"respondent_id": self.respondent_ids}
         for name in ("unit", "wave"):
             v = getattr(self, name)
@@ -179,13 +190,13 @@ class Assessment:
         >>> sorted(rec)[:6]
         ['confidence', 'entropy', 'expected_level', 'expected_level_sd', 'flags', 'level']
         """
-        cols = self._columns(lang)
+        cols = self.columns(lang)
         cols["flags"] = [s.split(";") if s else [] for s in cols["flags"]]
         return records(cols)
 
     def to_frame(self, lang: str = "en") -> Any:
         """A pandas DataFrame, one row per respondent (needs pandas)."""
-        return frame(self._columns(lang))
+        return frame(self.columns(lang))
 
     def __repr__(self) -> str:
         return (
@@ -261,8 +272,8 @@ def assess(
     """
     q = load_questionnaire(questionnaire)
     _check_parameters(min_confidence, min_answered, chunk_size, careless)
-    responses = _responses_for(q, responses)
-    model = _model_for(q, model)
+    responses = responses_for(q, responses)
+    model = model_for(q, model)
     scores = score_codes(q, responses.codes, model, min_answered=min_answered, chunk_size=chunk_size, progress=progress)
     levels = _decide_levels(scores, min_confidence) if model is not None else None
     flag_cols: dict[str, np.ndarray] = {"no-answers": scores.n_answered == 0}
@@ -304,32 +315,9 @@ def assess(
 def _check_parameters(min_confidence: float, min_answered: float, chunk_size: int, careless: Any) -> None:
     check("assess", "min_confidence", min_confidence, Interval(0, 1))
     check("assess", "min_answered", min_answered, Interval(0, 1, closed="right"))
-    if not isinstance(chunk_size, (int, np.integer)) or int(chunk_size) < 1:
-        raise param_error("assess", "chunk_size", "a positive integer", chunk_size)
+    check("assess", "chunk_size", chunk_size, Interval(1, None, integer=True))
     if not isinstance(careless, (bool, Mapping)):
         raise param_error("assess", "careless", "a bool or a dict of thresholds", careless)
-
-
-def _responses_for(q: Questionnaire, responses: ResponseSet | Any) -> ResponseSet:
-    """``responses`` read against ``q``; a ResponseSet read for another questionnaire is refused."""
-    if not isinstance(responses, ResponseSet):
-        return read_responses(responses, q)
-    if responses.questionnaire.content_hash != q.content_hash or responses.questionnaire.id != q.id:
-        raise ResponseError(
-            f"These responses were read for questionnaire {responses.questionnaire.id!r}, not {q.id!r}."
-        )
-    return responses
-
-
-def _model_for(q: Questionnaire, model: LevelModel | str | None) -> LevelModel | None:
-    """The questionnaire's default model, or ``model`` (loaded from a path) checked against ``q``."""
-    if model is None:
-        model = q.default_model
-    elif not isinstance(model, LevelModel):
-        model = load_model(model, q)
-    if model is not None:
-        model.check_questionnaire(q)
-    return model
 
 
 class _Levels(NamedTuple):

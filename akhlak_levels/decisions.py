@@ -10,14 +10,14 @@ four-fifths rule) at every level threshold an HR tool might use.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence, overload
+from typing import Any, NamedTuple, Sequence, overload
 
 import numpy as np
 
 from ._tables import frame, records
 from ._validation import Interval, check, param_error
 from .assessment import Assessment, assess
-from .errors import ModelError, ResponseError
+from .errors import ModelError
 from .levels import N_LEVELS
 from .model import ClassificationQuality, LevelModel, quality_from_probabilities
 from .quality import group_columns, group_labels
@@ -89,18 +89,14 @@ class LevelDecisionTable:
     def __len__(self) -> int:
         return len(self.group)
 
-    def _columns(self) -> dict[str, list[Any]]:
-        cols: dict[str, list[Any]] = {
-            "group": list(self.group),
-            "n": [int(v) for v in self.n],
-            "small": [bool(v) for v in self.small],
-        }
+    def _columns(self) -> dict[str, Any]:
+        cols: dict[str, Any] = {"group": self.group, "n": self.n, "small": self.small}
         for k in range(N_LEVELS + 1):
-            cols[f"share_level_{k}"] = [float(v) for v in self.shares[:, k]]
+            cols[f"share_level_{k}"] = self.shares[:, k]
         for j, t in enumerate(self.thresholds):
-            cols[f"selection_rate_ge_{t}"] = [float(v) for v in self.selection_rate[:, j]]
-            cols[f"impact_ratio_ge_{t}"] = [None if v != v else float(v) for v in self.impact_ratio[:, j]]
-            cols[f"adverse_impact_ge_{t}"] = [bool(v) for v in self.adverse_impact[:, j]]
+            cols[f"selection_rate_ge_{t}"] = self.selection_rate[:, j]
+            cols[f"impact_ratio_ge_{t}"] = self.impact_ratio[:, j]
+            cols[f"adverse_impact_ge_{t}"] = self.adverse_impact[:, j]
         return cols
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -109,11 +105,7 @@ class LevelDecisionTable:
 
     def to_frame(self) -> Any:
         """A pandas DataFrame, one row per group (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover
-            raise ImportError("to_frame needs pandas: pip install 'akhlak-levels[frames]'.") from None
-        return pd.DataFrame(self._columns())
+        return frame(self._columns())
 
 
 @overload
@@ -216,13 +208,49 @@ def level_decisions_by_group(
     >>> level_decisions_by_group(q, rs, np.repeat(["north", "south"], 100)).comparison_group == t.comparison_group
     True
     """
+    a, group = _assessment_and_group(source, args, model)
+    check("level_decisions_by_group", "min_group_size", min_group_size, Interval(1, None, integer=True))
+    check("level_decisions_by_group", "ratio", ratio, Interval(0, 1, closed="right"))
+    labels, _ = group_labels(group, len(a), group_columns(a.groups, a.unit, a.wave), "level_decisions_by_group")
+    known = labels != ""
+    names, inverse = np.unique(labels[known], return_inverse=True)
+    if names.shape[0] == 0:
+        raise ValueError("level_decisions_by_group: no respondent has a group label.")
+    counts = np.zeros((names.shape[0], N_LEVELS + 1))
+    np.add.at(counts, (inverse.ravel(), a.level[known].astype(np.int64)), 1.0)
+    table = _rates_and_ratios(counts, min_group_size, ratio)
+    if table.small.any() and (~table.small).any():
+        table = _suppress_small_groups(table, names, min_group_size)
+    return LevelDecisionTable(
+        group=tuple(str(g) for g in names),
+        n=table.n.astype(np.int64),
+        small=table.small,
+        shares=table.shares,
+        selection_rate=table.rate,
+        impact_ratio=table.air,
+        adverse_impact=table.adverse,
+        comparison_group=tuple(str(names[b]) for b in table.best),
+        thresholds=DECISION_THRESHOLDS,
+        min_group_size=int(min_group_size),
+        ratio=float(ratio),
+        n_missing_group=int((~known).sum()),
+        note=table.notes,
+    )
+
+
+def _assessment_and_group(source: Assessment | Questionnaire | str, args: tuple[Any, ...], model: Any) -> tuple[Assessment, Any]:
+    """The assessment with levels (assessed from ``(questionnaire, responses)`` when needed) and
+    the group argument, from either form of the call."""
     if isinstance(source, Assessment):
         if len(args) != 1:
             raise ValueError(
                 f"level_decisions_by_group(assessment, group) takes the group after an Assessment; got {len(args)} more arguments."
             )
         if model is not None:
-            raise ValueError("The 'model' parameter of level_decisions_by_group is only for a questionnaire; an Assessment holds its levels.")
+            raise param_error(
+                "level_decisions_by_group", "model", "None with an Assessment, which holds its levels", model,
+                shown=type(model).__name__,
+            )
         a, group = source, args[0]
     else:
         if len(args) != 2:
@@ -237,25 +265,28 @@ def level_decisions_by_group(
             f"Level decisions need levels, and this assessment of {a.questionnaire_id!r} has none "
             "(the questionnaire has no level model); pass a model."
         )
-    if isinstance(min_group_size, bool) or not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1:
-        raise ValueError(f"The 'min_group_size' parameter of level_decisions_by_group must be a positive integer. Got {min_group_size!r} instead.")
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float, np.floating)) or not 0 < ratio <= 1:
-        raise ValueError(f"The 'ratio' parameter of level_decisions_by_group must be in (0, 1]. Got {ratio!r} instead.")
-    labels, _ = group_labels(group, len(a), group_columns(a.groups, a.unit, a.wave), "level_decisions_by_group")
-    known = labels != ""
-    names, inverse = np.unique(labels[known], return_inverse=True)
-    if names.shape[0] == 0:
-        raise ValueError("level_decisions_by_group: no respondent has a group label.")
-    G = names.shape[0]
-    level = a.level[known].astype(np.int64)
-    counts = np.zeros((G, N_LEVELS + 1))
-    np.add.at(counts, (inverse.ravel(), level), 1.0)
+    return a, group
+
+
+class _Rates(NamedTuple):
+    n: np.ndarray  # members per group
+    small: np.ndarray
+    shares: np.ndarray
+    rate: np.ndarray  # selection rates, groups x thresholds
+    best: np.ndarray  # per threshold, the comparison group
+    air: np.ndarray
+    adverse: np.ndarray
+    notes: tuple[str, ...]
+
+
+def _rates_and_ratios(counts: np.ndarray, min_group_size: int, ratio: float) -> _Rates:
+    """Shares, selection rates and adverse-impact ratios from the counts (groups x levels 0..5)."""
     n_g = counts.sum(axis=1)
     shares = counts / n_g[:, None]
     at_or_above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]  # column t: #{level >= t}
     rate = at_or_above[:, list(DECISION_THRESHOLDS)] / n_g[:, None]
     small = n_g < min_group_size
-    pool = ~small if (~small).any() else np.ones(G, dtype=bool)
+    pool = ~small if (~small).any() else np.ones(counts.shape[0], dtype=bool)
     best = np.where(pool[:, None], rate, -1.0).argmax(axis=0)
     top = rate[best, np.arange(len(DECISION_THRESHOLDS))]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -264,28 +295,19 @@ def level_decisions_by_group(
     notes = tuple(
         f"level >= {t}: no comparison group selects anyone, so the ratio is undefined" for t, v in zip(DECISION_THRESHOLDS, top) if v == 0
     )
-    if small.any() and (~small).any():
-        # a group report must not single out individuals (UU PDP): small groups keep their row
-        # and size, but show no shares, rates or ratios
-        shares = np.where(small[:, None], np.nan, shares)
-        rate = np.where(small[:, None], np.nan, rate)
-        air = np.where(small[:, None], np.nan, air)
-        adverse = np.where(small[:, None], False, adverse)
-        notes += (f"groups under {min_group_size} respondents are suppressed: {[str(g) for g in names[small]]}",)
-    return LevelDecisionTable(
-        group=tuple(str(g) for g in names),
-        n=n_g.astype(np.int64),
-        small=small,
-        shares=shares,
-        selection_rate=rate,
-        impact_ratio=air,
-        adverse_impact=adverse,
-        comparison_group=tuple(str(names[b]) for b in best),
-        thresholds=DECISION_THRESHOLDS,
-        min_group_size=int(min_group_size),
-        ratio=float(ratio),
-        n_missing_group=int((~known).sum()),
-        note=notes,
+    return _Rates(n_g, small, shares, rate, best, air, adverse, notes)
+
+
+def _suppress_small_groups(table: _Rates, names: np.ndarray, min_group_size: int) -> _Rates:
+    """A group report must not single out individuals (UU PDP): small groups keep their row and
+    size, but show no shares, rates or ratios."""
+    small = table.small
+    return table._replace(
+        shares=np.where(small[:, None], np.nan, table.shares),
+        rate=np.where(small[:, None], np.nan, table.rate),
+        air=np.where(small[:, None], np.nan, table.air),
+        adverse=np.where(small[:, None], False, table.adverse),
+        notes=table.notes + (f"groups under {min_group_size} respondents are suppressed: {[str(g) for g in names[small]]}",),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .assessment import Assessment
+from ._validation import Options, check
 from .levels import N_LEVELS, Level
 
 __all__ = ["level_distribution_figure", "transition_figure", "trajectory_figure"]
@@ -97,10 +97,7 @@ def transition_figure(table: Any, *, kind: str = "corrected", ax: Any = None) ->
     -------
     matplotlib.figure.Figure
     """
-    if kind not in ("corrected", "proportions", "expected_proportions"):
-        raise ValueError(
-            f"The 'kind' parameter of transition_figure must be one of {{'corrected', 'proportions', 'expected_proportions'}}. Got {kind!r} instead."
-        )
+    check("transition_figure", "kind", kind, Options({"corrected", "proportions", "expected_proportions"}))
     fig, ax = _figure(ax, (5.5, 4.5))
     M = np.asarray(getattr(table, kind), dtype=float)
     im = ax.imshow(np.nan_to_num(M), vmin=0, vmax=1, cmap="Purples")

@@ -21,7 +21,6 @@ import numpy as np
 
 from . import _schema
 from .errors import Problem, QuestionnaireError
-from .levels import N_LEVELS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import LevelModel
@@ -315,145 +314,26 @@ def _load_file(path: str, _mtime: float) -> Questionnaire:
 
 
 def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None = None) -> Questionnaire:
-    """Build a :class:`Questionnaire` from a parsed JSON document (validated here)."""
+    """Build a :class:`Questionnaire` from a parsed JSON document (validated here).
+
+    The document is checked against the schema, then read in steps (response formats, items,
+    scales, index, default model), each adding what it finds wrong to one list; every problem is
+    raised together in one :class:`QuestionnaireError`.
+    """
     _schema.validate(document, "questionnaire", source=source)
-    problems: list[Problem] = []
-
-    def bad(message: str, path: str, value: object = None) -> None:
-        problems.append(Problem(message, file=source, path=path, value=value))
-
     languages = tuple(document["languages"])
-
-    def check_text(obj: Mapping[str, str], path: str) -> None:
-        missing = [lang for lang in languages if lang not in obj]
-        if missing:
-            bad(f"text lacks the language(s) {missing} that the questionnaire declares", path)
-
-    formats: dict[str, dict[str, Any]] = {}
-    for f_i, fmt in enumerate(document["response_formats"]):
-        path = f"$.response_formats[{f_i}]"
-        if fmt["id"] in formats:
-            bad("duplicate response format id", path + ".id", fmt["id"])
-        formats[fmt["id"]] = fmt
-        for lang in languages:
-            labels = fmt["labels"].get(lang)
-            if labels is None:
-                bad(f"no labels in language {lang!r}", path + ".labels")
-            elif len(labels) != fmt["points"]:
-                bad(f"expected {fmt['points']} labels, one per point", f"{path}.labels.{lang}", len(labels))
-        if "aliases" in fmt and len(fmt["aliases"]) != fmt["points"]:
-            bad(f"expected {fmt['points']} alias lists, one per point", path + ".aliases", len(fmt["aliases"]))
-
+    found = _Problems(source, languages)
+    formats = _read_formats(document, found)
     scale_items: dict[str, list[str]] = {s["id"]: [] for s in document["scales"]}
     if len(scale_items) != len(document["scales"]):
-        bad("scale ids must be unique", "$.scales")
-    indicator_ids = {ind["id"] for s in document["scales"] for ind in s.get("indicators", [])}
-
-    items: list[Item] = []
-    seen: set[str] = set()
-    for i, raw in enumerate(document["items"]):
-        path = f"$.items[{i}]"
-        if raw["id"] in seen:
-            bad("duplicate item id", path + ".id", raw["id"])
-        seen.add(raw["id"])
-        check_text(raw["text"], path + ".text")
-        for scale_id in raw.get("scales", []):
-            if scale_id not in scale_items:
-                bad("unknown scale", path + ".scales", scale_id)
-            else:
-                scale_items[scale_id].append(raw["id"])
-        if raw["type"] == "likert":
-            fmt = formats.get(raw["format"])
-            if fmt is None:
-                bad("unknown response format", path + ".format", raw["format"])
-                continue
-            if "indicator" in raw and raw["indicator"] not in indicator_ids:
-                bad("unknown behaviour indicator", path + ".indicator", raw["indicator"])
-            labels = fmt["labels"]
-            options = tuple(
-                {lang: labels[lang][p] for lang in labels if p < len(labels[lang])}
-                for p in range(fmt["points"])
-            )
-            aliases = tuple(tuple(a) for a in fmt.get("aliases", [[]] * fmt["points"]))
-            items.append(
-                Item(
-                    id=raw["id"],
-                    type="likert",
-                    text=_text(raw["text"]),
-                    options=options,
-                    aliases=aliases,
-                    option_levels=(),
-                    scales=tuple(raw.get("scales", ())),
-                    level=raw.get("level"),
-                    reverse=bool(raw.get("reverse", False)),
-                    indicator=raw.get("indicator"),
-                    format=raw["format"],
-                )
-            )
-        else:
-            for o_i, opt in enumerate(raw["options"]):
-                check_text(opt["text"], f"{path}.options[{o_i}].text")
-            items.append(
-                Item(
-                    id=raw["id"],
-                    type="choice",
-                    text=_text(raw["text"]),
-                    options=tuple(_text(o["text"]) for o in raw["options"]),
-                    aliases=tuple(() for _ in raw["options"]),
-                    option_levels=tuple(o.get("level") for o in raw["options"]),
-                    scales=tuple(raw.get("scales", ())),
-                )
-            )
-
-    scales = []
-    for s_i, s in enumerate(document["scales"]):
-        check_text(s["name"], f"$.scales[{s_i}].name")
-        scales.append(
-            Scale(
-                id=s["id"],
-                name=_text(s["name"]),
-                item_ids=tuple(scale_items.get(s["id"], ())),
-                description=_text(s.get("description")),
-                level=s.get("level"),
-                indicators=tuple((ind["id"], _text(ind["text"])) for ind in s.get("indicators", [])),
-            )
-        )
-
-    index = None
-    if "index" in document:
-        raw_index = document["index"]
-        for sc in raw_index["scales"]:
-            if sc not in scale_items:
-                bad("unknown scale in the index", "$.index.scales", sc)
-        mins = [c["min"] for c in raw_index["categories"]]
-        if len(set(mins)) != len(mins):
-            bad("category bands must have distinct 'min' values", "$.index.categories", mins)
-        if min(mins) != 0:
-            bad("the lowest category band must start at 0 so every score has a category", "$.index.categories", min(mins))
-        cats = sorted(
-            (IndexCategory(c["code"], _text(c["label"]), float(c["min"])) for c in raw_index["categories"]),
-            key=lambda c: -c.min,
-        )
-        index = Index(raw_index["id"], _text(raw_index["name"]), tuple(raw_index["scales"]), tuple(cats))
-
-    prior = document.get("default_model")
-    if prior is not None:
-        for i, it in enumerate(items):
-            if it.type == "likert":
-                if it.level is None:
-                    bad("a default model needs every Likert item keyed to a level", f"$.items[{i}].level")
-                if len(prior["likert"]["thresholds"]) != it.n_options - 1:
-                    bad(
-                        f"the GGUM prior has {len(prior['likert']['thresholds'])} thresholds but item "
-                        f"{it.id!r} has {it.n_options} points (needs points - 1)",
-                        "$.default_model.likert.thresholds",
-                    )
-            elif any(lv is None for lv in it.option_levels):
-                bad("a default model needs every option of a choice item keyed to a level", f"$.items[{i}].options")
-
-    if problems:
+        found.bad("scale ids must be unique", "$.scales")
+    items = _read_items(document, formats, scale_items, found)
+    scales = _read_scales(document, scale_items, found)
+    index = _read_index(document, scale_items, found)
+    _check_default_model(document, items, found)
+    if found.problems:
         raise QuestionnaireError(
-            f"The questionnaire {document.get('id')!r} is inconsistent ({len(problems)} problems):", problems
+            f"The questionnaire {document.get('id')!r} is inconsistent ({len(found.problems)} problems):", found.problems
         )
     return Questionnaire(
         id=document["id"],
@@ -467,3 +347,173 @@ def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None =
         document=document,
         source=source,
     )
+
+
+class _Problems:
+    """The problems found in one questionnaire document, each with its JSON path."""
+
+    def __init__(self, source: str | None, languages: tuple[str, ...]) -> None:
+        self.source = source
+        self.languages = languages
+        self.problems: list[Problem] = []
+
+    def bad(self, message: str, path: str, value: object = None) -> None:
+        self.problems.append(Problem(message, file=self.source, path=path, value=value))
+
+    def check_text(self, obj: Mapping[str, str], path: str) -> None:
+        """A text must be given in every language the questionnaire declares."""
+        missing = [lang for lang in self.languages if lang not in obj]
+        if missing:
+            self.bad(f"text lacks the language(s) {missing} that the questionnaire declares", path)
+
+
+def _read_formats(document: Mapping[str, Any], found: _Problems) -> dict[str, dict[str, Any]]:
+    """The response formats by id: unique ids, one label per point in every language, one alias
+    list per point."""
+    formats: dict[str, dict[str, Any]] = {}
+    for f_i, fmt in enumerate(document["response_formats"]):
+        path = f"$.response_formats[{f_i}]"
+        if fmt["id"] in formats:
+            found.bad("duplicate response format id", path + ".id", fmt["id"])
+        formats[fmt["id"]] = fmt
+        for lang in found.languages:
+            labels = fmt["labels"].get(lang)
+            if labels is None:
+                found.bad(f"no labels in language {lang!r}", path + ".labels")
+            elif len(labels) != fmt["points"]:
+                found.bad(f"expected {fmt['points']} labels, one per point", f"{path}.labels.{lang}", len(labels))
+        if "aliases" in fmt and len(fmt["aliases"]) != fmt["points"]:
+            found.bad(f"expected {fmt['points']} alias lists, one per point", path + ".aliases", len(fmt["aliases"]))
+    return formats
+
+
+def _read_items(
+    document: Mapping[str, Any],
+    formats: Mapping[str, dict[str, Any]],
+    scale_items: dict[str, list[str]],
+    found: _Problems,
+) -> list[Item]:
+    """The items, in order: unique ids, texts in every language, known scales (each item's id is
+    added to its scales' lists in ``scale_items``), formats and behaviour indicators."""
+    indicator_ids = {ind["id"] for s in document["scales"] for ind in s.get("indicators", [])}
+    items: list[Item] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(document["items"]):
+        path = f"$.items[{i}]"
+        if raw["id"] in seen:
+            found.bad("duplicate item id", path + ".id", raw["id"])
+        seen.add(raw["id"])
+        found.check_text(raw["text"], path + ".text")
+        for scale_id in raw.get("scales", []):
+            if scale_id not in scale_items:
+                found.bad("unknown scale", path + ".scales", scale_id)
+            else:
+                scale_items[scale_id].append(raw["id"])
+        if raw["type"] == "likert":
+            fmt = formats.get(raw["format"])
+            if fmt is None:
+                found.bad("unknown response format", path + ".format", raw["format"])
+                continue
+            if "indicator" in raw and raw["indicator"] not in indicator_ids:
+                found.bad("unknown behaviour indicator", path + ".indicator", raw["indicator"])
+            items.append(_likert_item(raw, fmt))
+        else:
+            for o_i, opt in enumerate(raw["options"]):
+                found.check_text(opt["text"], f"{path}.options[{o_i}].text")
+            items.append(_choice_item(raw))
+    return items
+
+
+def _likert_item(raw: Mapping[str, Any], fmt: Mapping[str, Any]) -> Item:
+    """A Likert item, its options the labels (and aliases) of its response format."""
+    labels = fmt["labels"]
+    options = tuple(
+        {lang: labels[lang][p] for lang in labels if p < len(labels[lang])}
+        for p in range(fmt["points"])
+    )
+    aliases = tuple(tuple(a) for a in fmt.get("aliases", [[]] * fmt["points"]))
+    return Item(
+        id=raw["id"],
+        type="likert",
+        text=_text(raw["text"]),
+        options=options,
+        aliases=aliases,
+        option_levels=(),
+        scales=tuple(raw.get("scales", ())),
+        level=raw.get("level"),
+        reverse=bool(raw.get("reverse", False)),
+        indicator=raw.get("indicator"),
+        format=raw["format"],
+    )
+
+
+def _choice_item(raw: Mapping[str, Any]) -> Item:
+    """A choice item, each option keyed to the level it stands for (if any)."""
+    return Item(
+        id=raw["id"],
+        type="choice",
+        text=_text(raw["text"]),
+        options=tuple(_text(o["text"]) for o in raw["options"]),
+        aliases=tuple(() for _ in raw["options"]),
+        option_levels=tuple(o.get("level") for o in raw["options"]),
+        scales=tuple(raw.get("scales", ())),
+    )
+
+
+def _read_scales(document: Mapping[str, Any], scale_items: Mapping[str, list[str]], found: _Problems) -> list[Scale]:
+    """The scales, in order, each with the items keyed to it."""
+    scales = []
+    for s_i, s in enumerate(document["scales"]):
+        found.check_text(s["name"], f"$.scales[{s_i}].name")
+        scales.append(
+            Scale(
+                id=s["id"],
+                name=_text(s["name"]),
+                item_ids=tuple(scale_items.get(s["id"], ())),
+                description=_text(s.get("description")),
+                level=s.get("level"),
+                indicators=tuple((ind["id"], _text(ind["text"])) for ind in s.get("indicators", [])),
+            )
+        )
+    return scales
+
+
+def _read_index(document: Mapping[str, Any], scale_items: Mapping[str, list[str]], found: _Problems) -> Index | None:
+    """The index, if the document has one: known scales, distinct category bands, the lowest
+    from 0 (bands sorted from the highest down)."""
+    if "index" not in document:
+        return None
+    raw_index = document["index"]
+    for sc in raw_index["scales"]:
+        if sc not in scale_items:
+            found.bad("unknown scale in the index", "$.index.scales", sc)
+    mins = [c["min"] for c in raw_index["categories"]]
+    if len(set(mins)) != len(mins):
+        found.bad("category bands must have distinct 'min' values", "$.index.categories", mins)
+    if min(mins) != 0:
+        found.bad("the lowest category band must start at 0 so every score has a category", "$.index.categories", min(mins))
+    cats = sorted(
+        (IndexCategory(c["code"], _text(c["label"]), float(c["min"])) for c in raw_index["categories"]),
+        key=lambda c: -c.min,
+    )
+    return Index(raw_index["id"], _text(raw_index["name"]), tuple(raw_index["scales"]), tuple(cats))
+
+
+def _check_default_model(document: Mapping[str, Any], items: list[Item], found: _Problems) -> None:
+    """A default model (theory prior) needs every item keyed to a level, and as many GGUM
+    thresholds as each Likert item has points less one."""
+    prior = document.get("default_model")
+    if prior is None:
+        return
+    for i, it in enumerate(items):
+        if it.type == "likert":
+            if it.level is None:
+                found.bad("a default model needs every Likert item keyed to a level", f"$.items[{i}].level")
+            if len(prior["likert"]["thresholds"]) != it.n_options - 1:
+                found.bad(
+                    f"the GGUM prior has {len(prior['likert']['thresholds'])} thresholds but item "
+                    f"{it.id!r} has {it.n_options} points (needs points - 1)",
+                    "$.default_model.likert.thresholds",
+                )
+        elif any(lv is None for lv in it.option_levels):
+            found.bad("a default model needs every option of a choice item keyed to a level", f"$.items[{i}].options")

@@ -4,33 +4,40 @@ The reader takes exports as they come (Google Forms CSV, Microsoft Forms XLSX, `
 CSV with a byte-order mark, JSON, pandas): columns may be item ids or the question text in any of
 the questionnaire's languages, answers may be codes or labels. Every problem is reported with
 file, row, respondent, item and value; nothing is dropped silently.
+
+Reading a table goes in steps: find the columns, read the ids, code the answers, carry the other
+columns along. The coding of single cells (headers, answers, ids, dates) is in ``_coding``.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import math
-import os
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 
+from ._coding import (
+    MISSING,
+    as_text,
+    check_duplicate_ids,
+    code_column,
+    expected_text,
+    ids_from_column,
+    is_na,
+    item_header_map,
+    match_item,
+    norm,
+    parse_dates,
+    shown,
+)
 from ._durations import parse_durations
 from ._readers import Table, read_source
+from ._validation import Options, check
 from .errors import Problem, ResponseError
 from .flags import Flags
-from .questionnaire import Item, Questionnaire, load_questionnaire
+from .questionnaire import Questionnaire, load_questionnaire
 
 __all__ = ["ResponseSet", "read_responses", "MISSING", "parse_durations"]
-
-#: Code of an unanswered item in :attr:`ResponseSet.codes`.
-MISSING = -1
-
-#: Cell texts read as "unanswered" (after trimming and case folding).
-NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--", "tidak dijawab"})
 
 #: Columns that form exports add and that are set aside (and listed in ``ignored_columns``).
 EXPORT_COLUMNS = frozenset(
@@ -42,12 +49,6 @@ EXPORT_COLUMNS = frozenset(
 )
 
 _MAX_PROBLEMS = 10_000
-
-
-def _norm(text: object) -> str:
-    """Case-folded, NFKC-normalised text with runs of white space folded to one space."""
-    s = unicodedata.normalize("NFKC", str(text)).casefold()
-    return " ".join(s.split())
 
 
 @dataclass(frozen=True, eq=False)
@@ -233,9 +234,9 @@ def read_responses(
     (['A1', 'A2'], [4.0, 5.0])
     """
     q = load_questionnaire(questionnaire)
-    _check_choice("unknown_columns", unknown_columns, ("error", "ignore"))
-    _check_choice("missing_items", missing_items, ("error", "missing"))
-    _check_choice("on_invalid", on_invalid, ("raise", "missing"))
+    check("read_responses", "unknown_columns", unknown_columns, Options(("error", "ignore")))
+    check("read_responses", "missing_items", missing_items, Options(("error", "missing")))
+    check("read_responses", "on_invalid", on_invalid, Options(("raise", "missing")))
     if isinstance(source, np.ndarray) or (
         isinstance(source, Sequence) and source and isinstance(source[0], (list, tuple, np.ndarray))
     ):
@@ -268,11 +269,6 @@ def read_responses(
     )
 
 
-def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"The {name!r} parameter of read_responses must be one of {set(allowed)}. Got {value!r} instead.")
-
-
 # --------------------------------------------------------------------------- arrays
 
 
@@ -298,7 +294,7 @@ def _from_array(X: np.ndarray, q: Questionnaire, ids: Sequence[Any] | None, on_i
         rid = np.asarray([str(i) for i in ids])
         if rid.shape != (n,):
             raise ResponseError(f"Expected {n} respondent_ids, one per row, got {rid.shape[0]}.")
-        _check_duplicate_ids(rid, np.arange(1, n + 1), None)
+        check_duplicate_ids(rid, np.arange(1, n + 1), None)
     Xf = X.astype(np.float64, copy=False)
     missing = np.isnan(Xf)
     k = q.n_options[None, :]
@@ -323,33 +319,6 @@ def _from_array(X: np.ndarray, q: Questionnaire, ids: Sequence[Any] | None, on_i
 # --------------------------------------------------------------------------- tables
 
 
-def _item_header_map(q: Questionnaire) -> dict[str, int]:
-    m: dict[str, int] = {}
-    for pos, it in enumerate(q.items):
-        for t in it.text.values():
-            m.setdefault(_norm(t), pos)
-    for pos, it in enumerate(q.items):  # ids win over texts
-        m[_norm(it.id)] = pos
-    return m
-
-
-_QNUM = re.compile(r"^\d{1,3}\s*[.)]\s+")
-_GRID = re.compile(r"^.*\[(.+)\]\s*$")
-
-
-def _match_item(header: str, hmap: Mapping[str, int]) -> int | None:
-    h = _norm(header)
-    if h in hmap:
-        return hmap[h]
-    m = _GRID.match(h)
-    if m and _norm(m.group(1)) in hmap:
-        return hmap[_norm(m.group(1))]
-    h2 = _QNUM.sub("", h)
-    if h2 in hmap:
-        return hmap[h2]
-    return None
-
-
 def _from_table(
     t: Table,
     q: Questionnaire,
@@ -364,37 +333,111 @@ def _from_table(
     missing_items: str,
     on_invalid: str,
 ) -> ResponseSet:
-    by_norm = {_norm(c): j for j, c in enumerate(t.columns)}
+    """The responses of a table, in steps: find the columns, read the ids, code the answers,
+    carry the other columns along. Each step raises a :class:`ResponseError` listing every
+    problem it found before the next begins."""
+    cols = _find_columns(
+        t, q,
+        named={"id": id_column, "unit": unit_column, "wave": wave_column, "date": date_column},
+        group_columns=group_columns,
+        ignore_columns=ignore_columns,
+        unknown_columns=unknown_columns,
+        missing_items=missing_items,
+    )
+    rid = _read_ids(t, cols.named["id"])
+    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid)
+    date = _read_dates(t, cols.named["date"], rid)
+    return ResponseSet(
+        questionnaire=q,
+        respondent_ids=rid,
+        codes=codes,
+        unit=_text_column(t, cols.named["unit"]),
+        wave=_text_column(t, cols.named["wave"]),
+        date=date,
+        groups={g: col for g, j in cols.groups.items() if (col := _text_column(t, j)) is not None},
+        flags=flags,
+        source=t.file,
+        ignored_columns=tuple(cols.ignored),
+        skipped_rows=tuple(int(r) for r in t.skipped_rows),
+    )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where the parts of a table are: the position of the id, unit, wave and date columns
+    (``named``, None when absent), of each group column, the column of each item position, and
+    the names of the columns set aside."""
+
+    named: dict[str, int | None]
+    groups: dict[str, int | None]
+    items: dict[int, int]
+    ignored: list[str]
+
+
+#: The column used for each role when none is named.
+_DEFAULT_COLUMNS = {"id": "respondent_id", "unit": "unit", "wave": "wave", "date": "date"}
+
+
+def _find_columns(
+    t: Table,
+    q: Questionnaire,
+    *,
+    named: dict[str, str | None],
+    group_columns: tuple[str, ...],
+    ignore_columns: tuple[str, ...],
+    unknown_columns: str,
+    missing_items: str,
+) -> _Columns:
+    """Step 1: the named columns (id, unit, wave, date, groups, set aside), then an item for
+    each other column; refuse missing named columns, unknown columns and (unless
+    ``missing_items="missing"``) items without a column."""
+    by_norm = {norm(c): j for j, c in enumerate(t.columns)}
     problems: list[Problem] = []
 
     def find(name: str | None, default: str | None, role: str) -> int | None:
         if name is None:
             return by_norm.get(default) if default else None
-        j = by_norm.get(_norm(name))
+        j = by_norm.get(norm(name))
         if j is None:
             problems.append(
                 Problem(f"the {role} column {name!r} is not in the data; columns are {t.columns[:12]}{' ...' if len(t.columns) > 12 else ''}", file=t.file)
             )
         return j
 
-    meta = {
-        "id": find(id_column, "respondent_id", "id"),
-        "unit": find(unit_column, "unit", "unit"),
-        "wave": find(wave_column, "wave", "wave"),
-        "date": find(date_column, "date", "date"),
-    }
+    meta = {role: find(named[role], default, role) for role, default in _DEFAULT_COLUMNS.items()}
     group_pos = {g: find(g, None, "group") for g in group_columns}
     ignored_pos = {find(c, None, "ignore") for c in ignore_columns}
     taken = {j for j in list(meta.values()) + list(group_pos.values()) if j is not None} | (ignored_pos - {None})
-
-    hmap = _item_header_map(q)
-    item_col: dict[int, int] = {}
     ignored: list[str] = [t.columns[j] for j in sorted(j for j in ignored_pos if j is not None)]
+    item_col = _item_columns(t, q, taken, unknown_columns, ignored, problems)
+    absent = [it.id for pos, it in enumerate(q.items) if pos not in item_col]
+    if absent and missing_items == "error":
+        shown_ids = absent if len(absent) <= 10 else absent[:10] + [f"... {len(absent) - 10} more"]
+        problems.append(
+            Problem(
+                f"{len(absent)} of {q.n_items} items have no column: {shown_ids} "
+                "(pass missing_items='missing' to score a partial questionnaire)",
+                file=t.file,
+            )
+        )
+    if problems:
+        raise ResponseError(f"The columns{' of ' + t.file if t.file else ''} do not fit questionnaire {q.id!r}:", problems)
+    return _Columns(meta, group_pos, item_col, ignored)
+
+
+def _item_columns(
+    t: Table, q: Questionnaire, taken: set[int], unknown_columns: str, ignored: list[str], problems: list[Problem]
+) -> dict[int, int]:
+    """Item position -> column, for the columns not ``taken`` by a named role. Form-export
+    columns (and, with ``unknown_columns="ignore"``, any unknown one) are added to ``ignored``;
+    an item held by two columns and an unknown column are added to ``problems``."""
+    hmap = item_header_map(q)
+    item_col: dict[int, int] = {}
     unknown: list[str] = []
     for j, name in enumerate(t.columns):
         if j in taken:
             continue
-        pos = _match_item(name, hmap)
+        pos = match_item(name, hmap)
         if pos is not None:
             if pos in item_col:
                 problems.append(
@@ -405,7 +448,7 @@ def _from_table(
                 )
             else:
                 item_col[pos] = j
-        elif _norm(name) in EXPORT_COLUMNS or unknown_columns == "ignore":
+        elif norm(name) in EXPORT_COLUMNS or unknown_columns == "ignore":
             ignored.append(name)
         else:
             unknown.append(name)
@@ -417,36 +460,34 @@ def _from_table(
                 file=t.file, value=name,
             )
         )
-    absent = [it.id for pos, it in enumerate(q.items) if pos not in item_col]
-    if absent and missing_items == "error":
-        shown = absent if len(absent) <= 10 else absent[:10] + [f"... {len(absent) - 10} more"]
-        problems.append(
-            Problem(
-                f"{len(absent)} of {q.n_items} items have no column: {shown} "
-                "(pass missing_items='missing' to score a partial questionnaire)",
-                file=t.file,
-            )
-        )
-    if problems:
-        raise ResponseError(f"The columns{' of ' + t.file if t.file else ''} do not fit questionnaire {q.id!r}:", problems)
+    return item_col
 
-    n = t.n
-    if meta["id"] is not None:
-        rid, id_problems = _ids_from_column(t.data[meta["id"]], t, t.columns[meta["id"]])
-        problems += id_problems
-        given = rid != ""
-        problems += _check_duplicate_ids(rid[given], t.rows[given], t.file, raise_now=False)
-    else:
-        rid = np.arange(1, n + 1).astype(str)
+
+def _read_ids(t: Table, id_pos: int | None) -> np.ndarray:
+    """Step 2: the respondent ids of the id column (refusing empty and repeated ones), or the
+    respondents numbered from 1 when there is none."""
+    if id_pos is None:
+        return np.arange(1, t.n + 1).astype(str)
+    rid, problems = ids_from_column(t.data[id_pos], t, t.columns[id_pos])
+    given = rid != ""
+    problems += check_duplicate_ids(rid[given], t.rows[given], t.file, raise_now=False)
     if problems:
         raise ResponseError(f"The respondent ids{' in ' + t.file if t.file else ''} are not usable:", problems)
+    return rid
 
-    codes = np.full((n, q.n_items), MISSING, dtype=np.int8)
+
+def _code_answers(
+    t: Table, q: Questionnaire, item_col: Mapping[int, int], rid: np.ndarray, on_invalid: str
+) -> tuple[np.ndarray, Flags]:
+    """Step 3: the code matrix (MISSING for items without a column) and the ``invalid:ITEM``
+    flags; with ``on_invalid="raise"`` every unreadable answer (up to a cap) is reported."""
+    codes = np.full((t.n, q.n_items), MISSING, dtype=np.int8)
+    problems: list[Problem] = []
     bad_masks: dict[str, np.ndarray] = {}
     n_bad = 0
     for pos, j in sorted(item_col.items()):
         it = q.items[pos]
-        col_codes, bad = _code_column(t.data[j], it)
+        col_codes, bad = code_column(t.data[j], it)
         codes[:, pos] = col_codes
         if bad.any():
             bad_masks[it.id] = bad
@@ -458,8 +499,8 @@ def _from_table(
                         break
                     problems.append(
                         Problem(
-                            _expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
-                            item=it.id, value=_shown(t.data[j][r]),
+                            expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
+                            item=it.id, value=shown(t.data[j][r]),
                         )
                     )
     if problems:
@@ -469,210 +510,21 @@ def _from_table(
             problems,
             total=n_bad,
         )
-    flags = Flags.from_columns(n, {f"invalid:{k}": v for k, v in bad_masks.items()})
-
-    def text_col(j: int | None) -> np.ndarray | None:
-        if j is None:
-            return None
-        return np.array(["" if _is_na(v) else _as_text(v) for v in t.data[j]], dtype=str)
-
-    date = None
-    if meta["date"] is not None:
-        date, date_problems = _parse_dates(t.data[meta["date"]], t, t.columns[meta["date"]], rid)
-        if date_problems:
-            raise ResponseError(f"Dates{' in ' + t.file if t.file else ''} cannot be read:", date_problems)
-    return ResponseSet(
-        questionnaire=q,
-        respondent_ids=rid,
-        codes=codes,
-        unit=text_col(meta["unit"]),
-        wave=text_col(meta["wave"]),
-        date=date,
-        groups={g: col for g, j in group_pos.items() if (col := text_col(j)) is not None},
-        flags=flags,
-        source=t.file,
-        ignored_columns=tuple(ignored),
-        skipped_rows=tuple(int(r) for r in t.skipped_rows),
-    )
+    return codes, Flags.from_columns(t.n, {f"invalid:{k}": v for k, v in bad_masks.items()})
 
 
-def _is_na(v: object) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, (float, np.floating)) and math.isnan(v):
-        return True
-    if isinstance(v, str):
-        return _norm(v) in NA_TOKENS
-    # pandas' NA (nullable and string columns) and NaT (datetime columns), numpy's NaT
-    if type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, np.datetime64) and np.isnat(v)):
-        return True
-    return False
-
-
-def _as_text(v: object) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def _shown(v: object) -> object:
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _ids_from_column(col: np.ndarray, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
-    problems = []
-    out = []
-    for r, v in enumerate(col):
-        if _is_na(v):
-            problems.append(Problem(f"the respondent id (column {name!r}) is empty", file=t.file, row=int(t.rows[r])))
-            out.append("")
-        else:
-            out.append(_as_text(v))
-    return np.array(out, dtype=str), problems
-
-
-def _check_duplicate_ids(rid: np.ndarray, rows: np.ndarray, file: str | None, *, raise_now: bool = True) -> list[Problem]:
-    uniq, inverse, counts = np.unique(rid, return_inverse=True, return_counts=True)
-    if (counts == 1).all():
-        return []
-    problems = []
-    for u in np.flatnonzero(counts > 1):
-        where = np.flatnonzero(inverse == u)
-        problems.append(
-            Problem(
-                f"duplicate respondent id, on rows {[int(rows[w]) for w in where[:10]]}",
-                file=file, row=int(rows[where[1]]), respondent=str(uniq[u]),
-            )
-        )
-    if raise_now:
-        raise ResponseError("Respondent ids must be unique:", problems)
-    return problems
-
-
-# --------------------------------------------------------------------------- answers
-
-
-def _answer_lookup(it: Item) -> dict[str, int]:
-    """Normalised answer text -> option index, for one item."""
-    look: dict[str, int] = {}
-    for c, labels in enumerate(it.options):
-        for lab in labels.values():
-            look.setdefault(_norm(lab), c)
-        if c < len(it.aliases):
-            for a in it.aliases[c]:
-                look.setdefault(_norm(a), c)
-    for c in range(it.n_options):
-        look[str(c + 1)] = c
-    if it.type == "choice":
-        for c in range(it.n_options):
-            look.setdefault(chr(ord("a") + c), c)
-    return look
-
-
-_HASHABLE = (str, int, float, np.generic, _dt.date)
-_NUM = re.compile(r"^[+]?\d+(?:[.,]0+)?$")
-_PREFIXED = re.compile(r"^(\d+)\s*[-.=:)]\s*(.+)$")
-
-
-def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
-    """Option index of one raw cell; MISSING for unanswered; None when it cannot be read."""
-    if _is_na(v):
-        return MISSING
-    if isinstance(v, (bool, np.bool_)):
+def _text_column(t: Table, j: int | None) -> np.ndarray | None:
+    """Step 4: a column carried along as text (``""`` where unanswered), or None."""
+    if j is None:
         return None
-    if isinstance(v, (int, np.integer)):
-        return int(v) - 1 if 1 <= v <= it.n_options else None
-    if isinstance(v, (float, np.floating)):
-        return int(v) - 1 if float(v).is_integer() and 1 <= v <= it.n_options else None
-    s = _norm(v)
-    if s in look:
-        return look[s]
-    if _NUM.match(s):
-        k = int(re.split(r"[.,]", s.lstrip("+"))[0])
-        return k - 1 if 1 <= k <= it.n_options else None
-    m = _PREFIXED.match(s)
-    if m:
-        k = int(m.group(1))
-        lab = look.get(_norm(m.group(2)))
-        if lab is not None and lab == k - 1:
-            return lab
-    return None
+    return np.array(["" if is_na(v) else as_text(v) for v in t.data[j]], dtype=str)
 
 
-def _code_column(col: np.ndarray, it: Item) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, vectorised by unique value."""
-    if col.dtype.kind in "iuf":
-        x = col.astype(np.float64)
-        missing = np.isnan(x)
-        ok = missing | ((x == np.round(x)) & (x >= 1) & (x <= it.n_options))
-        codes = np.where(ok & ~missing, np.nan_to_num(x) - 1, MISSING).astype(np.int8)
-        return codes, ~ok
-    look = _answer_lookup(it)
-    cells = col.tolist()
-    bools = None
-    if set(map(type, cells)) & {bool, np.bool_}:  # True == 1 as a key would share 1's reading
-        bools = np.array([isinstance(v, (bool, np.bool_)) for v in cells])
-        cells = [None if b else v for v, b in zip(cells, bools)]
-    try:
-        uniques = set(cells)
-    except TypeError:  # lists or dicts from JSON: read by their text, and rejected
-        cells = [v if isinstance(v, _HASHABLE) or v is None else repr(v) for v in cells]
-        uniques = set(cells)
-    mapping: dict[Any, int] = {}
-    for v in uniques:
-        c = _parse_answer(v, it, look)
-        mapping[v] = -2 if c is None else c
-    coded = np.fromiter(map(mapping.__getitem__, cells), dtype=np.int16, count=len(cells))
-    bad = coded == -2
-    if bools is not None:
-        bad |= bools
-    coded[bad] = MISSING
-    return coded.astype(np.int8), bad
-
-
-def _expected_text(it: Item) -> str:
-    if it.type == "likert":
-        labels = " / ".join(it.option_labels(next(iter(it.options[0]))))
-        return f"expected a code 1-{it.n_options} or a label ({labels}, or in another language)"
-    return f"expected an option number 1-{it.n_options}, a letter a-{chr(ord('a') + it.n_options - 1)} or an option's text"
-
-
-# --------------------------------------------------------------------------- dates
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
-
-
-def _parse_one_date(v: object) -> np.datetime64 | None:
-    if isinstance(v, (_dt.datetime, _dt.date)):
-        return np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
-    s = str(v).strip()
-    head = s.split("T")[0].split(" ")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return np.datetime64(_dt.datetime.strptime(head, fmt).date(), "D")
-        except ValueError:
-            continue
-    return None
-
-
-def _parse_dates(col: np.ndarray, t: Table, name: str, rid: np.ndarray) -> tuple[np.ndarray, list[Problem]]:
-    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[D]")
-    problems = []
-    cache: dict[Any, np.datetime64 | None] = {}
-    for r, v in enumerate(col):
-        if _is_na(v):
-            continue
-        key = v if isinstance(v, (str, _dt.date)) else str(v)
-        if key not in cache:
-            cache[key] = _parse_one_date(v)
-        d = cache[key]
-        if d is None:
-            problems.append(
-                Problem(
-                    f"column {name!r}: expected a date like 2023-10-13 or 13/10/2023",
-                    file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=_shown(v),
-                )
-            )
-        else:
-            out[r] = d
-    return out, problems
+def _read_dates(t: Table, j: int | None, rid: np.ndarray) -> np.ndarray | None:
+    """Step 4: the date column as ``datetime64[D]``, refusing unreadable dates, or None."""
+    if j is None:
+        return None
+    date, problems = parse_dates(t.data[j], t, t.columns[j], rid)
+    if problems:
+        raise ResponseError(f"Dates{' in ' + t.file if t.file else ''} cannot be read:", problems)
+    return date

@@ -8,8 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["README.md", "docs/calibration.md", "docs/quality.md", "docs/growth.md", "docs/quickstart.md", "docs/data-formats.md", "docs/methodology.md"]
+PAGES = sorted(["README.md"] + [str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")])
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+
+
+def test_every_page_is_checked_and_mapped_to_a_floor():
+    """Every docs page is in PAGES (so its examples run), and docs/architecture.md lists it."""
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for page in (ROOT / "docs").glob("*.md"):
+        assert f"docs/{page.name}" in PAGES
+        if page.name != "architecture.md":
+            assert f"]({page.name})" in architecture, f"{page.name} is not on the architecture page's map"
 
 
 @pytest.mark.parametrize("page", PAGES)

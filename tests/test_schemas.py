@@ -4,7 +4,6 @@ with every violation reported at its JSON path."""
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from jsonschema import Draft202012Validator
 

@@ -1,20 +1,11 @@
 """Growth over waves: reliable change per person, level transitions, unit progress and
 trajectories, all from assessments matched across waves. One floor above the assessment."""
 
-from ._growth import (
-    ALL_GROUP,
-    MISSING_GROUP,
-    VERDICTS,
-    ProgressTable,
-    ReliableChange,
-    Trajectories,
-    TransitionTable,
-    progress,
-    reliable_change,
-    resolve_waves,
-    trajectories,
-    transitions,
-)
+from ._change import VERDICTS, ReliableChange, reliable_change
+from ._progress import ProgressTable, progress
+from ._trajectories import Trajectories, trajectories
+from ._transitions import TransitionTable, transitions
+from ._waves import ALL_GROUP, MISSING_GROUP, resolve_waves
 
 __all__ = [
     "ALL_GROUP",

@@ -18,7 +18,7 @@ from ._classification import ClassificationQuality, quality_from_probabilities
 from ._classifier import LevelClassifier
 from ._latent_class import LatentClassFit, fit_latent_classes
 from ._links import cumulative_logit, cumulative_logit_log_proba, ordinal_negloglik, thresholds
-from ._model import KINDS, PROBABILISTIC_KINDS, LevelModel, load_model
+from ._model import KINDS, PROBABILISTIC_KINDS, LevelModel, is_level_distribution, load_model
 from ._onehot import design_matrix, one_hot, option_offsets
 from ._prior import distance_decay_probabilities, ggum_probabilities, theory_prior_model
 from ._scoring import DEFAULT_CHUNK, Scores, level_probabilities, score_codes
@@ -47,6 +47,7 @@ __all__ = [
     "fit_ordinal",
     "fit_report",
     "ggum_probabilities",
+    "is_level_distribution",
     "level_probabilities",
     "load_model",
     "match_classes",

@@ -7,8 +7,6 @@ interview labels. Every model carries its provenance and fit statistics.
 
 from __future__ import annotations
 
-import datetime as _dt
-import numbers
 import warnings
 from typing import Any, Callable, Sequence
 
@@ -19,10 +17,10 @@ from .._version import __version__
 from ._classification import quality_from_probabilities
 from ..errors import ModelError, Problem
 from ..levels import N_LEVELS
-from ._model import LevelModel
+from ._model import LevelModel, is_level_distribution, utc_timestamp
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..responses import MISSING, ResponseSet, read_responses
-from .._validation import check_random_state
+from .._validation import Interval, Options, check, check_random_state, param_error
 
 __all__ = ["calibrate", "CalibrationWarning", "fit_report"]
 
@@ -39,12 +37,6 @@ _KEY_PRIOR = {
 
 class CalibrationWarning(UserWarning):
     """A calibration ran but something about it needs a look (an empty class, a weak match)."""
-
-
-def _check_int(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"The {name!r} parameter of calibrate must be an integer >= {low}. Got {value!r} instead.")
-    return int(value)
 
 
 def _labels(labels: Any, responses: ResponseSet) -> np.ndarray:
@@ -85,15 +77,6 @@ def _labels(labels: Any, responses: ResponseSet) -> np.ndarray:
             "has never seen. Collect labelled respondents at every level, or use method='latent-class'."
         )
     return out
-
-
-def _check_prior(prior: Any) -> np.ndarray | None:
-    if prior is None:
-        return None
-    p = np.asarray(prior, dtype=float)
-    if p.shape != (N_LEVELS,) or not np.all(np.isfinite(p)) or np.any(p <= 0) or not np.isclose(p.sum(), 1.0, atol=1e-6):
-        raise ValueError(f"The 'prior' parameter of calibrate must be 5 positive numbers summing to 1. Got {prior!r} instead.")
-    return p / p.sum()
 
 
 def _key_reference(q: Questionnaire) -> list[np.ndarray]:
@@ -221,22 +204,32 @@ def calibrate(
         responses = read_responses(responses, q)
     if method is None:
         method = "latent-class" if labels is None else "logistic"
-    if method not in METHODS:
-        raise ValueError(f"The 'method' parameter of calibrate must be one of {set(METHODS)}. Got {method!r} instead.")
-    n_init = _check_int("n_init", n_init, 1)
-    max_iter = _check_int("max_iter", max_iter, 1)
-    cv = _check_int("cv", cv, 2)
-    if isinstance(smoothing, bool) or not (isinstance(smoothing, numbers.Real) and smoothing >= 0):
-        raise ValueError(f"The 'smoothing' parameter of calibrate must be a number >= 0. Got {smoothing!r} instead.")
-    if isinstance(tol, bool) or not (isinstance(tol, numbers.Real) and tol > 0):
-        raise ValueError(f"The 'tol' parameter of calibrate must be a number > 0. Got {tol!r} instead.")
-    prior_arr = _check_prior(prior)
+    check("calibrate", "method", method, Options(METHODS))
+    for name, value, low in (("n_init", n_init, 1), ("max_iter", max_iter, 1), ("cv", cv, 2)):
+        if not Interval(low, None, integer=True).accepts(value):
+            raise param_error("calibrate", name, f"an integer >= {low}", value)
+    check("calibrate", "smoothing", smoothing, Interval(0, None))
+    check("calibrate", "tol", tol, Interval(0, None, closed="neither"))
+    prior_arr = None if prior is None else _check_prior(prior)
     rng = check_random_state(random_state)
-    seed_note = random_state if isinstance(random_state, (int, np.integer)) else None
-    codes = responses.codes
-    n = codes.shape[0]
+    _check_estimable(q, responses.codes, method)
     say = progress or (lambda msg: None)
+    settings: dict[str, Any] = {"random_state": random_state if isinstance(random_state, (int, np.integer)) else None}
+    if method == "latent-class":
+        return _calibrate_latent_class(q, responses, prior_arr, int(n_init), smoothing, int(max_iter), tol, rng, say, settings)
+    return _calibrate_supervised(q, responses, _labels(labels, responses), method, prior_arr, int(cv), rng, say, settings)
 
+
+def _check_prior(prior: Any) -> np.ndarray:
+    """``prior`` as 5 probabilities of the levels, normalised."""
+    p = np.asarray(prior, dtype=float)
+    if not is_level_distribution(p):
+        raise param_error("calibrate", "prior", "5 positive numbers summing to 1", prior)
+    return p / p.sum()
+
+
+def _check_estimable(q: Questionnaire, codes: np.ndarray, method: str) -> None:
+    """Refuse items nobody answered, and (latent class) fewer respondents than parameters."""
     answered = (codes != MISSING).sum(axis=0)
     never = [it.id for it, a in zip(q.items, answered) if a == 0]
     if never:
@@ -244,6 +237,7 @@ def calibrate(
             f"{len(never)} items have no answers at all, so nothing can be estimated for them: {never}. "
             "Leave them out of the questionnaire, or collect answers."
         )
+    n = codes.shape[0]
     n_params = (N_LEVELS - 1) + N_LEVELS * int(np.sum(q.n_options - 1))
     if method == "latent-class" and n < n_params:
         raise ModelError(
@@ -251,36 +245,44 @@ def calibrate(
             "Calibrate on more respondents (see docs/calibration.md for how many), or keep the theory prior."
         )
 
-    settings: dict[str, Any] = {"random_state": seed_note}
-    if method == "latent-class":
-        model = _calibrate_latent_class(q, responses, prior_arr, n_init, smoothing, max_iter, tol, rng, say, settings)
-    else:
-        y = _labels(labels, responses)
-        from . import _supervised as supervised
 
-        say(f"fitting a {method} model on {n:,} labelled respondents ({cv}-fold cross-validation)")
-        if method == "logistic":
-            fit = supervised.fit_logistic(q, codes, y, cv=cv, random_state=rng, prior=prior_arr)
-        else:
-            if prior_arr is not None:
-                raise ModelError(
-                    "A prior over levels cannot be expressed in a cumulative-logit (ordinal) model; "
-                    "use method='logistic' or 'latent-class' to set one."
-                )
-            fit = supervised.fit_ordinal(q, codes, y, cv=cv, random_state=rng)
-        settings.update(fit.settings)
-        settings["cv"] = cv
-        model = LevelModel(
-            questionnaire_id=q.id,
-            questionnaire_version=q.version,
-            questionnaire_hash=q.content_hash,
-            item_ids=q.item_ids,
-            weights=tuple(np.asarray(w, dtype=float) for w in fit.weights),
-            log_prior=np.asarray(fit.log_prior, dtype=float),
-            kind=fit.kind,
-            provenance=_provenance(method, settings, responses, dict(fit.fit), prior_arr),
-        )
-    return model
+def _calibrate_supervised(
+    q: Questionnaire,
+    responses: ResponseSet,
+    y: np.ndarray,
+    method: str,
+    prior: np.ndarray | None,
+    cv: int,
+    rng: np.random.Generator,
+    say: Callable[[str], None],
+    settings: dict[str, Any],
+) -> LevelModel:
+    """A logistic or ordinal model fitted on the labels ``y``, with its cross-validated fit."""
+    from . import _supervised as supervised
+
+    codes = responses.codes
+    say(f"fitting a {method} model on {codes.shape[0]:,} labelled respondents ({cv}-fold cross-validation)")
+    if method == "logistic":
+        fit = supervised.fit_logistic(q, codes, y, cv=cv, random_state=rng, prior=prior)
+    else:
+        if prior is not None:
+            raise ModelError(
+                "A prior over levels cannot be expressed in a cumulative-logit (ordinal) model; "
+                "use method='logistic' or 'latent-class' to set one."
+            )
+        fit = supervised.fit_ordinal(q, codes, y, cv=cv, random_state=rng)
+    settings.update(fit.settings)
+    settings["cv"] = cv
+    return LevelModel(
+        questionnaire_id=q.id,
+        questionnaire_version=q.version,
+        questionnaire_hash=q.content_hash,
+        item_ids=q.item_ids,
+        weights=tuple(np.asarray(w, dtype=float) for w in fit.weights),
+        log_prior=np.asarray(fit.log_prior, dtype=float),
+        kind=fit.kind,
+        provenance=_provenance(method, settings, responses, dict(fit.fit), prior),
+    )
 
 
 def _calibrate_latent_class(
@@ -353,15 +355,8 @@ def _calibrate_latent_class(
     }
     settings.update({"n_init": n_init, "smoothing": smoothing, "max_iter": max_iter, "tol": tol})
     log_prior = np.log(prior if prior is not None else np.maximum(weights, 1e-12) / np.maximum(weights, 1e-12).sum())
-    model = LevelModel.from_probabilities(q, probs, np.exp(log_prior), kind="latent-class")
-    return LevelModel(
-        questionnaire_id=model.questionnaire_id,
-        questionnaire_version=model.questionnaire_version,
-        questionnaire_hash=model.questionnaire_hash,
-        item_ids=model.item_ids,
-        weights=model.weights,
-        log_prior=model.log_prior,
-        kind="latent-class",
+    return LevelModel.from_probabilities(
+        q, probs, np.exp(log_prior), kind="latent-class",
         provenance=_provenance("latent-class", settings, responses, stats, prior),
     )
 
@@ -369,7 +364,7 @@ def _calibrate_latent_class(
 def _provenance(method: str, settings: dict[str, Any], responses: ResponseSet, fit: dict[str, Any], prior: np.ndarray | None) -> dict[str, Any]:
     return {
         "method": method,
-        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "created": utc_timestamp(),
         "library_version": __version__,
         "settings": settings,
         "prior": None if prior is None else [float(v) for v in prior],

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from ..levels import N_LEVELS
 
 __all__ = ["ClassificationQuality", "quality_from_probabilities"]
 

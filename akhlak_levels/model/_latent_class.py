@@ -15,7 +15,6 @@ import numpy as np
 from scipy import sparse
 from scipy.special import logsumexp
 
-from ..responses import MISSING
 from ._onehot import one_hot
 
 __all__ = ["LatentClassFit", "fit_latent_classes"]
@@ -163,7 +162,6 @@ def fit_latent_classes(
     codes = np.asarray(codes)
     X = one_hot(codes, n_options)
     offsets, sizes = _blocks(n_options)
-    n = codes.shape[0]
     starts: list[tuple[np.ndarray, np.ndarray]] = []
     if init is not None:
         starts.append((np.concatenate([np.asarray(p, dtype=float) for p in init], axis=0), np.full(n_classes, 1.0 / n_classes)))

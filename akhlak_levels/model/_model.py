@@ -23,17 +23,35 @@ import numpy as np
 
 from .. import _schema
 from ._links import cumulative_logit
+from .._validation import Options, param_error
 from .._version import __version__
 from ..errors import ModelError, Problem
 from ..levels import N_LEVELS
 from ..questionnaire import Questionnaire, load_questionnaire
 
-__all__ = ["LevelModel", "load_model"]
+__all__ = ["LevelModel", "is_level_distribution", "load_model", "utc_timestamp"]
 
 #: Model kinds whose weights are log class-conditional probabilities.
 PROBABILISTIC_KINDS = ("latent-class", "theory-prior")
 KINDS = PROBABILISTIC_KINDS + ("logistic", "ordinal")
 _FORMAT = "akhlak-levels/level-model"
+
+
+def is_level_distribution(p: np.ndarray) -> bool:
+    """True when ``p`` holds level probabilities: 5 finite positive numbers summing to 1 (to 1e-6).
+
+    Examples
+    --------
+    >>> from akhlak_levels.model import is_level_distribution
+    >>> is_level_distribution(np.full(5, 0.2)), is_level_distribution(np.array([0.5, 0.5, 0, 0, 0]))
+    (True, False)
+    """
+    return (
+        p.shape == (N_LEVELS,)
+        and bool(np.all(np.isfinite(p)))
+        and not np.any(p <= 0)
+        and bool(np.isclose(p.sum(), 1.0, atol=1e-6))
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,10 +180,9 @@ class LevelModel:
             A shape, sign or sum that does not hold, naming the item.
         """
         q = load_questionnaire(questionnaire)
-        if kind not in PROBABILISTIC_KINDS:
-            raise ModelError(
-                f"The 'kind' parameter of from_probabilities must be one of {PROBABILISTIC_KINDS}. Got {kind!r} instead."
-            )
+        kinds = Options(PROBABILISTIC_KINDS)
+        if not kinds.accepts(kind):
+            raise param_error("from_probabilities", "kind", kinds.describe(), kind, error=ModelError)
         if len(probabilities) != q.n_items:
             raise ModelError(
                 f"Expected one probability array per item ({q.n_items} for {q.id!r}), got {len(probabilities)}."
@@ -186,11 +203,11 @@ class LevelModel:
                 continue
             weights.append(np.log(p / sums))
         pr = np.full(N_LEVELS, 1.0 / N_LEVELS) if prior is None else np.asarray(prior, dtype=float)
-        if pr.shape != (N_LEVELS,) or np.any(~np.isfinite(pr)) or np.any(pr <= 0) or not np.isclose(pr.sum(), 1.0, atol=1e-6):
+        if not is_level_distribution(pr):
             problems.append(Problem("prior must be 5 positive numbers summing to 1", value=np.asarray(prior).tolist()))
         if problems:
             raise ModelError("Cannot build a level model from these probabilities:", problems)
-        prov = {"method": "from_probabilities", "created": _now(), "library_version": __version__}
+        prov = {"method": "from_probabilities", "created": utc_timestamp(), "library_version": __version__}
         prov.update(provenance or {})
         return cls(
             questionnaire_id=q.id,
@@ -382,7 +399,8 @@ def load_model(path: str | os.PathLike[str], questionnaire: Questionnaire | str 
     return LevelModel.from_dict(document, questionnaire, source=source)
 
 
-def _now() -> str:
+def utc_timestamp() -> str:
+    """Now, in UTC to the second, ISO 8601: when a model was made."""
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validation import check_random_state
+from .._validation import Interval, check, check_random_state
 from ..errors import ModelError
 from ..levels import N_LEVELS
 from ._model import LevelModel
@@ -55,11 +55,8 @@ def simulate(
     (5, [1, 2, 3, 4, 5])
     """
     q = load_questionnaire(questionnaire)
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"The 'n' parameter of simulate must be a positive integer. Got {n!r} instead.")
-    if not 0.0 <= missing < 1.0:
-        raise ValueError(f"The 'missing' parameter of simulate must be in [0, 1). Got {missing!r} instead.")
+    n = check("simulate", "n", int(n), Interval(1, None, integer=True))
+    check("simulate", "missing", missing, Interval(0, 1, closed="left"))
     rng = check_random_state(random_state)
     model = q.default_model if model is None else model
     if model is None:

@@ -42,11 +42,11 @@ from threadpoolctl import threadpool_limits
 
 from ._onehot import option_offsets, design_matrix
 from ._links import cumulative_logit_log_proba, ordinal_negloglik, thresholds
+from ._model import is_level_distribution
 from ..errors import ModelError
 from ..levels import N_LEVELS
 from ..questionnaire import Questionnaire, load_questionnaire
-from ..responses import MISSING
-from .._validation import check_random_state
+from .._validation import Interval, check, check_random_state, param_error
 
 __all__ = ["SupervisedFit", "fit_logistic", "fit_ordinal", "classification_metrics"]
 
@@ -182,8 +182,8 @@ def classification_metrics(labels: Sequence[int] | np.ndarray, probabilities: np
 
 
 def _check_cv(cv: int, labels: np.ndarray) -> int:
-    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
-        raise ValueError(f"The 'cv' parameter must be an integer >= 2. Got {cv!r} instead.")
+    """``cv`` as an int, once every level has at least ``cv`` labelled respondents."""
+    cv = check(None, "cv", cv, Interval(2, None, integer=True))
     counts = np.bincount(labels, minlength=N_LEVELS + 1)[1:]
     if counts.min() < cv:
         short = ", ".join(f"level {k}: {c}" for k, c in zip(_LEVELS, counts) if c < cv)
@@ -191,13 +191,14 @@ def _check_cv(cv: int, labels: np.ndarray) -> int:
             f"Stratified {cv}-fold cross-validation needs at least {cv} labelled respondents at every level "
             f"({short}). Label more respondents at these levels or lower cv."
         )
-    return int(cv)
+    return cv
 
 
 def _check_grid(name: str, values: Sequence[float]) -> list[float]:
+    """The penalties to choose from, as floats."""
     grid = [float(v) for v in np.atleast_1d(np.asarray(values, dtype=float))]
     if not grid or not all(np.isfinite(v) and v > 0 for v in grid):
-        raise ValueError(f"The {name!r} parameter must be a non-empty sequence of positive numbers. Got {values!r} instead.")
+        raise param_error(None, name, "a non-empty sequence of positive numbers", values)
     return grid
 
 
@@ -341,8 +342,8 @@ def fit_logistic(
 
 def _prior_shift(prior: Sequence[float] | np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     pr = np.asarray(prior, dtype=float)
-    if pr.shape != (N_LEVELS,) or not np.all(np.isfinite(pr)) or np.any(pr <= 0) or not np.isclose(pr.sum(), 1.0, atol=1e-6):
-        raise ModelError(f"The 'prior' must be {N_LEVELS} positive numbers summing to 1. Got {np.asarray(prior).tolist()!r} instead.")
+    if not is_level_distribution(pr):
+        raise param_error(None, "prior", f"{N_LEVELS} positive numbers summing to 1", np.asarray(prior).tolist(), error=ModelError)
     pr = pr / pr.sum()
     shares = np.bincount(y, minlength=N_LEVELS + 1)[1:] / y.shape[0]
     return np.log(pr) - np.log(shares), pr, shares

@@ -13,30 +13,30 @@ index                     what it catches                             flag (defa
 ``seconds_per_item``      answering faster than one can read          ``careless:speed``
 ========================  ==========================================  ==========================
 
-All are vectorised over respondents: loops run over items, scales or distinct missing-data
-patterns, never over people. An index that cannot be computed for a respondent is NaN and the
-``note`` column says why; an index that cannot be computed at all (no level model, no duration)
-is NaN for everyone and ``unavailable`` says why.
+All are vectorised over respondents (``_careless_indices``). An index that cannot be computed
+for a respondent is NaN and the ``note`` column says why; an index that cannot be computed at
+all (no level model, no duration) is NaN for everyone and ``unavailable`` says why.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from .._tables import frame, records
-from ..errors import Problem, ResponseError
+from .._validation import Interval, param_error
 from ..flags import Flags
-from ..levels import N_LEVELS
 from ..model import LevelModel
 from ..questionnaire import Questionnaire, load_questionnaire
-from ._keyed import keyed_matrix, pairwise_covariance
-from ..responses import MISSING, ResponseSet, parse_durations, read_responses
+from ..responses import MISSING, ResponseSet, parse_durations
+from ._careless_indices import even_odd_consistency, longest_runs, mahalanobis_by_pattern, person_fit_lz, row_sd
+from ._groups import carried_column
+from ._inputs import model_for, responses_for
+from ._keyed import keyed_matrix
 
 __all__ = ["CarelessTable", "careless", "DEFAULT_THRESHOLDS"]
 
@@ -61,40 +61,63 @@ FLAG_NAMES = (
     "careless:speed",
 )
 
-# Two half-means closer than this (in keyed answer units, squared) are treated as equal: a mean
-# of equal numbers can differ from them by rounding, and a spurious variance of 1e-32 would
-# give an arbitrary correlation.
-_ZERO_VARIANCE = 1e-12
-
 
 @dataclass(frozen=True, eq=False)
 class CarelessTable:
     """Careless-responding indices and flags, one row per respondent (arrays in respondent order).
 
+    Below, ``x_ij`` is respondent i's raw answer to Likert item j (items in questionnaire order;
+    choice items are left out of the Likert indices: their options are not points on one
+    scale) and ``m_i`` the Likert items answered.
+
     Attributes
     ----------
     respondent_ids : ndarray of str, shape (n,)
     n_likert : ndarray of int, shape (n,)
-        Likert items answered (the items longstring, IRV and Mahalanobis distance use).
+        ``m_i``: Likert items answered (the items longstring, IRV and Mahalanobis distance use).
     longstring : ndarray of int, shape (n,)
-        Longest run of identical consecutive Likert answers, in questionnaire order; a missing
-        answer ends a run. 0 when no Likert item was answered.
+        ``LS_i``, the longest run of identical consecutive Likert answers, in questionnaire
+        order; a missing answer ends a run (as ``careless::longstring`` with ``na=FALSE``). 0
+        when no Likert item was answered.
     longstring_share : ndarray of float, shape (n,)
-        ``longstring / n_likert``.
+        ``LS_i / m_i``.
     irv : ndarray of float, shape (n,)
-        Standard deviation (``ddof=1``) of the raw Likert answers; NaN with fewer than 2.
+        ``sqrt(sum_j (x_ij - mean_i)^2 / (m_i - 1))``, the standard deviation of the raw Likert
+        answers with the ``n - 1`` divisor, which is what ``careless::irv`` computes
+        (``stats::sd``) for the IRV of Dunn et al. (2018); NaN with fewer than 2 answers.
     mahalanobis : ndarray of float, shape (n,)
-        Squared Mahalanobis distance ``D^2`` of the keyed Likert answers from the sample mean.
+        ``D^2_i = (y_i - mu)' S^{-1} (y_i - mu)`` over the keyed Likert answers ``y_i`` the
+        respondent gave, with ``mu`` the item means and ``S`` the pairwise covariance (``n - 1``
+        divisor) restricted to those items: the distance in the marginal distribution of the
+        answered items (Meade & Craig, 2012). Respondents are grouped by missing-data pattern,
+        one Cholesky factor per pattern. Keying does not change ``D^2`` (it is invariant to
+        affine changes of each item). NaN where the covariance block is singular (fewer
+        respondents than items, an item without variance).
     mahalanobis_df : ndarray of int, shape (n,)
-        Degrees of freedom of its chi-square reference: the Likert items answered.
+        Degrees of freedom of its chi-square reference: the Likert items answered, ``m_i``.
     mahalanobis_p : ndarray of float, shape (n,)
-        ``P(chi2(df) >= D^2)``.
+        ``P(chi2(m_i) >= D^2_i)``.
     even_odd : ndarray of float, shape (n,)
-        Johnson's even-odd consistency, Spearman-Brown corrected (high = consistent).
+        Johnson's (2005) even-odd consistency, high = consistent: for each scale, the mean
+        keyed answer of its odd-numbered items (1st, 3rd, ... in the scale's order) and of its
+        even-numbered items, each over the items answered; a scale counts when both halves
+        have an answer. ``r`` is the Pearson correlation, across the counted scales, of the
+        odd-half means with the even-half means; ``even_odd = 2r / (1 + r)`` (Spearman-Brown),
+        bounded below at -1. NaN with fewer than 3 counted scales or when a half's means do not
+        vary across scales. ``careless::evenodd`` (version 1.2.0 and later) returns the
+        *negative* of this value, so that higher means more careless; multiply by -1 to compare.
     even_odd_scales : ndarray of int, shape (n,)
         Scales whose even and odd halves both had an answer (the points correlated).
     person_fit : ndarray of float, shape (n,)
-        Standardised log-likelihood ``l_z`` of the answers at the modal level (low = misfit).
+        Standardised log-likelihood ``l_z`` of the answers at the modal level, low = misfit
+        (Drasgow, Levine & Williams, 1985, with latent classes in place of a latent trait):
+        with ``k`` the modal level of the posterior and ``P_i(c|k)`` the model's
+        class-conditional probabilities, over the answered items,
+        ``l = sum_i log P_i(x_i|k)``, ``E = sum_i sum_c P_i(c|k) log P_i(c|k)``,
+        ``V = sum_i [sum_c P_i(c|k) (log P_i(c|k))^2 - (sum_c P_i(c|k) log P_i(c|k))^2]``,
+        ``l_z = (l - E) / sqrt(V)``. ``k`` is estimated from the same answers, so ``l_z`` is not
+        exactly standard normal (Snijders, 2001); the false-positive rate this gives on
+        model-conforming data is measured in the docs.
     person_fit_level : ndarray of int8, shape (n,)
         The modal level ``k`` used, 1..5; 0 where person fit is undefined.
     duration : ndarray of float, shape (n,)
@@ -176,13 +199,14 @@ class CarelessTable:
 
 
 def _check_thresholds(thresholds: Mapping[str, float] | None) -> dict[str, float]:
+    """:data:`DEFAULT_THRESHOLDS` with the overrides, each a number (infinite switches a rule off)."""
     out = dict(DEFAULT_THRESHOLDS)
     if thresholds is None:
         return out
     if not isinstance(thresholds, Mapping):
-        raise ValueError(
-            f"The 'thresholds' parameter of careless must be a mapping of threshold names to numbers. "
-            f"Got {type(thresholds).__name__} instead."
+        raise param_error(
+            "careless", "thresholds", "a mapping of threshold names to numbers", thresholds,
+            shown=type(thresholds).__name__,
         )
     unknown = sorted(set(thresholds) - set(DEFAULT_THRESHOLDS))
     if unknown:
@@ -190,192 +214,19 @@ def _check_thresholds(thresholds: Mapping[str, float] | None) -> dict[str, float
             f"Unknown careless threshold(s) {unknown}; the known ones are {sorted(DEFAULT_THRESHOLDS)}."
         )
     for k, v in thresholds.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or math.isnan(float(v)):
-            raise ValueError(f"The careless threshold {k!r} must be a number (inf disables a rule). Got {v!r} instead.")
+        if not Interval(None, None).accepts(v):  # any real number but NaN
+            raise param_error("careless", f"thresholds[{k!r}]", "a number (inf disables a rule)", v)
         out[k] = float(v)
     return out
 
 
-def _resolve_model(q: Questionnaire, model: LevelModel | str | None) -> LevelModel | None:
-    if model is None:
-        return q.default_model
-    if not isinstance(model, LevelModel):
-        from ..model import load_model
-
-        model = load_model(model, q)
-    model.check_questionnaire(q)
-    return model
-
-
-def _responses(q: Questionnaire, responses: ResponseSet | Any) -> ResponseSet:
-    if not isinstance(responses, ResponseSet):
-        return read_responses(responses, q)
-    if responses.questionnaire.content_hash != q.content_hash or responses.questionnaire.id != q.id:
-        raise ResponseError(f"These responses were read for questionnaire {responses.questionnaire.id!r}, not {q.id!r}.")
-    return responses
-
-
-
-
 def _durations(duration: Any, rs: ResponseSet) -> np.ndarray | None:
+    """Seconds per respondent from an array or a column read with the responses; None without."""
     if duration is None:
         return None
     if isinstance(duration, str):
-        if duration not in rs.groups:
-            raise ResponseError(
-                f"No column {duration!r} was read with these responses; the columns carried along are "
-                f"{sorted(rs.groups)}. Pass group_columns=[{duration!r}] to read_responses, or pass the "
-                "durations as an array."
-            )
-        return parse_durations(rs.groups[duration], rs.respondent_ids, column=duration)
+        return parse_durations(carried_column(rs.groups, duration, "durations"), rs.respondent_ids, column=duration)
     return parse_durations(duration, rs.respondent_ids)
-
-
-# =========================================================================== indices
-
-
-def _longstring(L: np.ndarray) -> np.ndarray:
-    """Longest run of equal codes along each row; MISSING ends a run and counts for nothing."""
-    n, m = L.shape
-    run = np.zeros(n, dtype=np.int64)
-    longest = np.zeros(n, dtype=np.int64)
-    prev = np.full(n, MISSING, dtype=L.dtype)
-    for j in range(m):
-        x = L[:, j]
-        answered = x != MISSING
-        run = np.where(answered, np.where(x == prev, run + 1, 1), 0)
-        np.maximum(longest, run, out=longest)
-        prev = x
-    return longest
-
-
-def _irv(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row standard deviations (ddof=1) over non-NaN entries, and the counts."""
-    ok = ~np.isnan(V)
-    c = ok.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(ok, V, 0.0).sum(axis=1) / c
-        dev = np.where(ok, V - mean[:, None], 0.0)
-        sd = np.sqrt((dev**2).sum(axis=1) / (c - 1))
-    sd[c < 2] = np.nan
-    return sd, c
-
-
-def _mahalanobis(K: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Squared distances of the rows of K (NaN = missing) from the column means under the
-    pairwise covariance, each on its answered columns; and the df; and a mask of rows whose
-    covariance block was singular or undefined."""
-    n, m = K.shape
-    answered = ~np.isnan(K)
-    df = answered.sum(axis=1)
-    d2 = np.full(n, np.nan)
-    singular = np.zeros(n, dtype=bool)
-    if n < 2 or m == 0:
-        singular[df > 0] = True
-        return d2, df, singular
-    counts = answered.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(answered, K, 0.0).sum(axis=0) / counts
-        C, _ = pairwise_covariance(K)
-    dev = np.where(answered, K - mean, 0.0)
-    patterns, inverse = np.unique(answered, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(patterns.shape[0] + 1))
-    for p in range(patterns.shape[0]):
-        cols = np.flatnonzero(patterns[p])
-        rows = order[bounds[p] : bounds[p + 1]]
-        if cols.size == 0:
-            continue
-        block = C[np.ix_(cols, cols)]
-        if not np.all(np.isfinite(block)):
-            singular[rows] = True
-            continue
-        try:
-            chol = np.linalg.cholesky(block)
-        except np.linalg.LinAlgError:
-            singular[rows] = True
-            continue
-        # a numerically singular block passes Cholesky with a tiny pivot: refuse it too
-        diag = np.diag(chol)
-        if diag.min() <= 1e-7 * np.sqrt(np.diag(block).max()):
-            singular[rows] = True
-            continue
-        z = linalg.solve_triangular(chol, dev[np.ix_(rows, cols)].T, lower=True, check_finite=False)
-        d2[rows] = np.einsum("ij,ij->j", z, z)
-    return d2, df, singular
-
-
-def _row_means(X: np.ndarray) -> np.ndarray:
-    """Means over the non-NaN entries of each row; NaN where a row has none."""
-    ok = ~np.isnan(X)
-    c = ok.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(c > 0, np.where(ok, X, 0.0).sum(axis=1) / c, np.nan)
-
-
-def _even_odd(q: Questionnaire, rs: ResponseSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Spearman-Brown corrected within-person correlation of even- and odd-half means across
-    scales; the number of usable scales; masks of too few scales and of zero variance."""
-    n = len(rs)
-    odd = np.full((n, len(q.scales)), np.nan)
-    even = np.full((n, len(q.scales)), np.nan)
-    for s_i, scale in enumerate(q.scales):
-        if len(scale.item_ids) < 2:
-            continue
-        X = keyed_matrix(q, rs, scale.item_ids)
-        odd[:, s_i] = _row_means(X[:, 0::2])  # 1st, 3rd, ... items of the scale
-        even[:, s_i] = _row_means(X[:, 1::2])  # 2nd, 4th, ...
-    usable = ~np.isnan(odd) & ~np.isnan(even)
-    k = usable.sum(axis=1)
-    w = usable.astype(float)
-    o = np.where(usable, odd, 0.0)
-    e = np.where(usable, even, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mo = o.sum(axis=1) / k
-        me = e.sum(axis=1) / k
-        do = w * (o - mo[:, None])
-        de = w * (e - me[:, None])
-        so = (do**2).sum(axis=1)
-        se = (de**2).sum(axis=1)
-        r = (do * de).sum(axis=1) / np.sqrt(so * se)
-    few = k < 3
-    flat = ~few & ((so <= _ZERO_VARIANCE) | (se <= _ZERO_VARIANCE))
-    r = np.clip(r, -1.0, 1.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sb = 2.0 * r / (1.0 + r)
-    sb = np.where(r <= -1.0, -1.0, np.maximum(sb, -1.0))  # as careless::evenodd: not below -1
-    sb[few | flat] = np.nan
-    return sb, k, few, flat
-
-
-def _person_fit(model: LevelModel, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``l_z`` at the modal level, and that level (0 where nothing was answered)."""
-    n = codes.shape[0]
-    cols = np.ascontiguousarray(codes.T)
-    logit = np.empty((n, N_LEVELS))
-    logit[:] = model.log_prior
-    for i, table in enumerate(model.tables):
-        logit += np.take(table, cols[i], axis=0)  # code -1 takes the zero row
-    khat = logit.argmax(axis=1)
-    ll = np.zeros(n)
-    expected = np.zeros(n)
-    variance = np.zeros(n)
-    for i, (w, table) in enumerate(zip(model.weights, model.tables)):
-        p = np.exp(w)  # options x 5: P(c | k)
-        e_i = (p * w).sum(axis=0)  # sum_c P log P, per level
-        v_i = (p * w**2).sum(axis=0) - e_i**2
-        answered = cols[i] != MISSING
-        ll += table[cols[i], khat]  # the zero row for a missing answer
-        expected += np.where(answered, e_i[khat], 0.0)
-        variance += np.where(answered, v_i[khat], 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lz = (ll - expected) / np.sqrt(variance)
-    none = (codes != MISSING).sum(axis=1) == 0
-    lz[none | ~(variance > 0)] = np.nan
-    level = (khat + 1).astype(np.int8)
-    level[np.isnan(lz)] = 0
-    return lz, level
 
 
 # =========================================================================== careless
@@ -415,8 +266,8 @@ def careless(
     Raises
     ------
     ValueError
-        An unknown threshold name (the message lists the known ones) or a threshold that is
-        not a number.
+        An unknown threshold name (the message lists the known ones), a threshold that is
+        not a number, or thresholds that are not a mapping.
     ResponseError
         Responses read for another questionnaire; a duration column that was not read; a
         duration that cannot be read (naming the respondent and the value).
@@ -425,49 +276,22 @@ def careless(
 
     Notes
     -----
-    With ``x_ij`` respondent i's raw answer to Likert item j (items in questionnaire order,
-    choice items left out: their options are not points on one scale) and ``m_i`` the Likert
-    items answered:
+    Each index is defined, with its source, under :class:`CarelessTable`, Attributes. The flags
+    compare the indices with the thresholds:
 
-    - **longstring** ``LS_i``: the longest run of equal consecutive answers; a missing answer
-      ends the run (as ``careless::longstring`` with ``na=FALSE``). ``longstring_share = LS_i /
-      m_i``. Flag when ``LS_i >= longstring`` **or** ``LS_i / m_i >= longstring_share``
-      (default 10 answers or half of those given; Johnson, 2005, flagged runs exceeding what
-      attentive respondents produce, and Costa & McCrae's NEO-PI-R rules cut at 6-14 equal
-      answers in a row depending on the option). On a partial questionnaire the share rule
-      flags short identical runs too: with 4 answers, a run of 2 is half of them.
-    - **irv**: ``sqrt(sum_j (x_ij - mean_i)^2 / (m_i - 1))``, the standard deviation with the
-      ``n - 1`` divisor, which is what ``careless::irv`` computes (``stats::sd``) for the IRV of
-      Dunn et al. (2018). Flag when ``irv < irv`` (default 0.5 on a 5-point scale: less than
-      what alternating two neighbouring options gives). NaN with fewer than 2 answers.
-    - **mahalanobis**: ``D^2_i = (y_i - mu)' S^{-1} (y_i - mu)`` over the keyed Likert answers
-      ``y_i`` the respondent gave, with ``mu`` the item means and ``S`` the pairwise covariance
-      (``n - 1`` divisor) restricted to those items: the distance in the marginal distribution
-      of the answered items. Respondents are grouped by missing-data pattern, one Cholesky
-      factor per pattern. ``mahalanobis_p = P(chi2(m_i) >= D^2_i)`` (Meade & Craig, 2012).
-      Keying does not change ``D^2`` (it is invariant to affine changes of each item). Flag
-      when ``p < mahalanobis_p`` (default 0.001). NaN where the covariance block is singular
-      (fewer respondents than items, an item without variance).
-    - **even_odd** (Johnson, 2005): for each scale, the mean keyed answer of its odd-numbered
-      items (1st, 3rd, ... in the scale's order) and of its even-numbered items, each over the
-      items answered; a scale counts when both halves have an answer. ``r`` is the Pearson
-      correlation, across the counted scales, of the odd-half means with the even-half
-      means; ``even_odd = 2r / (1 + r)`` (Spearman-Brown), bounded below at -1. High means
-      consistent. Flag when ``even_odd < even_odd`` (default 0.30, Johnson's cut). NaN with
-      fewer than 3 counted scales or when a half's means do not vary across scales.
-      ``careless::evenodd`` (version 1.2.0 and later) returns the *negative* of this value,
-      so that higher means more careless; multiply by -1 to compare.
-    - **person_fit** (Drasgow, Levine & Williams, 1985, with latent classes in place of a
-      latent trait): with ``k`` the modal level of the posterior and ``P_i(c|k)`` the model's
-      class-conditional probabilities, over the answered items,
-      ``l = sum_i log P_i(x_i|k)``, ``E = sum_i sum_c P_i(c|k) log P_i(c|k)``,
-      ``V = sum_i [sum_c P_i(c|k) (log P_i(c|k))^2 - (sum_c P_i(c|k) log P_i(c|k))^2]``,
-      ``l_z = (l - E) / sqrt(V)``. Flag when ``l_z < person_fit`` (default -2.33, the
-      one-sided 1% point of the standard normal). ``k`` is estimated from the same answers, so
-      ``l_z`` is not exactly standard normal (Snijders, 2001); the false-positive rate this
-      gives on model-conforming data is measured in the docs.
-    - **seconds_per_item**: ``duration_i / (items answered)``. Flag when ``< seconds_per_item``
-      (default 2 s, Huang et al., 2012).
+    - ``careless:longstring`` when ``longstring >= longstring`` **or** ``longstring_share >=
+      longstring_share`` (default 10 answers or half of those given; Johnson, 2005, flagged runs
+      exceeding what attentive respondents produce, and Costa & McCrae's NEO-PI-R rules cut at
+      6-14 equal answers in a row depending on the option). On a partial questionnaire the
+      share rule flags short identical runs too: with 4 answers, a run of 2 is half of them.
+    - ``careless:irv`` when ``irv < irv`` (default 0.5 on a 5-point scale: less than what
+      alternating two neighbouring options gives).
+    - ``careless:mahalanobis`` when ``mahalanobis_p < mahalanobis_p`` (default 0.001).
+    - ``careless:even_odd`` when ``even_odd < even_odd`` (default 0.30, Johnson's cut).
+    - ``careless:person_fit`` when ``person_fit < person_fit`` (default -2.33, the one-sided 1%
+      point of the standard normal).
+    - ``careless:speed`` when ``seconds_per_item < seconds_per_item`` (default 2 s, Huang et
+      al., 2012).
 
     An index that is NaN never flags.
 
@@ -509,84 +333,66 @@ def careless(
     """
     q = load_questionnaire(questionnaire)
     th = _check_thresholds(thresholds)
-    rs = _responses(q, responses)
-    model = _resolve_model(q, model)
-    codes = rs.codes
-    n = codes.shape[0]
-    notes: dict[str, np.ndarray] = {}
-    unavailable: dict[str, str] = {}
+    rs = responses_for(q, responses)
+    model = model_for(q, model)
+    found = _Found(len(rs))
+    _likert_indices(q, rs, found)
+    _even_odd_index(q, rs, found)
+    _person_fit_index(q, model, rs.codes, found)
+    _speed_index(rs, duration, found)
+    return CarelessTable(
+        respondent_ids=rs.respondent_ids,
+        **found.columns,
+        note=_join_notes(found.notes, len(rs)),
+        flags=_flags(found.columns, th),
+        thresholds=th,
+        unavailable=found.unavailable,
+    )
 
+
+# =========================================================================== steps
+
+
+@dataclass
+class _Found:
+    """What the steps of :func:`careless` find for ``n`` respondents: the table's index columns,
+    the per-respondent notes (text: mask, in the order the steps add them) and the indices
+    unavailable to all (index: reason)."""
+
+    n: int
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    notes: dict[str, np.ndarray] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+def _likert_indices(q: Questionnaire, rs: ResponseSet, found: _Found) -> None:
+    """Longstring, IRV and the Mahalanobis distance: the indices of the raw Likert answers."""
+    n = found.n
     likert = [j for j, it in enumerate(q.items) if it.type == "likert"]
-    L = codes[:, likert]
+    L = rs.codes[:, likert]
     n_likert = (L != MISSING).sum(axis=1)
-    longstring = _longstring(L)
+    longstring = longest_runs(L)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = longstring / n_likert
-    notes["longstring_share: no Likert item answered"] = n_likert == 0
+    found.notes["longstring_share: no Likert item answered"] = n_likert == 0
 
     values = np.where(L == MISSING, np.nan, L.astype(float) + 1.0)
-    irv, _ = _irv(values)
-    notes["irv: fewer than 2 Likert items answered"] = n_likert < 2
+    irv, _ = row_sd(values)
+    found.notes["irv: fewer than 2 Likert items answered"] = n_likert < 2
 
     if likert:
         K = keyed_matrix(q, rs, tuple(q.items[j].id for j in likert))
         with threadpool_limits(limits=1, user_api="blas"):  # one small factorisation per pattern
-            d2, df, singular = _mahalanobis(K)
+            d2, df, singular = mahalanobis_by_pattern(K)
     else:
         d2, df, singular = np.full(n, np.nan), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-        unavailable["mahalanobis"] = "the questionnaire has no Likert items"
+        found.unavailable["mahalanobis"] = "the questionnaire has no Likert items"
     p_maha = np.full(n, np.nan)
     ok = ~np.isnan(d2)
     p_maha[ok] = stats.chi2.sf(d2[ok], df[ok])
-    notes["mahalanobis: no Likert item answered"] = n_likert == 0
-    notes["mahalanobis: the covariance of the answered items is singular or undefined (too few respondents, or an item without variance)"] = singular
-
-    if len(q.scales) < 3:
-        eo = np.full(n, np.nan)
-        eo_k = np.zeros(n, dtype=np.int64)
-        unavailable["even_odd"] = f"the questionnaire has {len(q.scales)} scale(s); even-odd consistency needs at least 3"
-    else:
-        eo, eo_k, few, flat = _even_odd(q, rs)
-        notes["even_odd: fewer than 3 scales with both halves answered"] = few
-        notes["even_odd: the half-scale means do not vary across scales"] = flat
-
-    if model is None:
-        lz = np.full(n, np.nan)
-        khat = np.zeros(n, dtype=np.int8)
-        unavailable["person_fit"] = f"questionnaire {q.id!r} has no level model; pass model=..."
-    elif model.item_probabilities is None:
-        lz = np.full(n, np.nan)
-        khat = np.zeros(n, dtype=np.int8)
-        unavailable["person_fit"] = (
-            f"a {model.kind!r} model has regression weights, not answer probabilities; "
-            "person fit needs a latent-class or theory-prior model"
-        )
-    else:
-        lz, khat = _person_fit(model, codes)
-        notes["person_fit: no item answered"] = np.isnan(lz)
-
-    n_answered = (codes != MISSING).sum(axis=1)
-    seconds = _durations(duration, rs)
-    if seconds is None:
-        seconds = np.full(n, np.nan)
-        unavailable["duration"] = "no duration was given"
-        per_item = np.full(n, np.nan)
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_item = np.where(n_answered > 0, seconds / np.maximum(n_answered, 1), np.nan)
-        notes["duration: unknown"] = np.isnan(seconds)
-
-    with np.errstate(invalid="ignore"):
-        flag_cols = {
-            "careless:longstring": (n_likert > 0) & ((longstring >= th["longstring"]) | (share >= th["longstring_share"])),
-            "careless:irv": irv < th["irv"],
-            "careless:mahalanobis": p_maha < th["mahalanobis_p"],
-            "careless:even_odd": eo < th["even_odd"],
-            "careless:person_fit": lz < th["person_fit"],
-            "careless:speed": per_item < th["seconds_per_item"],
-        }
-    return CarelessTable(
-        respondent_ids=rs.respondent_ids,
+    found.notes["mahalanobis: no Likert item answered"] = n_likert == 0
+    found.notes["mahalanobis: the covariance of the answered items is singular or undefined (too few respondents, or an item without variance)"] = singular
+    found.columns.update(
         n_likert=n_likert.astype(np.int64),
         longstring=longstring,
         longstring_share=share,
@@ -594,17 +400,69 @@ def careless(
         mahalanobis=d2,
         mahalanobis_df=df.astype(np.int64),
         mahalanobis_p=p_maha,
-        even_odd=eo,
-        even_odd_scales=eo_k.astype(np.int64),
-        person_fit=lz,
-        person_fit_level=khat,
-        duration=seconds,
-        seconds_per_item=per_item,
-        note=_join_notes(notes, n),
-        flags=Flags.from_columns(n, flag_cols),
-        thresholds=th,
-        unavailable=unavailable,
     )
+
+
+def _even_odd_index(q: Questionnaire, rs: ResponseSet, found: _Found) -> None:
+    """Even-odd consistency, where the questionnaire has the 3 scales it needs."""
+    if len(q.scales) < 3:
+        eo = np.full(found.n, np.nan)
+        eo_k = np.zeros(found.n, dtype=np.int64)
+        found.unavailable["even_odd"] = f"the questionnaire has {len(q.scales)} scale(s); even-odd consistency needs at least 3"
+    else:
+        eo, eo_k, few, flat = even_odd_consistency(q, rs)
+        found.notes["even_odd: fewer than 3 scales with both halves answered"] = few
+        found.notes["even_odd: the half-scale means do not vary across scales"] = flat
+    found.columns.update(even_odd=eo, even_odd_scales=eo_k.astype(np.int64))
+
+
+def _person_fit_index(q: Questionnaire, model: LevelModel | None, codes: np.ndarray, found: _Found) -> None:
+    """Person fit ``l_z``, where the model has class-conditional probabilities."""
+    if model is None or model.item_probabilities is None:
+        lz = np.full(found.n, np.nan)
+        khat = np.zeros(found.n, dtype=np.int8)
+        found.unavailable["person_fit"] = (
+            f"questionnaire {q.id!r} has no level model; pass model=..."
+            if model is None
+            else f"a {model.kind!r} model has regression weights, not answer probabilities; "
+            "person fit needs a latent-class or theory-prior model"
+        )
+    else:
+        lz, khat = person_fit_lz(model, codes)
+        found.notes["person_fit: no item answered"] = np.isnan(lz)
+    found.columns.update(person_fit=lz, person_fit_level=khat)
+
+
+def _speed_index(rs: ResponseSet, duration: Any, found: _Found) -> None:
+    """The duration and the seconds per item answered, where a duration was given."""
+    n = found.n
+    n_answered = (rs.codes != MISSING).sum(axis=1)
+    seconds = _durations(duration, rs)
+    if seconds is None:
+        seconds = np.full(n, np.nan)
+        found.unavailable["duration"] = "no duration was given"
+        per_item = np.full(n, np.nan)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_item = np.where(n_answered > 0, seconds / np.maximum(n_answered, 1), np.nan)
+        found.notes["duration: unknown"] = np.isnan(seconds)
+    found.columns.update(duration=seconds, seconds_per_item=per_item)
+
+
+def _flags(columns: Mapping[str, np.ndarray], th: Mapping[str, float]) -> Flags:
+    """The threshold comparisons of :func:`careless`, Notes (a NaN index never flags)."""
+    c = columns
+    with np.errstate(invalid="ignore"):
+        flag_cols = {
+            "careless:longstring": (c["n_likert"] > 0)
+            & ((c["longstring"] >= th["longstring"]) | (c["longstring_share"] >= th["longstring_share"])),
+            "careless:irv": c["irv"] < th["irv"],
+            "careless:mahalanobis": c["mahalanobis_p"] < th["mahalanobis_p"],
+            "careless:even_odd": c["even_odd"] < th["even_odd"],
+            "careless:person_fit": c["person_fit"] < th["person_fit"],
+            "careless:speed": c["seconds_per_item"] < th["seconds_per_item"],
+        }
+    return Flags.from_columns(len(c["n_likert"]), flag_cols)
 
 
 def _join_notes(notes: Mapping[str, np.ndarray], n: int) -> np.ndarray:

@@ -1,31 +1,31 @@
-"""Fairness across groups: differential item functioning and level decisions by group.
+"""Fairness across groups: differential item functioning.
 
 :func:`dif` tests every item for differential item functioning (DIF) with ordinal logistic
 regression (Zumbo, 1999): does the answer depend on group membership once the trait is held
-equal? :func:`level_decisions_by_group` tabulates the level decisions per group, with the
-selection rate and the adverse-impact ratio (the four-fifths rule) at every level threshold an
-HR tool might use.
+equal? (The level decisions by group, with the adverse-impact ratio, are a floor higher, in
+``akhlak_levels.decisions``.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence, overload
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping, NamedTuple, Sequence
 
 import numpy as np
-import scipy.optimize
-import scipy.special
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._tables import records
-from ..errors import ModelError, ResponseError
+from .._tables import frame, records
+from .._validation import Interval, Options, check, param_error
+from ..errors import ModelError
 from ..levels import N_LEVELS
-from ..model import LevelModel, level_probabilities, load_model, ordinal_negloglik
+from ..model import LevelModel, level_probabilities
 from ..questionnaire import Questionnaire, load_questionnaire
+from ..responses import MISSING, ResponseSet
+from ._dif_fits import fit_items
 from ._groups import group_columns, group_labels
+from ._inputs import model_for, responses_for
 from ._keyed import keyed_matrix
-from ..responses import MISSING, ResponseSet, read_responses
 
 __all__ = [
     "DifTable",
@@ -43,7 +43,6 @@ EFFECT_SIZE_CRITERIA: Mapping[str, tuple[float, float]] = {
 #: The matching variable "rest" needs at least this share of the other items of the scale.
 REST_MIN_ANSWERED = 0.5
 
-_FIT_OPTIONS = {"maxiter": 500, "gtol": 1e-9, "ftol": 1e-14}  # ~15-60 iterations unless separated
 
 
 # =========================================================================== helpers
@@ -90,45 +89,6 @@ def _bh(p: np.ndarray) -> np.ndarray:
     return out
 
 
-# =========================================================================== cumulative logit
-
-
-def _negloglik(params: np.ndarray, X: np.ndarray, y: np.ndarray, J: int) -> tuple[float, np.ndarray]:
-    """``-sum log P(y_n)`` of the cumulative-logit model ``P(Y <= j) = F(theta_j - X beta)`` with
-    ``J`` categories (``y`` in 0..J-1), and its gradient."""
-    return ordinal_negloglik(params, X, y, J)
-
-
-def _start(y: np.ndarray, J: int, p: int) -> np.ndarray:
-    counts = np.bincount(y, minlength=J).astype(float)
-    cum = np.cumsum(counts)[:-1] / counts.sum()
-    theta = scipy.special.logit(np.clip(cum, 1e-6, 1 - 1e-6))
-    theta = np.maximum.accumulate(theta + 1e-6 * np.arange(J - 1))
-    return np.concatenate([np.zeros(p), [theta[0]], np.log(np.maximum(np.diff(theta), 1e-6))])
-
-
-def _fit(X: np.ndarray, y: np.ndarray, J: int, start: np.ndarray) -> tuple[float, np.ndarray]:
-    """Maximum log-likelihood of the cumulative-logit model and its parameters.
-
-    On separated data (a group that gives only the top answer, say) the maximum is approached
-    as parameters diverge; the optimiser stops there, and the likelihood it reports is still
-    the supremum to its tolerance, so the likelihood-ratio statistic stays meaningful."""
-    with np.errstate(over="ignore", under="ignore"):  # exp(tau) of diverging thresholds
-        res = scipy.optimize.minimize(_negloglik, start, args=(X, y, J), jac=True, method="L-BFGS-B", options=_FIT_OPTIONS)
-    return -float(res.fun), res.x
-
-
-def _null_loglik(y: np.ndarray, J: int) -> float:
-    counts = np.bincount(y, minlength=J).astype(float)
-    counts = counts[counts > 0]
-    return float((counts * np.log(counts / counts.sum())).sum())
-
-
-def _nagelkerke(ll: float, ll0: float, n: int) -> float:
-    cox_snell = -np.expm1(2.0 * (ll0 - ll) / n)
-    return float(cox_snell / -np.expm1(2.0 * ll0 / n))
-
-
 # =========================================================================== dif
 
 
@@ -155,20 +115,29 @@ class DifTable:
     p_uniform_adjusted, p_nonuniform_adjusted, p_total_adjusted : ndarray of float
         Benjamini-Hochberg adjusted across the items, each test separately.
     r2_m1, r2_m2, r2_m3 : ndarray of float
-        Nagelkerke pseudo-R^2 of the three models.
+        Nagelkerke pseudo-R^2 of the three models,
+        ``R2_N = (1 - exp(2 (logL_0 - logL) / n)) / (1 - exp(2 logL_0 / n))`` with ``logL_0``
+        the thresholds-only model.
     effect_size : ndarray of float
-        ``r2_m3 - r2_m1``: the effect size.
+        ``r2_m3 - r2_m1``: the effect size, the change in Nagelkerke pseudo-R^2 from M1 to M3.
     effect_size_uniform : ndarray of float
         ``r2_m2 - r2_m1``.
     beta_change : ndarray of float
         ``|b1(M1) - b1(M2)| / |b1(M1)|``, the relative change of the matching coefficient when
         the group enters (Crane et al., 2006, flag uniform DIF above 0.10).
     category : tuple of str
-        ``"A"`` negligible, ``"B"`` moderate, ``"C"`` large (``""`` where not computed).
+        ``"A"`` negligible, ``"B"`` moderate, ``"C"`` large (``""`` where not computed). An item
+        is **A** when not flagged or when ``effect_size`` is below the first cut, **C** when
+        flagged and ``effect_size`` is at or above the second cut, else **B**. Cuts
+        (``criteria``): Jodoin & Gierl (2001), 0.035 and 0.070 (the default: calibrated for
+        logistic-regression DIF, where Zumbo & Thomas' cuts are known to flag almost nothing);
+        Zumbo & Thomas (1997), 0.13 and 0.26.
     flagged : ndarray of bool
         ``p_total_adjusted < alpha``.
     note : tuple of str
-        Why a row is NaN.
+        Why a row is NaN: the item has no rest score, fewer than two answer categories were
+        observed, the matching score does not vary, or a group has fewer than 2 respondents in
+        the item's data.
     groups : tuple of str
         The group labels, sorted; ``reference`` is one of them.
     group_sizes : dict of str to int
@@ -234,11 +203,7 @@ class DifTable:
 
     def to_frame(self) -> Any:
         """A pandas DataFrame, one row per item (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover
-            raise ImportError("to_frame needs pandas: pip install 'akhlak-levels[frames]'.") from None
-        return pd.DataFrame({c: list(getattr(self, c)) for c in self.COLUMNS})
+        return frame({c: getattr(self, c) for c in self.COLUMNS})
 
     def __repr__(self) -> str:
         return (
@@ -248,11 +213,12 @@ class DifTable:
 
 
 def _matching(
-    q: Questionnaire, rs: ResponseSet, matching: str, model: LevelModel | str | None, exclude: frozenset[str] = frozenset()
+    q: Questionnaire, rs: ResponseSet, matching: str, model: LevelModel | None, exclude: frozenset[str] = frozenset()
 ) -> tuple[list[np.ndarray | None], list[str], list[str]]:
     """Per item: the matching score (NaN where unknown), the scale used, and a reason when None.
 
     Items in ``exclude`` (flagged in an earlier round of purification) do not enter any score.
+    ``model`` is the level model of ``matching="expected_level"``.
     """
     n_items = q.n_items
     if exclude:
@@ -260,18 +226,17 @@ def _matching(
         codes[:, [q.item_ids.index(i) for i in exclude]] = MISSING
         rs = ResponseSet(q, rs.respondent_ids, codes)
     if matching == "expected_level":
-        m = model if model is not None else q.default_model
-        if m is None:
-            raise ModelError(
-                f"matching='expected_level' needs a level model, and questionnaire {q.id!r} has none; "
-                "pass model=... or use matching='rest'."
-            )
-        if not isinstance(m, LevelModel):
-            m = load_model(m, q)
-        m.check_questionnaire(q)
-        expected = level_probabilities(m, q, rs.codes) @ np.arange(1.0, N_LEVELS + 1)
+        expected = level_probabilities(model, q, rs.codes) @ np.arange(1.0, N_LEVELS + 1)
         e = np.where(rs.answered.any(axis=1), expected, np.nan)
         return [e] * n_items, [""] * n_items, [""] * n_items
+    return _rest_scores(q, rs, exclude)
+
+
+def _rest_scores(
+    q: Questionnaire, rs: ResponseSet, exclude: frozenset[str]
+) -> tuple[list[np.ndarray | None], list[str], list[str]]:
+    """Per item: the mean keyed answer to the other items of its first scale (prorated, when at
+    least :data:`REST_MIN_ANSWERED` of them are answered), the scale, and a reason when None."""
     scores: list[np.ndarray | None] = []
     scale_ids: list[str] = []
     reasons: list[str] = []
@@ -338,13 +303,14 @@ def dif(
     alpha : float, default=0.05
         Level of the tests after the Benjamini-Hochberg adjustment.
     criteria : {"jodoin-gierl", "zumbo-thomas"}, default="jodoin-gierl"
-        Cuts of the effect-size categories, see Notes.
+        Cuts of the effect-size categories, see :class:`DifTable`, ``category``.
     purify : bool, default=True
         Iterative purification (as R's lordif does by default): refit with the items flagged in
         the previous round left out of every matching score, until the flagged set is one
         already used (it settled, or the rounds cycle) or ``max_rounds`` is reached. Without
-        it, a DIF item inside the rest score makes clean items look biased (5-9% of clean items
-        flagged in our simulations, against under 1% with it); see Notes.
+        it, a DIF item inside the rest score makes clean items look biased: with 4 DIF items
+        among 30, 5-9% of the clean items were flagged in our simulations, against under 1%
+        with it (docs/quality.md).
     max_rounds : int, default=10
         Rounds of purification at most.
     model : LevelModel or path, default=None
@@ -380,23 +346,9 @@ def dif(
     non-uniform DIF M3 vs M2, each on ``G - 1`` df for ``G`` groups; total DIF M3 vs M1 on
     ``2 (G - 1)`` df. With two categories the model is logistic regression. p-values are
     adjusted across items with Benjamini-Hochberg, each test separately; ``flagged`` is
-    ``p_total_adjusted < alpha``.
-
-    The effect size is the change in **Nagelkerke** pseudo-R^2 from M1 to M3,
-    ``R2_N = (1 - exp(2 (logL_0 - logL) / n)) / (1 - exp(2 logL_0 / n))`` with ``logL_0`` the
-    thresholds-only model. An item is category **A** (negligible) when not flagged or when
-    ``effect_size`` is below the first cut, **C** (large) when flagged and ``effect_size`` is at or
-    above the second cut, else **B** (moderate). Cuts: Jodoin & Gierl (2001), 0.035 and 0.070
-    (the default: calibrated for logistic-regression DIF, where Zumbo & Thomas' cuts are known
-    to flag almost nothing); Zumbo & Thomas (1997), 0.13 and 0.26.
-
-    A DIF item inside the rest score of a clean item makes the clean item look biased as well
-    (contamination). In simulations with 4 DIF items among 30 (docs/quality.md) 5-9% of the
-    clean items were flagged without purification and under 1% with it.
-
-    A row is NaN, with the reason in ``note``, when the item has no rest score, when fewer
-    than two answer categories were observed, when the matching score does not vary, or when a
-    group has fewer than 2 respondents in the item's data.
+    ``p_total_adjusted < alpha``. The effect size is the change in **Nagelkerke** pseudo-R^2
+    from M1 to M3, categorised A, B or C (see :class:`DifTable`); a row that cannot be fitted
+    is NaN with the reason in ``note``.
 
     References
     ----------
@@ -427,21 +379,35 @@ def dif(
     "the item belongs to no scale, so it has no rest score; use matching='expected_level'"
     """
     q = load_questionnaire(questionnaire)
-    if matching not in ("rest", "expected_level"):
-        raise ValueError(f"The 'matching' parameter of dif must be one of {{'rest', 'expected_level'}}. Got {matching!r} instead.")
-    if criteria not in EFFECT_SIZE_CRITERIA:
-        raise ValueError(f"The 'criteria' parameter of dif must be one of {set(EFFECT_SIZE_CRITERIA)}. Got {criteria!r} instead.")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) or not 0 < alpha < 1:
-        raise ValueError(f"The 'alpha' parameter of dif must be in (0, 1). Got {alpha!r} instead.")
-    if isinstance(max_rounds, bool) or not isinstance(max_rounds, (int, np.integer)) or max_rounds < 1:
-        raise ValueError(f"The 'max_rounds' parameter of dif must be a positive integer. Got {max_rounds!r} instead.")
-    if not isinstance(responses, ResponseSet):
-        responses = read_responses(responses, q)
-    elif responses.questionnaire.content_hash != q.content_hash or responses.questionnaire.id != q.id:
-        raise ResponseError(f"These responses were read for questionnaire {responses.questionnaire.id!r}, not {q.id!r}.")
-    rs = responses
-    n = len(rs)
-    labels, gname = group_labels(group, n, group_columns(rs.groups, rs.unit, rs.wave), "dif")
+    _check_parameters(matching, criteria, alpha, max_rounds)
+    rs = responses_for(q, responses)
+    groups = _groups(rs, group, reference)
+    level_model = _matching_model(q, model) if matching == "expected_level" else None
+    fits = _purified_fits(q, rs, groups, matching, level_model, alpha, purify, max_rounds)
+    return _table(q, groups, fits, matching, criteria, alpha)
+
+
+# =========================================================================== steps
+
+
+def _check_parameters(matching: str, criteria: str, alpha: float, max_rounds: int) -> None:
+    check("dif", "matching", matching, Options({"rest", "expected_level"}))
+    check("dif", "criteria", criteria, Options(EFFECT_SIZE_CRITERIA))
+    check("dif", "alpha", alpha, Interval(0, 1, closed="neither"))
+    check("dif", "max_rounds", max_rounds, Interval(1, None, integer=True))
+
+
+class _Groups(NamedTuple):
+    labels: np.ndarray  # per respondent; "" where unknown
+    names: np.ndarray  # the labels, sorted
+    sizes: dict[str, int]
+    reference: str
+    dummies: np.ndarray  # respondents x (groups - 1): the groups other than the reference
+
+
+def _groups(rs: ResponseSet, group: Any, reference: str | None) -> _Groups:
+    """Each respondent's group, the group sizes, the reference group and the dummy codes."""
+    labels, gname = group_labels(group, len(rs), group_columns(rs.groups, rs.unit, rs.wave), "dif")
     known = labels != ""
     names, counts = np.unique(labels[known], return_counts=True)
     if names.shape[0] < 2:
@@ -453,14 +419,53 @@ def dif(
     if reference is None:
         ref = str(names[np.argmax(counts)])  # the largest; the first in sorted order on a tie
     elif str(reference) not in sizes:
-        raise ValueError(f"The 'reference' parameter of dif must be one of the groups {sorted(sizes)}. Got {reference!r} instead.")
+        raise param_error("dif", "reference", f"one of the groups {sorted(sizes)}", reference)
     else:
         ref = str(reference)
     others = [str(g) for g in names if g != ref]
-    G = len(names)
-
-    Y = keyed_matrix(q, rs, q.item_ids)
     dummies = np.stack([labels == g for g in others], axis=1).astype(float)
+    return _Groups(labels, names, sizes, ref, dummies)
+
+
+def _matching_model(q: Questionnaire, model: LevelModel | str | None) -> LevelModel:
+    """The level model of ``matching="expected_level"``; a :class:`ModelError` without one."""
+    m = model_for(q, model)
+    if m is None:
+        raise ModelError(
+            f"matching='expected_level' needs a level model, and questionnaire {q.id!r} has none; "
+            "pass model=... or use matching='rest'."
+        )
+    return m
+
+
+class _Fits(NamedTuple):
+    stats: dict[str, np.ndarray]  # per item: the chi2 statistics, the three R^2, beta_change
+    n_used: np.ndarray
+    n_categories: np.ndarray
+    scale_ids: list[str]
+    notes: list[str]
+    p_total: np.ndarray
+    p_total_adjusted: np.ndarray
+    flagged: np.ndarray
+    excluded: frozenset[str]  # items left out of the matching scores in the last round
+    rounds: int
+
+
+def _purified_fits(
+    q: Questionnaire,
+    rs: ResponseSet,
+    groups: _Groups,
+    matching: str,
+    model: LevelModel | None,
+    alpha: float,
+    purify: bool,
+    max_rounds: int,
+) -> _Fits:
+    """The three fits of every item, refitted with the items flagged in the previous round left
+    out of the matching scores until the flagged set is one already used (once without
+    purification, ``max_rounds`` at most)."""
+    G = groups.names.shape[0]
+    Y = keyed_matrix(q, rs, q.item_ids)
     exclude: frozenset[str] = frozenset()
     seen = [exclude]
     rounds = 0
@@ -470,7 +475,7 @@ def dif(
         # many small fits: BLAS threads only add overhead, and on a busy machine their
         # spinning slows the fits several times over
         with threadpool_limits(limits=1, user_api="blas"):
-            out, n_used, n_cat = _fit_items(Y, scores, labels, names, dummies, notes)
+            out, n_used, n_cat = fit_items(Y, scores, groups.labels, groups.names, groups.dummies, notes)
         p_t = stats.chi2.sf(out["chi2_total"], 2 * (G - 1))
         p_t_adj = benjamini_hochberg(p_t)
         with np.errstate(invalid="ignore"):
@@ -480,16 +485,23 @@ def dif(
             break
         exclude = found
         seen.append(found)
+    return _Fits(out, n_used, n_cat, scale_ids, notes, p_t, p_t_adj, flagged, exclude, rounds)
+
+
+def _table(q: Questionnaire, groups: _Groups, fits: _Fits, matching: str, criteria: str, alpha: float) -> DifTable:
+    """The tests, adjusted p-values and effect-size categories of the final round."""
+    G = groups.names.shape[0]
+    out = fits.stats
     p_u = stats.chi2.sf(out["chi2_uniform"], G - 1)
     p_n = stats.chi2.sf(out["chi2_nonuniform"], G - 1)
     delta = out["r2_m3"] - out["r2_m1"]
     cuts = EFFECT_SIZE_CRITERIA[criteria]
-    category = np.where(np.isnan(delta), "", np.where(~flagged | (delta < cuts[0]), "A", np.where(delta >= cuts[1], "C", "B")))
+    category = np.where(np.isnan(delta), "", np.where(~fits.flagged | (delta < cuts[0]), "A", np.where(delta >= cuts[1], "C", "B")))
     return DifTable(
         item=q.item_ids,
-        matching_scale=tuple(scale_ids),
-        n=n_used,
-        n_categories=n_cat,
+        matching_scale=tuple(fits.scale_ids),
+        n=fits.n_used,
+        n_categories=fits.n_categories,
         chi2_uniform=out["chi2_uniform"],
         p_uniform=p_u,
         p_uniform_adjusted=benjamini_hochberg(p_u),
@@ -497,8 +509,8 @@ def dif(
         p_nonuniform=p_n,
         p_nonuniform_adjusted=benjamini_hochberg(p_n),
         chi2_total=out["chi2_total"],
-        p_total=p_t,
-        p_total_adjusted=p_t_adj,
+        p_total=fits.p_total,
+        p_total_adjusted=fits.p_total_adjusted,
         r2_m1=out["r2_m1"],
         r2_m2=out["r2_m2"],
         r2_m3=out["r2_m3"],
@@ -506,11 +518,11 @@ def dif(
         effect_size_uniform=out["r2_m2"] - out["r2_m1"],
         beta_change=out["beta_change"],
         category=tuple(str(c) for c in category),
-        flagged=flagged,
-        note=tuple(notes),
-        groups=tuple(str(g) for g in names),
-        reference=ref,
-        group_sizes=sizes,
+        flagged=fits.flagged,
+        note=tuple(fits.notes),
+        groups=tuple(str(g) for g in groups.names),
+        reference=groups.reference,
+        group_sizes=groups.sizes,
         df_uniform=G - 1,
         df_nonuniform=G - 1,
         df_total=2 * (G - 1),
@@ -518,69 +530,6 @@ def dif(
         criteria=criteria,
         cuts=cuts,
         alpha=float(alpha),
-        purified=tuple(i for i in q.item_ids if i in exclude),
-        rounds=rounds,
+        purified=tuple(i for i in q.item_ids if i in fits.excluded),
+        rounds=fits.rounds,
     )
-
-
-def _fit_items(
-    Y: np.ndarray,
-    scores: list[np.ndarray | None],
-    labels: np.ndarray,
-    names: np.ndarray,
-    dummies: np.ndarray,
-    notes: list[str],
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """The three nested fits of every item; ``notes`` is completed in place."""
-    k = Y.shape[1]
-    G = names.shape[0]
-    known = labels != ""
-    out = {c: np.full(k, np.nan) for c in (
-        "chi2_uniform", "chi2_nonuniform", "chi2_total", "r2_m1", "r2_m2", "r2_m3", "beta_change")}
-    n_used = np.zeros(k, dtype=np.int64)
-    n_cat = np.zeros(k, dtype=np.int64)
-    for i in range(k):
-        m = scores[i]
-        if m is None:
-            continue
-        use = known & ~np.isnan(Y[:, i]) & ~np.isnan(m)
-        n_used[i] = int(use.sum())
-        present = dict(zip(*np.unique(labels[use], return_counts=True)))
-        small = [g for g in names.tolist() if present.get(g, 0) < 2]
-        if small:
-            notes[i] = (
-                f"group(s) {small} have fewer than 2 respondents with this item and a matching score "
-                f"({', '.join(f'{g}: {int(present.get(g, 0))}' for g in small)}); merge or drop them"
-            )
-            continue
-        values, y = np.unique(Y[use, i], return_inverse=True)
-        J = values.shape[0]
-        n_cat[i] = J
-        if J < 2:
-            notes[i] = f"no variance: every respondent used gave the same answer ({values[0]:g})"
-            continue
-        mu = m[use]
-        sd = mu.std()
-        if not sd > 1e-12:
-            notes[i] = "the matching score does not vary among the respondents used"
-            continue
-        z = (mu - mu.mean()) / sd
-        D = dummies[use]
-        X1 = z[:, None]
-        X2 = np.column_stack([z, D])
-        X3 = np.column_stack([z, D, D * z[:, None]])
-        ll1, p1 = _fit(X1, y, J, _start(y, J, 1))
-        ll2, p2 = _fit(X2, y, J, np.concatenate([p1[:1], np.zeros(G - 1), p1[1:]]))
-        ll3, _ = _fit(X3, y, J, np.concatenate([p2[:G], np.zeros(G - 1), p2[G:]]))
-        ll2 = max(ll2, ll1)  # nested: an optimiser stopping early must not make chi2 negative
-        ll3 = max(ll3, ll2)
-        ll0 = _null_loglik(y, J)
-        nn = int(use.sum())
-        out["chi2_uniform"][i] = 2.0 * (ll2 - ll1)
-        out["chi2_nonuniform"][i] = 2.0 * (ll3 - ll2)
-        out["chi2_total"][i] = 2.0 * (ll3 - ll1)
-        out["r2_m1"][i] = _nagelkerke(ll1, ll0, nn)
-        out["r2_m2"][i] = _nagelkerke(ll2, ll0, nn)
-        out["r2_m3"][i] = _nagelkerke(ll3, ll0, nn)
-        out["beta_change"][i] = abs(p1[0] - p2[0]) / abs(p1[0]) if p1[0] != 0 else np.nan
-    return out, n_used, n_cat

@@ -18,7 +18,7 @@ import numpy as np
 from .._validation import param_error
 from ..errors import ResponseError
 
-__all__ = ["group_columns", "group_labels"]
+__all__ = ["carried_column", "group_columns", "group_labels"]
 
 
 def group_columns(groups: Mapping[str, np.ndarray], unit: np.ndarray | None, wave: np.ndarray | None) -> dict[str, np.ndarray]:
@@ -32,15 +32,21 @@ def group_columns(groups: Mapping[str, np.ndarray], unit: np.ndarray | None, wav
     return out
 
 
+def carried_column(columns: Mapping[str, np.ndarray], name: str, what: str) -> np.ndarray:
+    """The column ``name`` read with the responses; a :class:`ResponseError` saying how to read
+    it (or to pass ``what`` as an array instead) when it was not."""
+    if name not in columns:
+        raise ResponseError(
+            f"No column {name!r} was read with these responses; the columns carried along are "
+            f"{sorted(columns)}. Pass group_columns=[{name!r}] to read_responses, or pass the {what} as an array."
+        )
+    return columns[name]
+
+
 def group_labels(group: Any, n: int, groups: Mapping[str, np.ndarray], fn: str) -> tuple[np.ndarray, str]:
     """Group labels as a str array ("" = missing), and a name for messages."""
     if isinstance(group, str):
-        if group not in groups:
-            raise ResponseError(
-                f"No column {group!r} was read with these responses; the columns carried along are "
-                f"{sorted(groups)}. Pass group_columns=[{group!r}] to read_responses, or pass the labels as an array."
-            )
-        return np.asarray(groups[group], dtype=str), group
+        return np.asarray(carried_column(groups, group, "labels"), dtype=str), group
     arr = np.asarray(group, dtype=object)
     if arr.ndim != 1 or arr.shape[0] != n:
         raise param_error(fn, "group", f"a column name or one label per respondent ({n})", arr, shown=f"an array of shape {arr.shape}")

@@ -11,26 +11,24 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from scipy import optimize, stats
 
 from .._tables import frame, records
-from ..errors import AkhlakLevelsError
+from .._validation import Interval, check
 from ..model import score_codes
 from ._keyed import (
     NanPolicy,
     check_nan_policy,
     complete_rows,
     covariance,
-    impute_median,
     keyed_matrix,
     pairwise_correlation,
-    pairwise_covariance,
 )
 from ..questionnaire import Questionnaire, load_questionnaire
-from ..responses import MISSING, ResponseSet, read_responses
+from ..responses import ResponseSet, read_responses
 
 __all__ = [
     "ReliabilityWarning",
@@ -135,8 +133,7 @@ def cronbach_alpha(
         alpha = float(k / (k - 1) * (1 - np.trace(C) / total))
     if ci is None:
         return alpha
-    if not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of cronbach_alpha must be in (0, 1). Got {ci!r} instead.")
+    check("cronbach_alpha", "ci", ci, Interval(0, 1, closed="neither"))
     n = complete_rows(A).shape[0] if nan_policy == "listwise" else A.shape[0]
     df1, df2 = n - 1, (n - 1) * (k - 1)
     lower = 1 - (1 - alpha) * stats.f.ppf(1 - (1 - ci) / 2, df1, df2)
@@ -353,8 +350,7 @@ def reliability(
     ('dependent', 6, True)
     """
     check_nan_policy(nan_policy, "reliability")
-    if not 0 < ci < 1:
-        raise ValueError(f"The 'ci' parameter of reliability must be in (0, 1). Got {ci!r} instead.")
+    check("reliability", "ci", ci, Interval(0, 1, closed="neither"))
     q = load_questionnaire(questionnaire)
     if not isinstance(responses, ResponseSet):
         responses = read_responses(responses, q)

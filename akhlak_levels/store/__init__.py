@@ -3,6 +3,7 @@ pseudonymisation and export. One floor above growth (whose progress and trajecto
 through :class:`AssessmentStore`'s public methods)."""
 
 from ..errors import StoreError
-from ._store import SCHEMA_VERSION, AssessmentStore
+from ._layout import SCHEMA_VERSION
+from ._store import AssessmentStore
 
 __all__ = ["AssessmentStore", "SCHEMA_VERSION", "StoreError"]

@@ -4,7 +4,7 @@ One file holds every wave of a programme: the baseline and each yearly monitorin
 :class:`~akhlak_levels.Assessment` with the identity of the questionnaire and level model that
 produced it. Growth functions read waves back with :meth:`AssessmentStore.load`.
 
-Guarantees, each proven by ``tests/test_store.py``:
+Guarantees, each proven by ``tests/store/test_store.py``:
 
 - adding a wave is one transaction: a crash, a kill or an error half-way leaves the store as it
   was; a wave is never stored twice (adding it again is refused, or replaces it when asked);
@@ -17,147 +17,42 @@ Guarantees, each proven by ``tests/test_store.py``:
 - respondent ids can be pseudonymised on the way in with a keyed hash; the key never enters
   the file.
 
-The file layout (``SCHEMA_VERSION`` 1)::
-
-    meta      key -> value: schema_version, created, library_version, erasure_salt,
-              key_fingerprint (when pseudonymised)
-    waves     one row per wave: wave (primary key), position, added, questionnaire id /
-              version / hash, model hash / kind, min_confidence, min_answered, n, scale ids,
-              flag names, group names (JSON), which optional columns the wave has
-    results   one row per respondent and wave, primary key (wave, respondent_id): seq (the
-              respondent's position in the assessment added), unit, date, level, expected_level, expected_level_sd, confidence, entropy, p1..p5,
-              index_score, index_category, n_answered, flags, then one REAL column
-              ``scale_<id>`` per scale and one TEXT column ``group_<name>`` per group variable
-    erasures  one row per erasure: time, salted hash of the erased id, rows deleted
+The file layout and its tables are in ``_layout``; the conversion of arrays to rows and back in
+``_rows``.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
 import hmac
-import itertools
 import json
 import os
-import secrets
 import sqlite3
-from typing import Any, Iterator, Sequence
+from typing import Any
 
-import numpy as np
+import numpy as np  # noqa: F401 - the examples use np
 
+from .._validation import param_error
 from .._version import __version__
 from ..assessment import Assessment
 from ..errors import StoreError
-from ..flags import Flags
-from ..levels import N_LEVELS
+from ._layout import (
+    SCHEMA_VERSION,
+    WAVE_FIELDS,
+    Transaction,
+    as_key,
+    check_schema_version,
+    create_tables,
+    erasure_hash,
+    fingerprint,
+    keyed_hash,
+    now,
+    quote,
+    table_names,
+    wave_name,
+)
+from ._rows import WaveRows, check_assessment, read_wave
 
 __all__ = ["AssessmentStore", "StoreError", "SCHEMA_VERSION"]
-
-#: Version of the file layout this library writes and reads.
-SCHEMA_VERSION = 1
-
-#: ``PRAGMA application_id`` of a store ("AKLV"), so file-type tools can recognise it.
-APPLICATION_ID = 0x414B4C56
-
-#: Rows converted to Python objects and handed to ``executemany`` at a time: bounds memory.
-_CHUNK = 1 << 14
-
-#: Hex characters kept of a pseudonym: 32 hex = 128 bits of HMAC-SHA256.
-PSEUDONYM_HEX = 32
-
-_FINGERPRINT_MESSAGE = b"akhlak_levels.store key fingerprint v1"
-
-_LEVEL_COLUMNS = ("level", "expected_level", "expected_level_sd", "confidence", "entropy") + tuple(
-    f"p{k}" for k in range(1, N_LEVELS + 1)
-)
-#: The fixed columns of ``results`` after ``wave``, ``respondent_id`` and ``seq``, in order.
-_FIXED = ("unit", "date") + _LEVEL_COLUMNS + ("index_score", "index_category", "n_answered", "flags")
-
-_SCHEMA = f"""
-CREATE TABLE meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE waves (
-    wave TEXT PRIMARY KEY,
-    position INTEGER NOT NULL UNIQUE,
-    added TEXT NOT NULL,
-    library_version TEXT NOT NULL,
-    questionnaire_id TEXT NOT NULL,
-    questionnaire_version TEXT NOT NULL,
-    questionnaire_hash TEXT NOT NULL,
-    model_hash TEXT,
-    model_kind TEXT,
-    min_confidence REAL NOT NULL,
-    min_answered REAL NOT NULL,
-    n INTEGER NOT NULL,
-    scale_ids TEXT NOT NULL,
-    flag_names TEXT NOT NULL,
-    group_names TEXT NOT NULL,
-    has_levels INTEGER NOT NULL,
-    has_index INTEGER NOT NULL,
-    has_unit INTEGER NOT NULL,
-    has_date INTEGER NOT NULL
-);
-CREATE TABLE results (
-    wave TEXT NOT NULL REFERENCES waves (wave),
-    respondent_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    unit TEXT,
-    date TEXT,
-    level INTEGER,
-    expected_level REAL,
-    expected_level_sd REAL,
-    confidence REAL,
-    entropy REAL,
-    {", ".join(f"p{k} REAL" for k in range(1, N_LEVELS + 1))},
-    index_score REAL,
-    index_category TEXT,
-    n_answered INTEGER NOT NULL,
-    flags TEXT NOT NULL,
-    PRIMARY KEY (wave, respondent_id)
-);
-CREATE TABLE erasures (
-    id INTEGER PRIMARY KEY,
-    erased TEXT NOT NULL,
-    respondent_hash TEXT NOT NULL,
-    rows INTEGER NOT NULL
-);
-"""
-
-_WAVE_FIELDS = (
-    "wave", "position", "added", "library_version", "questionnaire_id", "questionnaire_version",
-    "questionnaire_hash", "model_hash", "model_kind", "min_confidence", "min_answered", "n",
-    "scale_ids", "flag_names", "group_names", "has_levels", "has_index", "has_unit", "has_date",
-)
-
-
-def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
-
-
-def _quote(name: str) -> str:
-    """An SQL identifier, quoted."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _wave_name(wave: object) -> str:
-    if wave is None or isinstance(wave, (bytes, float)):
-        raise StoreError(f"The 'wave' parameter must be a non-empty text (or an int such as 2024). Got {wave!r} instead.")
-    name = str(wave)
-    if not name.strip():
-        raise StoreError(f"The 'wave' parameter must be a non-empty text (or an int such as 2024). Got {wave!r} instead.")
-    return name
-
-
-def _as_key(key: bytes | str) -> bytes:
-    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    if not raw:
-        raise StoreError("The 'pseudonymize_key' parameter must be a non-empty bytes or str (a secret). Got an empty key.")
-    return raw
-
-
-# =========================================================================== the store
 
 
 class AssessmentStore:
@@ -221,7 +116,7 @@ class AssessmentStore:
         timeout: float = 60.0,
     ) -> None:
         self.path = os.fspath(path)
-        self._key = None if pseudonymize_key is None else _as_key(pseudonymize_key)
+        self._key = None if pseudonymize_key is None else as_key(pseudonymize_key)
         self._con: sqlite3.Connection | None = None
         folder = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(folder):
@@ -245,45 +140,17 @@ class AssessmentStore:
         try:
             con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             con.execute("PRAGMA journal_mode = WAL").fetchone()
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = table_names(con)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path!r} is not an assessment store (not an SQLite database: {exc}).") from exc
         con.execute("PRAGMA journal_size_limit = 67108864")  # after a big wave, shrink the journal back to 64 MiB
         con.execute("PRAGMA secure_delete = ON")  # deleted rows (erased, replaced) are overwritten, not left in free pages
         if not tables:
             with self._write():
-                if not {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}:
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            con.execute(statement)
-                    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    con.executemany(
-                        "INSERT INTO meta (key, value) VALUES (?, ?)",
-                        [
-                            ("schema_version", str(SCHEMA_VERSION)),
-                            ("created", _now()),
-                            ("library_version", __version__),
-                            ("erasure_salt", secrets.token_hex(16)),
-                        ],
-                    )
+                if not table_names(con):  # another process may have made them meanwhile
+                    create_tables(con)
         meta = self._meta()
-        raw_version = meta.get("schema_version")
-        if raw_version is None:
-            raise StoreError(
-                f"{self.path!r} is not an assessment store: it holds tables {sorted(tables)} but no schema version "
-                f"(a store made by akhlak_levels has a 'meta' table with schema_version {SCHEMA_VERSION})."
-            )
-        version = int(raw_version)
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"The store {self.path!r} has schema version {version}; this akhlak_levels ({__version__}) reads "
-                f"schema version {SCHEMA_VERSION}. Upgrade akhlak_levels to open it."
-            )
-        if version < SCHEMA_VERSION:
-            raise StoreError(
-                f"The store {self.path!r} has schema version {version}, older than the {SCHEMA_VERSION} this "
-                f"akhlak_levels ({__version__}) reads, and there is no migration from it."
-            )
+        check_schema_version(self.path, meta, tables)
         self._salt = bytes.fromhex(meta["erasure_salt"])
         self._check_key(meta.get("key_fingerprint"))
 
@@ -292,7 +159,7 @@ class AssessmentStore:
         if self._key is None:
             self._pseudonymized = stored is not None
             return
-        mine = self._fingerprint(self._key)
+        mine = fingerprint(self._key)
         if stored is not None:
             if not hmac.compare_digest(stored, mine):
                 raise StoreError(
@@ -315,10 +182,6 @@ class AssessmentStore:
                 raise StoreError(f"The store {self.path!r} was pseudonymised with another key.")
         self._pseudonymized = True
 
-    @staticmethod
-    def _fingerprint(key: bytes) -> str:
-        return "hmac-sha256:" + hmac.new(key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
-
     def _meta(self) -> dict[str, str]:
         con = self._connection()
         try:
@@ -333,11 +196,11 @@ class AssessmentStore:
             raise StoreError(f"The store {self.path!r} is closed.")
         return self._con
 
-    def _write(self) -> _Transaction:
-        return _Transaction(self._connection(), "BEGIN IMMEDIATE")
+    def _write(self) -> Transaction:
+        return Transaction(self._connection(), "BEGIN IMMEDIATE")
 
-    def _read(self) -> _Transaction:
-        return _Transaction(self._connection(), "BEGIN")
+    def _read(self) -> Transaction:
+        return Transaction(self._connection(), "BEGIN")
 
     def close(self) -> None:
         """Close the file (idempotent)."""
@@ -386,44 +249,7 @@ class AssessmentStore:
     def _stored_id(self, respondent_id: str) -> str:
         if not self._pseudonymized:
             return respondent_id
-        return hmac.digest(self._need_key(), respondent_id.encode("utf-8"), "sha256")[: PSEUDONYM_HEX // 2].hex()
-
-    def _sorted_ids(self, ids: np.ndarray, name: str) -> tuple[np.ndarray, Any]:
-        """The order that sorts the stored ids, and a function turning a slice of the sorted
-        stored ids into Python strings. Rows go in in this order, so that the primary-key index
-        grows at its end instead of at random places (ids from a real export, and keyed hashes
-        above all, come in no order: a million keyed hashes took 16.2 s unsorted, 8.7 s sorted)."""
-        if not self._pseudonymized:
-            order = np.argsort(ids, kind="stable")  # code-point order = SQLite's BINARY order of UTF-8
-            same = np.zeros(max(len(ids) - 1, 0), dtype=bool)
-            for i in range(0, len(ids) - 1, _CHUNK):  # neighbours in sorted order, without a sorted copy
-                k = ids[order[i : i + _CHUNK + 1]]
-                same[i : i + len(k) - 1] = k[1:] == k[:-1]
-            to_text: Any = lambda sl: ids[order[sl]].tolist()  # noqa: E731
-        else:
-            key = self._need_key()
-            digest = hmac.digest
-            half = PSEUDONYM_HEX // 2
-            raw = b"".join(  # 16 bytes per id; Python strings only a chunk at a time
-                b"".join([digest(key, s.encode("utf-8"), "sha256")[:half] for s in ids[i : i + _CHUNK].tolist()])
-                for i in range(0, len(ids), _CHUNK)
-            )
-            words = np.frombuffer(raw, dtype=">u8").reshape(-1, 2)  # 16 bytes as two big-endian words
-            order = np.lexsort((words[:, 1], words[:, 0])) if len(ids) else np.zeros(0, dtype=np.intp)
-            keys = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 16)[order]
-            same = (keys[1:] == keys[:-1]).all(axis=1)
-
-            def to_text(sl: slice) -> list[str]:
-                h = keys[sl].tobytes().hex()
-                return [h[i : i + PSEUDONYM_HEX] for i in range(0, len(h), PSEUDONYM_HEX)]
-
-        if same.any():
-            repeated = np.unique(ids[order[1:][same]])[:5].tolist()
-            raise StoreError(
-                f"Cannot add wave {name!r}: respondent ids must be unique within a wave; repeated: {repeated}. "
-                "Nothing was stored."
-            )
-        return order, to_text
+        return keyed_hash(self._need_key(), respondent_id)
 
     # ------------------------------------------------------------------ waves
 
@@ -453,14 +279,14 @@ class AssessmentStore:
         >>> info["questionnaire_id"], info["n"], info["model_hash"], len(info["scale_ids"])
         ('berakhlak', 1, None, 7)
         """
-        return self._wave_row(self._connection(), _wave_name(wave))
+        return self._wave_row(self._connection(), wave_name(wave))
 
     def _wave_row(self, con: sqlite3.Connection, name: str) -> dict[str, Any]:
-        row = con.execute(f"SELECT {', '.join(_WAVE_FIELDS)} FROM waves WHERE wave = ?", (name,)).fetchone()
+        row = con.execute(f"SELECT {', '.join(WAVE_FIELDS)} FROM waves WHERE wave = ?", (name,)).fetchone()
         if row is None:
             known = [r[0] for r in con.execute("SELECT wave FROM waves ORDER BY position")]
             raise StoreError(f"No wave {name!r} in the store {self.path!r}; its waves are {known}.")
-        info = dict(zip(_WAVE_FIELDS, row))
+        info = dict(zip(WAVE_FIELDS, row))
         for k in ("scale_ids", "flag_names", "group_names"):
             info[k] = json.loads(info[k])
         for k in ("has_levels", "has_index", "has_unit", "has_date"):
@@ -520,51 +346,46 @@ class AssessmentStore:
         >>> store.close()
         """
         if not isinstance(assessment, Assessment):
-            raise TypeError(f"The 'assessment' parameter of add must be an Assessment. Got {type(assessment).__name__} instead.")
-        name = _wave_name(wave)
+            raise param_error("add", "assessment", "an Assessment", assessment, error=TypeError, shown=type(assessment).__name__)
+        name = wave_name(wave)
         a = assessment
-        _check_assessment(a, name)
-        order, id_text = self._sorted_ids(np.asarray(a.respondent_ids, dtype=str), name)
-        scale_cols = [f"scale_{s}" for s in a.scale_ids]
-        group_cols = [f"group_{g}" for g in a.groups]
-        columns = ("wave", "respondent_id", "seq") + _FIXED + tuple(scale_cols) + tuple(group_cols)
-        sql = f"INSERT INTO results ({', '.join(map(_quote, columns))}) VALUES ({', '.join('?' * len(columns))})"
-        flag_text = _flag_strings(a.flags)
+        check_assessment(a, name)
+        rows = WaveRows(a, name, self._need_key() if self._pseudonymized else None)
         con = self._connection()
         with self._write():
-            old = con.execute("SELECT position FROM waves WHERE wave = ?", (name,)).fetchone()
-            if old is not None and not replace:
-                raise StoreError(
-                    f"Wave {name!r} is already in the store {self.path!r} "
-                    f"({con.execute('SELECT n FROM waves WHERE wave = ?', (name,)).fetchone()[0]} respondents); "
-                    "a wave is stored once: pass replace=True to replace it."
-                )
-            if old is not None:
-                con.execute("DELETE FROM results WHERE wave = ?", (name,))
-                con.execute("DELETE FROM waves WHERE wave = ?", (name,))
-                position = old[0]
-            else:
-                position = con.execute("SELECT coalesce(max(position), 0) + 1 FROM waves").fetchone()[0]
+            position = self._position_of_new_wave(con, name, replace)
             have = {r[1].lower() for r in con.execute("PRAGMA table_info(results)")}
-            for col, kind in [(c, "REAL") for c in scale_cols] + [(c, "TEXT") for c in group_cols]:
+            for col, kind in [(c, "REAL") for c in rows.scale_columns] + [(c, "TEXT") for c in rows.group_columns]:
                 if col.lower() not in have:
-                    con.execute(f"ALTER TABLE results ADD COLUMN {_quote(col)} {kind}")
+                    con.execute(f"ALTER TABLE results ADD COLUMN {quote(col)} {kind}")
             con.execute(
-                f"INSERT INTO waves ({', '.join(_WAVE_FIELDS)}) VALUES ({', '.join('?' * len(_WAVE_FIELDS))})",
+                f"INSERT INTO waves ({', '.join(WAVE_FIELDS)}) VALUES ({', '.join('?' * len(WAVE_FIELDS))})",
                 (
-                    name, position, _now(), __version__, a.questionnaire_id, a.questionnaire_version,
+                    name, position, now(), __version__, a.questionnaire_id, a.questionnaire_version,
                     a.questionnaire_hash, a.model_hash, a.model_kind, float(a.min_confidence),
                     float(a.min_answered), len(a), json.dumps(list(a.scale_ids)), json.dumps(list(a.flags.names)),
                     json.dumps(list(a.groups)), a.has_levels, a.index is not None, a.unit is not None,
                     a.date is not None,
                 ),
             )
-            try:
-                for rows in _row_chunks(a, name, flag_text, order, id_text):
-                    con.executemany(sql, rows)
-            except sqlite3.IntegrityError as exc:  # pragma: no cover - the ids were checked above
-                raise StoreError(f"Cannot add wave {name!r}: {exc}. Nothing was stored.") from exc
+            rows.insert(con)
         return len(a)
+
+    def _position_of_new_wave(self, con: sqlite3.Connection, name: str, replace: bool) -> int:
+        """The position the wave ``name`` is added at: its own when it is replaced (its rows are
+        deleted here, in the caller's transaction), else after the last wave."""
+        old = con.execute("SELECT position FROM waves WHERE wave = ?", (name,)).fetchone()
+        if old is not None and not replace:
+            raise StoreError(
+                f"Wave {name!r} is already in the store {self.path!r} "
+                f"({con.execute('SELECT n FROM waves WHERE wave = ?', (name,)).fetchone()[0]} respondents); "
+                "a wave is stored once: pass replace=True to replace it."
+            )
+        if old is not None:
+            con.execute("DELETE FROM results WHERE wave = ?", (name,))
+            con.execute("DELETE FROM waves WHERE wave = ?", (name,))
+            return int(old[0])
+        return int(con.execute("SELECT coalesce(max(position), 0) + 1 FROM waves").fetchone()[0])
 
     # ------------------------------------------------------------------ load
 
@@ -589,57 +410,10 @@ class AssessmentStore:
         >>> str(b.wave[0]), bool((b.level == a.level).all()), b.model_hash == a.model_hash
         ('baseline', True, True)
         """
-        name = _wave_name(wave)
+        name = wave_name(wave)
         con = self._connection()
         with self._read():
-            info = self._wave_row(con, name)
-            scale_cols = [f"scale_{s}" for s in info["scale_ids"]]
-            group_cols = [f"group_{g}" for g in info["group_names"]]
-            columns = ("seq", "respondent_id") + _FIXED + tuple(scale_cols) + tuple(group_cols)
-            # in primary-key order (no sort in SQL); put back in the order added through ``seq``
-            cur = con.execute(f"SELECT {', '.join(map(_quote, columns))} FROM results WHERE wave = ?", (name,))
-            parts: list[list[np.ndarray]] = [[] for _ in columns]
-            kinds = ["i", "U", "U", "D"] + ["i"] + ["f"] * (len(_LEVEL_COLUMNS) - 1) + ["f", "U", "i", "U"]
-            kinds += ["f"] * len(scale_cols) + ["U"] * len(group_cols)
-            while True:
-                rows = cur.fetchmany(_CHUNK)
-                if not rows:
-                    break
-                for j, col in enumerate(zip(*rows)):
-                    parts[j].append(_column_array(col, kinds[j]))
-        n = info["n"]
-        cols = [np.concatenate(p) if p else _column_array((), kinds[j]) for j, p in enumerate(parts)]
-        if len(cols[0]) != n:  # pragma: no cover - only if the file was edited outside the library
-            raise StoreError(f"The store {self.path!r} is inconsistent: wave {name!r} records {n} respondents but holds {len(cols[0])}.")
-        back = np.argsort(cols[0], kind="stable")
-        by = {c: v[back] for c, v in zip(columns[1:], cols[1:])}
-        levels = info["has_levels"]
-        return Assessment(
-            questionnaire_id=info["questionnaire_id"],
-            questionnaire_version=info["questionnaire_version"],
-            questionnaire_hash=info["questionnaire_hash"],
-            respondent_ids=by["respondent_id"],
-            probabilities=np.column_stack([by[f"p{k}"] for k in range(1, N_LEVELS + 1)]) if levels else None,
-            level=by["level"].astype(np.int8) if levels else None,
-            expected_level=by["expected_level"] if levels else None,
-            expected_level_sd=by["expected_level_sd"] if levels else None,
-            confidence=by["confidence"] if levels else None,
-            entropy=by["entropy"] if levels else None,
-            scale_ids=tuple(info["scale_ids"]),
-            scale_scores=np.column_stack([by[c] for c in scale_cols]) if scale_cols else np.empty((n, 0)),
-            index=by["index_score"] if info["has_index"] else None,
-            index_category=by["index_category"] if info["has_index"] else None,
-            n_answered=by["n_answered"].astype(np.int32),
-            flags=_parse_flags(by["flags"], tuple(info["flag_names"]), name),
-            min_confidence=info["min_confidence"],
-            min_answered=info["min_answered"],
-            model_hash=info["model_hash"],
-            model_kind=info["model_kind"],
-            unit=by["unit"] if info["has_unit"] else None,
-            wave=np.full(n, name),
-            date=by["date"] if info["has_date"] else None,
-            groups={g: by[c] for g, c in zip(info["group_names"], group_cols)},
-        )
+            return read_wave(con, self.path, name, self._wave_row(con, name))
 
     # ------------------------------------------------------------------ erase
 
@@ -685,16 +459,13 @@ class AssessmentStore:
             con.executemany("UPDATE waves SET n = n - 1 WHERE wave = ?", [(w,) for w in hit])
             con.execute(
                 "INSERT INTO erasures (erased, respondent_hash, rows) VALUES (?, ?, ?)",
-                (_now(), self._erasure_hash(sid), len(hit)),
+                (now(), erasure_hash(self._salt, sid), len(hit)),
             )
         try:  # best effort: fails harmlessly while another process is reading
             con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except sqlite3.OperationalError:  # pragma: no cover
             pass
         return len(hit)
-
-    def _erasure_hash(self, stored_id: str) -> str:
-        return "hmac-sha256:" + hmac.new(self._salt, stored_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def erasures(self, respondent_id: str | None = None) -> list[dict[str, Any]]:
         """The erasure log, oldest first: ``erased`` (UTC time), ``respondent_hash``, ``rows``.
@@ -716,14 +487,14 @@ class AssessmentStore:
         args: tuple[str, ...] = ()
         if respondent_id is not None:
             sql += " WHERE respondent_hash = ?"
-            args = (self._erasure_hash(self._stored_id(str(respondent_id))),)
+            args = (erasure_hash(self._salt, self._stored_id(str(respondent_id))),)
         rows = self._connection().execute(sql + " ORDER BY id", args).fetchall()
         return [dict(zip(("erased", "respondent_hash", "rows"), r)) for r in rows]
 
     # ------------------------------------------------------------------ export
 
     def _selected(self, wave: str | int | None) -> list[str]:
-        return self.waves() if wave is None else [_wave_name(wave)]
+        return self.waves() if wave is None else [wave_name(wave)]
 
     def to_records(self, wave: str | int | None = None, *, lang: str = "en") -> list[dict[str, Any]]:
         """One JSON-ready dict per respondent and wave, as :meth:`Assessment.to_records` gives
@@ -765,159 +536,3 @@ class AssessmentStore:
     def to_parquet(self, path: str | os.PathLike[str], wave: str | int | None = None, *, lang: str = "en") -> None:
         """Write :meth:`to_frame` to a Parquet file (needs pandas and pyarrow)."""
         self.to_frame(wave, lang=lang).to_parquet(os.fspath(path), index=False)
-
-
-# =========================================================================== helpers
-
-
-class _Transaction:
-    """``BEGIN ...`` on entry; ``COMMIT`` on success, ``ROLLBACK`` on any exception."""
-
-    def __init__(self, con: sqlite3.Connection, begin: str) -> None:
-        self.con = con
-        self.begin = begin
-
-    def __enter__(self) -> None:
-        self.con.execute(self.begin)
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is None:
-            self.con.execute("COMMIT")
-        elif self.con.in_transaction:
-            self.con.execute("ROLLBACK")
-
-
-def _check_assessment(a: Assessment, name: str) -> None:
-    """Refuse, before any write, an assessment whose parts disagree."""
-    n = len(a.respondent_ids)
-    where = f"Cannot add wave {name!r}:"
-    shapes: list[tuple[str, Any, tuple[int, ...]]] = [
-        ("scale_scores", a.scale_scores, (n, len(a.scale_ids))),
-        ("n_answered", a.n_answered, (n,)),
-        ("flags", a.flags.values, (n, len(a.flags.names))),
-    ]
-    level_parts = {
-        "probabilities": (a.probabilities, (n, N_LEVELS)),
-        "level": (a.level, (n,)),
-        "expected_level": (a.expected_level, (n,)),
-        "expected_level_sd": (a.expected_level_sd, (n,)),
-        "confidence": (a.confidence, (n,)),
-        "entropy": (a.entropy, (n,)),
-    }
-    present = [k for k, (v, _) in level_parts.items() if v is not None]
-    if present and len(present) != len(level_parts):
-        raise StoreError(f"{where} the level results must all be present or all None; present: {present}.")
-    shapes += [(k, v, s) for k, (v, s) in level_parts.items() if v is not None]
-    if (a.index is None) != (a.index_category is None):
-        raise StoreError(f"{where} 'index' and 'index_category' must both be present or both None.")
-    for k in ("index", "index_category", "unit", "date"):
-        if getattr(a, k) is not None:
-            shapes.append((k, getattr(a, k), (n,)))
-    shapes += [(f"groups[{g!r}]", v, (n,)) for g, v in a.groups.items()]
-    for label, arr, shape in shapes:
-        got = np.shape(arr)
-        if got != shape:
-            raise StoreError(f"{where} {label} has shape {got}; expected {shape} for {n} respondents.")
-    for kind, names in (("scale id", a.scale_ids), ("group name", tuple(a.groups))):
-        folded = [s.lower() for s in names]
-        if len(set(folded)) != len(folded) or any(not s for s in names):
-            raise StoreError(f"{where} {kind}s must be non-empty and distinct ignoring case (SQL columns); got {list(names)}.")
-    bad_flags = [f for f in a.flags.names if ";" in f]
-    if bad_flags:
-        raise StoreError(f"{where} flag names must not contain ';' (the stored separator); got {bad_flags}.")
-    empty = np.asarray(a.respondent_ids, dtype=str) == ""
-    if empty.any():
-        raise StoreError(f"{where} respondent ids must be non-empty; row {int(np.flatnonzero(empty)[0])} has none.")
-    if a.wave is not None:
-        col = np.asarray(a.wave, dtype=str)
-        others = np.unique(col[(col != name) & (col != "")]).tolist()
-        if others:
-            raise StoreError(
-                f"{where} the assessment's own wave column holds {others[:5]}{' ...' if len(others) > 5 else ''}, "
-                f"not {name!r}. Store each wave on its own, e.g. store.add(a.take(a.wave == w), wave=w), or drop the "
-                "column with dataclasses.replace(a, wave=None)."
-            )
-
-
-def _flag_strings(flags: Flags) -> np.ndarray:
-    """Each respondent's flag names joined by ';' (``""`` for none), without a per-row loop:
-    the distinct flag patterns are found on the bit-packed rows and joined once each."""
-    n = len(flags)
-    out = np.full(n, "", dtype=object)
-    if not flags.names or not n or not flags.values.any():
-        return out
-    packed = np.packbits(flags.values, axis=1)
-    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    patterns = np.unpackbits(uniq.view(np.uint8).reshape(len(uniq), -1), axis=1, count=len(flags.names)).astype(bool)
-    names = np.array(flags.names, dtype=object)
-    texts = np.array([";".join(names[p].tolist()) for p in patterns], dtype=object)
-    return texts[inverse.reshape(-1)]
-
-
-def _parse_flags(texts: np.ndarray, names: tuple[str, ...], wave: str) -> Flags:
-    n = len(texts)
-    if not names:
-        return Flags((), np.zeros((n, 0), dtype=bool))
-    lookup: dict[str, int] = {}
-    codes = np.fromiter((lookup.setdefault(s, len(lookup)) for s in texts.tolist()), dtype=np.intp, count=n)
-    pos = {f: j for j, f in enumerate(names)}
-    table = np.zeros((max(len(lookup), 1), len(names)), dtype=bool)
-    for s, i in lookup.items():
-        for f in s.split(";") if s else ():
-            if f not in pos:  # pragma: no cover - only if the file was edited outside the library
-                raise StoreError(f"Wave {wave!r} holds flag {f!r}, which its flag names {list(names)} do not list.")
-            table[i, pos[f]] = True
-    return Flags(names, table[codes])
-
-
-def _column_array(values: Sequence[Any], kind: str) -> np.ndarray:
-    """A numpy column from an SQL result column (NULL: NaN for floats, NaT for dates)."""
-    if kind == "f":
-        return np.array(values, dtype=np.float64)
-    if kind == "i":
-        return np.array([0 if v is None else v for v in values] if None in values else values, dtype=np.int64)
-    if kind == "D":
-        return np.array(values, dtype="datetime64[D]")
-    return np.array(["" if v is None else v for v in values] if None in values else values, dtype=str)
-
-
-def _row_chunks(
-    a: Assessment, name: str, flag_text: np.ndarray, order: np.ndarray, id_text: Any
-) -> Iterator[Iterator[tuple[Any, ...]]]:
-    """Rows for ``executemany`` in ``order``, ``_CHUNK`` at a time, built column by column."""
-    n = len(a)
-    levels = a.probabilities is not None
-    for start in range(0, n, _CHUNK):
-        sl = slice(start, min(n, start + _CHUNK))
-        idx = order[sl]
-        m = len(idx)
-        cols: list[Any] = [itertools.repeat(name, m), id_text(sl), idx.tolist()]
-        cols.append(itertools.repeat(None, m) if a.unit is None else a.unit[idx].astype(str).tolist())
-        if a.date is None:
-            cols.append(itertools.repeat(None, m))
-        else:
-            d = a.date[idx].astype("datetime64[D]")
-            text = d.astype(str).astype(object)
-            text[np.isnat(d)] = None
-            cols.append(text.tolist())
-        if levels:
-            assert a.level is not None and a.probabilities is not None
-            cols.append(a.level[idx].astype(np.int64).tolist())
-            for arr in (a.expected_level, a.expected_level_sd, a.confidence, a.entropy):
-                cols.append(np.asarray(arr)[idx].tolist())
-            p = a.probabilities[idx]
-            cols.extend(p[:, k].tolist() for k in range(N_LEVELS))
-        else:
-            cols.extend(itertools.repeat(None, m) for _ in _LEVEL_COLUMNS)
-        if a.index is not None and a.index_category is not None:
-            cols.append(a.index[idx].tolist())
-            cols.append(a.index_category[idx].astype(str).tolist())
-        else:
-            cols.extend((itertools.repeat(None, m), itertools.repeat(None, m)))
-        cols.append(a.n_answered[idx].astype(np.int64).tolist())
-        cols.append(flag_text[idx].tolist())
-        scores = a.scale_scores[idx]
-        cols.extend(scores[:, j].tolist() for j in range(len(a.scale_ids)))
-        cols.extend(v[idx].astype(str).tolist() for v in a.groups.values())
-        yield zip(*cols)

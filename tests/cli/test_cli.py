@@ -289,3 +289,20 @@ def test_store_needs_a_wave(tmp_path, sel):
     wave, path = _wave_files(tmp_path, sel, n=30)[0]
     r = run("score", str(path), "-q", "socio-emotional-levels", "--store", str(tmp_path / "s.sqlite"))
     assert r.returncode == 2 and "--store needs --wave" in r.stderr
+
+
+def test_quality_with_a_group_writes_dif_and_level_decisions(tmp_path, sel):
+    """--group adds the fairness tables: DIF across the column's groups and, for an instrument
+    with levels, the level decisions by group (the same numbers as the Python calls)."""
+    src = EXAMPLES / "socio-emotional-levels-google-forms.csv"
+    out = tmp_path / "fair.json"
+    r = run("quality", str(src), "-q", "socio-emotional-levels", "--group", "Unit Kerja", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Differential item functioning across 'Unit Kerja'" in r.stdout
+    assert "Level decisions by 'Unit Kerja'" in r.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    rs = al.read_responses(src, sel, group_columns=["Unit Kerja"])
+    expected = al.level_decisions_by_group(sel, rs, "Unit Kerja")
+    assert [row["group"] for row in doc["level_decisions"]] == list(expected.group)
+    assert [row["n"] for row in doc["level_decisions"]] == expected.n.tolist()
+    assert len(doc["dif"]) == sel.n_items

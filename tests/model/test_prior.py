@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import akhlak_levels as al
 from akhlak_levels.model import distance_decay_probabilities, ggum_probabilities
 
 ALPHA, TAU = 0.8, [-2.4, -1.8, -1.2, -0.6]

@@ -18,6 +18,7 @@ import akhlak_levels as al
 import importlib
 
 dif_module = importlib.import_module("akhlak_levels.quality._dif")
+fits_module = importlib.import_module("akhlak_levels.quality._dif_fits")
 from akhlak_levels.decisions import level_decisions_by_group
 from akhlak_levels.model import thresholds
 from akhlak_levels.quality import benjamini_hochberg, dif
@@ -71,7 +72,7 @@ def test_the_fit_is_the_maximum_of_the_cumulative_logit_likelihood(J):
     X = np.column_stack([rng.normal(size=n), rng.integers(0, 2, n), rng.normal(size=n)])
     latent = X @ np.array([1.0, -0.5, 0.3]) + rng.logistic(size=n)
     y = np.searchsorted(np.quantile(latent, np.linspace(0, 1, J + 1)[1:-1]), latent)
-    ll, params = dif_module._fit(X, y, J, dif_module._start(y, J, 3))
+    ll, params = fits_module._fit(X, y, J, fits_module._start(y, J, 3))
     beta, theta = params[:3], thresholds(params[3:])
     assert ll == pytest.approx(naive_loglik(beta, theta, X, y), rel=1e-12)
     # the log-likelihood is concave in (beta, theta) (Pratt, 1981), so a stationary point is

@@ -2,7 +2,6 @@
 tests/reference/make_psych_reference.R on psych's bfi data), pingouin and factor_analyzer."""
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np

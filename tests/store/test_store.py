@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 import akhlak_levels as al
-from akhlak_levels.store import _store as store_module
+from akhlak_levels.store import _layout as layout_module
+from akhlak_levels.store import _rows as rows_module
 from akhlak_levels.flags import Flags
 from akhlak_levels.store import SCHEMA_VERSION, AssessmentStore, StoreError
 
@@ -212,8 +213,8 @@ def test_repeated_ids_are_refused_before_anything_is_written(path, rich):
 def test_an_exception_half_way_rolls_the_whole_wave_back(path, rich, monkeypatch, error, replace):
     """Rows of three chunks are in when the fourth fails (even a KeyboardInterrupt): all undone,
     a replaced wave is intact, and the connection takes writes again."""
-    monkeypatch.setattr(store_module, "_CHUNK", 50)
-    original = store_module._row_chunks
+    monkeypatch.setattr(rows_module, "_CHUNK", 50)
+    original = rows_module._row_chunks
     inside = []
 
     def failing(*args, **kwargs):
@@ -225,20 +226,21 @@ def test_an_exception_half_way_rolls_the_whole_wave_back(path, rich, monkeypatch
 
     with AssessmentStore(path) as s:
         s.add(rich, wave="2024")
-        monkeypatch.setattr(store_module, "_row_chunks", failing)
+        monkeypatch.setattr(rows_module, "_row_chunks", failing)
         with pytest.raises(error, match="half-way"):
             s.add(rich_assessment(300, seed=9), wave="2024" if replace else "2025", replace=replace)
         assert inside == [150 if replace else len(rich) + 150] and not s._con.in_transaction
         assert s.waves() == ["2024"] and count_rows(path) == len(rich)
         assert_same(s.load("2024"), with_wave(rich, "2024"))
-        monkeypatch.setattr(store_module, "_row_chunks", original)
+        monkeypatch.setattr(rows_module, "_row_chunks", original)
         s.add(rich, wave="2025")
 
 
 KILLED_CHILD = """
 import os, signal, sys
 import akhlak_levels as al
-from akhlak_levels.store import _store as st
+from akhlak_levels.store import AssessmentStore
+from akhlak_levels.store import _rows as st
 
 path, wave, replace = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 q = al.load_questionnaire("socio-emotional-levels")
@@ -255,7 +257,7 @@ def dying(*args, **kwargs):
         yield rows
 
 st._row_chunks = dying
-s = st.AssessmentStore(path)
+s = AssessmentStore(path)
 s._con.execute("PRAGMA cache_size = 8")  # spill: uncommitted pages reach the journal before the kill
 s.add(a, wave=wave, replace=replace)
 print("not killed")
@@ -346,7 +348,7 @@ def test_a_new_file_is_initialised_with_the_schema_version(path):
     assert meta["schema_version"] == str(SCHEMA_VERSION) and meta["library_version"] == al.__version__
     assert "created" in meta and "key_fingerprint" not in meta
     assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    assert con.execute("PRAGMA application_id").fetchone() == (store_module.APPLICATION_ID,)
+    assert con.execute("PRAGMA application_id").fetchone() == (layout_module.APPLICATION_ID,)
     con.close()
 
 
@@ -580,7 +582,7 @@ def test_the_error_is_a_library_error_and_a_value_error():
 def test_flags_are_joined_once_per_pattern_with_the_same_result():
     a = rich_assessment(2000, seed=3)
     assert len(set(a.flags.as_strings())) > 3
-    assert store_module._flag_strings(a.flags).tolist() == a.flags.as_strings()
+    assert rows_module._flag_strings(a.flags).tolist() == a.flags.as_strings()
 
 
 def test_rows_go_in_sorted_by_stored_id_and_come_back_in_the_order_added(path, rich):

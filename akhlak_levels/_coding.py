@@ -1,0 +1,269 @@
+"""Coding the cells of an export: headers to items, answers to option indices, ids and dates.
+
+The reader (:func:`~akhlak_levels.read_responses`) finds the columns of a table and hands each
+column here: a header is matched to an item by its id or text, an answer to an option by its
+code, label or alias, and ids and dates are read with every unreadable cell reported as a
+:class:`~akhlak_levels.errors.Problem`. All texts are compared after :func:`norm`.
+
+Examples
+--------
+>>> from akhlak_levels import load_questionnaire
+>>> from akhlak_levels.responses import MISSING
+>>> import numpy as np
+>>> q = load_questionnaire("berakhlak")
+>>> codes, bad = code_column(np.array(["5", "Sering", "NA", "6"], dtype=object), q.items[0])
+>>> codes.tolist(), bad.tolist(), int(codes[2]) == MISSING
+([4, 3, -1, -1], [False, False, False, True], True)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+from typing import Any, Mapping
+
+import numpy as np
+
+from ._readers import Table
+from .errors import Problem, ResponseError
+from .questionnaire import Item, Questionnaire
+
+#: Code of an unanswered item in :attr:`ResponseSet.codes`.
+MISSING = -1
+
+#: Cell texts read as "unanswered" (after trimming and case folding).
+NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--", "tidak dijawab"})
+
+
+def norm(text: object) -> str:
+    """Case-folded, NFKC-normalised text with runs of white space folded to one space."""
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    return " ".join(s.split())
+
+
+def is_na(v: object) -> bool:
+    """True for an unanswered cell: None, NaN, NaT, pandas' NA or one of :data:`NA_TOKENS`."""
+    if v is None:
+        return True
+    if isinstance(v, (float, np.floating)) and math.isnan(v):
+        return True
+    if isinstance(v, str):
+        return norm(v) in NA_TOKENS
+    # pandas' NA (nullable and string columns) and NaT (datetime columns), numpy's NaT
+    if type(v).__name__ in ("NAType", "NaTType") or (isinstance(v, np.datetime64) and np.isnat(v)):
+        return True
+    return False
+
+
+def as_text(v: object) -> str:
+    """A cell as text: trimmed, a whole float without its ``.0`` (ids read as numbers)."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def shown(v: object) -> object:
+    """A cell as a problem report shows it (a numpy scalar as its Python value)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def item_header_map(q: Questionnaire) -> dict[str, int]:
+    """Normalised header -> item position: every item's text in every language, and its id."""
+    m: dict[str, int] = {}
+    for pos, it in enumerate(q.items):
+        for t in it.text.values():
+            m.setdefault(norm(t), pos)
+    for pos, it in enumerate(q.items):  # ids win over texts
+        m[norm(it.id)] = pos
+    return m
+
+
+_QNUM = re.compile(r"^\d{1,3}\s*[.)]\s+")
+_GRID = re.compile(r"^.*\[(.+)\]\s*$")
+
+
+def match_item(header: str, hmap: Mapping[str, int]) -> int | None:
+    """The item position of a column header (as is, a Google Forms grid ``Title [Row]``, or
+    without a leading question number), or None."""
+    h = norm(header)
+    if h in hmap:
+        return hmap[h]
+    m = _GRID.match(h)
+    if m and norm(m.group(1)) in hmap:
+        return hmap[norm(m.group(1))]
+    h2 = _QNUM.sub("", h)
+    if h2 in hmap:
+        return hmap[h2]
+    return None
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def ids_from_column(col: np.ndarray, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
+    """Respondent ids of an id column as text, and a problem for each empty one."""
+    problems = []
+    out = []
+    for r, v in enumerate(col):
+        if is_na(v):
+            problems.append(Problem(f"the respondent id (column {name!r}) is empty", file=t.file, row=int(t.rows[r])))
+            out.append("")
+        else:
+            out.append(as_text(v))
+    return np.array(out, dtype=str), problems
+
+
+def check_duplicate_ids(rid: np.ndarray, rows: np.ndarray, file: str | None, *, raise_now: bool = True) -> list[Problem]:
+    """A problem for each id given more than once (raised at once unless ``raise_now`` is False)."""
+    uniq, inverse, counts = np.unique(rid, return_inverse=True, return_counts=True)
+    if (counts == 1).all():
+        return []
+    problems = []
+    for u in np.flatnonzero(counts > 1):
+        where = np.flatnonzero(inverse == u)
+        problems.append(
+            Problem(
+                f"duplicate respondent id, on rows {[int(rows[w]) for w in where[:10]]}",
+                file=file, row=int(rows[where[1]]), respondent=str(uniq[u]),
+            )
+        )
+    if raise_now:
+        raise ResponseError("Respondent ids must be unique:", problems)
+    return problems
+
+
+# --------------------------------------------------------------------------- answers
+
+
+def _answer_lookup(it: Item) -> dict[str, int]:
+    """Normalised answer text -> option index, for one item."""
+    look: dict[str, int] = {}
+    for c, labels in enumerate(it.options):
+        for lab in labels.values():
+            look.setdefault(norm(lab), c)
+        if c < len(it.aliases):
+            for a in it.aliases[c]:
+                look.setdefault(norm(a), c)
+    for c in range(it.n_options):
+        look[str(c + 1)] = c
+    if it.type == "choice":
+        for c in range(it.n_options):
+            look.setdefault(chr(ord("a") + c), c)
+    return look
+
+
+_HASHABLE = (str, int, float, np.generic, _dt.date)
+_NUM = re.compile(r"^[+]?\d+(?:[.,]0+)?$")
+_PREFIXED = re.compile(r"^(\d+)\s*[-.=:)]\s*(.+)$")
+
+
+def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
+    """Option index of one raw cell; MISSING for unanswered; None when it cannot be read."""
+    if is_na(v):
+        return MISSING
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return int(v) - 1 if 1 <= v <= it.n_options else None
+    if isinstance(v, (float, np.floating)):
+        return int(v) - 1 if float(v).is_integer() and 1 <= v <= it.n_options else None
+    s = norm(v)
+    if s in look:
+        return look[s]
+    if _NUM.match(s):
+        k = int(re.split(r"[.,]", s.lstrip("+"))[0])
+        return k - 1 if 1 <= k <= it.n_options else None
+    m = _PREFIXED.match(s)
+    if m:
+        k = int(m.group(1))
+        lab = look.get(norm(m.group(2)))
+        if lab is not None and lab == k - 1:
+            return lab
+    return None
+
+
+def code_column(col: np.ndarray, it: Item) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, vectorised by unique value."""
+    if col.dtype.kind in "iuf":
+        x = col.astype(np.float64)
+        missing = np.isnan(x)
+        ok = missing | ((x == np.round(x)) & (x >= 1) & (x <= it.n_options))
+        codes = np.where(ok & ~missing, np.nan_to_num(x) - 1, MISSING).astype(np.int8)
+        return codes, ~ok
+    look = _answer_lookup(it)
+    cells = col.tolist()
+    bools = None
+    if set(map(type, cells)) & {bool, np.bool_}:  # True == 1 as a key would share 1's reading
+        bools = np.array([isinstance(v, (bool, np.bool_)) for v in cells])
+        cells = [None if b else v for v, b in zip(cells, bools)]
+    try:
+        uniques = set(cells)
+    except TypeError:  # lists or dicts from JSON: read by their text, and rejected
+        cells = [v if isinstance(v, _HASHABLE) or v is None else repr(v) for v in cells]
+        uniques = set(cells)
+    mapping: dict[Any, int] = {}
+    for v in uniques:
+        c = _parse_answer(v, it, look)
+        mapping[v] = -2 if c is None else c
+    coded = np.fromiter(map(mapping.__getitem__, cells), dtype=np.int16, count=len(cells))
+    bad = coded == -2
+    if bools is not None:
+        bad |= bools
+    coded[bad] = MISSING
+    return coded.astype(np.int8), bad
+
+
+def expected_text(it: Item) -> str:
+    """What an answer to ``it`` must look like, for the problem report of an unreadable one."""
+    if it.type == "likert":
+        labels = " / ".join(it.option_labels(next(iter(it.options[0]))))
+        return f"expected a code 1-{it.n_options} or a label ({labels}, or in another language)"
+    return f"expected an option number 1-{it.n_options}, a letter a-{chr(ord('a') + it.n_options - 1)} or an option's text"
+
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+def _parse_one_date(v: object) -> np.datetime64 | None:
+    """A date cell as a day, or None when it is in none of the accepted formats."""
+    if isinstance(v, (_dt.datetime, _dt.date)):
+        return np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
+    s = str(v).strip()
+    head = s.split("T")[0].split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return np.datetime64(_dt.datetime.strptime(head, fmt).date(), "D")
+        except ValueError:
+            continue
+    return None
+
+
+def parse_dates(col: np.ndarray, t: Table, name: str, rid: np.ndarray) -> tuple[np.ndarray, list[Problem]]:
+    """A date column as ``datetime64[D]`` (NaT where unanswered), and a problem for each unreadable date."""
+    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[D]")
+    problems = []
+    cache: dict[Any, np.datetime64 | None] = {}
+    for r, v in enumerate(col):
+        if is_na(v):
+            continue
+        key = v if isinstance(v, (str, _dt.date)) else str(v)
+        if key not in cache:
+            cache[key] = _parse_one_date(v)
+        d = cache[key]
+        if d is None:
+            problems.append(
+                Problem(
+                    f"column {name!r}: expected a date like 2023-10-13 or 13/10/2023",
+                    file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=shown(v),
+                )
+            )
+        else:
+            out[r] = d
+    return out, problems

@@ -1,0 +1,326 @@
+"""Waves of assessments and the respondents they share: the ground of the growth modules.
+
+* :func:`resolve_waves` turns what a growth function was given (a sequence, a mapping, one
+  assessment with a wave column, a store) into labelled waves in order, scored alike;
+* respondent ids are sorted once per wave (:func:`id_index`) and matched across waves by
+  searching the sorted arrays (:func:`pair_positions`, :func:`match_ids`), never with per-row
+  dictionaries;
+* group labels, hard levels at a chosen confidence, the Wilson interval and the small-group
+  suppression rule shared by every growth table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from .._validation import Interval, check, param_error
+from ..assessment import Assessment
+from ..errors import ModelError, QuestionnaireError
+from ..questionnaire import Questionnaire, load_questionnaire
+
+__all__ = [
+    "ALL_GROUP",
+    "MISSING_GROUP",
+    "IdIndex",
+    "check_assessment",
+    "check_same_instrument",
+    "group_labels",
+    "hard_levels",
+    "id_index",
+    "match_ids",
+    "pair_positions",
+    "questionnaire_of",
+    "resolve_waves",
+    "suppress_small",
+    "wilson_interval",
+]
+
+#: The group of a wave's total row.
+ALL_GROUP = "(all)"
+#: The group of respondents without a value in the group column.
+MISSING_GROUP = "(missing)"
+
+
+# =========================================================================== assessments
+
+
+def check_assessment(a: Any, what: str, func: str | None = None) -> Assessment:
+    """``a`` when it is an :class:`~akhlak_levels.Assessment`; a :class:`TypeError` otherwise.
+
+    With ``func``, ``what`` is a parameter of ``func`` and the error is the one parameter error;
+    without it, ``what`` names an entry of a parameter (``"wave '2023'"``, ``"assessments[1]"``).
+    """
+    if isinstance(a, Assessment):
+        return a
+    must = "an Assessment (from akhlak_levels.assess)"
+    if func is not None:
+        raise param_error(func, what, must, a, error=TypeError, shown=type(a).__name__)
+    raise TypeError(f"{what} must be {must}. Got {type(a).__name__} instead.")
+
+
+def check_same_instrument(waves: Sequence[tuple[str, Assessment]]) -> None:
+    """All waves must come from one questionnaire (id, version, hash) and one level model."""
+    label0, a0 = waves[0]
+    ident0 = (a0.questionnaire_id, a0.questionnaire_version, a0.questionnaire_hash)
+    for label, a in waves[1:]:
+        ident = (a.questionnaire_id, a.questionnaire_version, a.questionnaire_hash)
+        if ident != ident0:
+            raise ModelError(
+                f"All waves must be scored on the same questionnaire: wave {label0} used "
+                f"{ident0[0]!r} version {ident0[1]!r}, wave {label} used {ident[0]!r} version {ident[1]!r}"
+                f"{' (same id and version, different content hash)' if ident[:2] == ident0[:2] else ''}."
+            )
+        if a.has_levels != a0.has_levels or a.model_hash != a0.model_hash:
+            raise ModelError(
+                f"All waves must be scored with the same level model, or change would mix models with "
+                f"real movement: wave {label0} used {_model_name(a0)}, wave {label} used {_model_name(a)}. "
+                "Score every wave again with one model."
+            )
+        if a.scale_ids != a0.scale_ids:
+            raise ModelError(
+                f"Waves {label0} and {label} have different scales: {list(a0.scale_ids)} and {list(a.scale_ids)}."
+            )
+
+
+def _model_name(a: Assessment) -> str:
+    if not a.has_levels:
+        return "no level model"
+    return f"a {a.model_kind} model ({(a.model_hash or '?')[:19]}...)"
+
+
+def questionnaire_of(a: Assessment) -> Questionnaire | None:
+    """The bundled questionnaire the assessment names, when it is bundled and matches; None for
+    a questionnaire that is not bundled (any other failure to load it propagates)."""
+    try:
+        q = load_questionnaire(a.questionnaire_id)
+    except QuestionnaireError:  # an unknown id: not bundled
+        return None
+    return q if q.content_hash == a.questionnaire_hash else None
+
+
+def hard_levels(a: Assessment, min_confidence: float | None, func: str | None = None) -> np.ndarray:
+    """``a.level``, or levels re-thresholded at ``min_confidence`` (0 = undetermined)."""
+    assert a.probabilities is not None and a.level is not None
+    if min_confidence is None:
+        return np.asarray(a.level, dtype=np.int8)
+    mc = float(check(func, "min_confidence", min_confidence, Interval(0, 1)))
+    p = a.probabilities
+    level = (p.argmax(axis=1) + 1).astype(np.int8)
+    level[(p.max(axis=1) < mc) | (a.n_answered == 0)] = 0
+    return level
+
+
+# =========================================================================== matching by id
+
+
+@dataclass(frozen=True)
+class IdIndex:
+    """A wave's respondent ids, sorted once: ``sorted_ids = ids[order]``."""
+
+    ids: np.ndarray
+    order: np.ndarray
+    sorted_ids: np.ndarray
+
+
+def id_index(a: Assessment, label: str) -> IdIndex:
+    """Respondent ids as a str array, sorted once, refusing duplicates (which would make
+    matching ambiguous)."""
+    ids = np.asarray(a.respondent_ids)
+    if ids.dtype.kind != "U":
+        ids = ids.astype(str)
+    order = np.argsort(ids)  # ids are unique (checked next), so stability does not matter
+    s = ids[order]
+    if len(s) > 1:
+        dup = s[1:][s[1:] == s[:-1]]
+        if len(dup):
+            shown = sorted(set(dup.tolist()))
+            raise ValueError(
+                f"Respondent ids must be unique within a wave; wave {label} repeats {shown[:5]}"
+                f"{' and more' if len(shown) > 5 else ''}. Merge or drop the duplicates first."
+            )
+    return IdIndex(ids, order, s)
+
+
+def match_ids(ids_list: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Union of ids (sorted) and, per wave, each union id's row in that wave (-1 if absent)."""
+    allids = np.concatenate(list(ids_list))
+    union, inv = np.unique(allids, return_inverse=True)
+    pos = np.full((len(union), len(ids_list)), -1, dtype=np.int64)
+    start = 0
+    for w, ids in enumerate(ids_list):
+        pos[inv[start : start + len(ids)], w] = np.arange(len(ids))
+        start += len(ids)
+    return union, pos
+
+
+def pair_positions(a: IdIndex, b: IdIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the ids present in both waves: (rows in a, rows in b), matched pairwise.
+
+    Both id arrays are sorted once (:func:`id_index`), so the search walks them in step."""
+    if len(a.ids) == len(b.ids) and np.array_equal(a.ids, b.ids):  # same panel, same order
+        r = np.arange(len(a.ids))
+        return r, r
+    if len(a.ids) == 0 or len(b.ids) == 0:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e
+    at = np.searchsorted(b.sorted_ids, a.sorted_ids)
+    at_c = np.minimum(at, len(b.ids) - 1)
+    found = b.sorted_ids[at_c] == a.sorted_ids
+    return a.order[found], b.order[at_c[found]]
+
+
+# =========================================================================== waves
+
+
+def _wave_label_of(a: Assessment) -> str | None:
+    if a.wave is None:
+        return None
+    u = np.unique(np.asarray(a.wave).astype(str))
+    if len(u) == 1 and u[0] != "":
+        return str(u[0])
+    if len(u) > 1:
+        shown = u[:5].tolist()
+        raise ValueError(
+            f"An assessment in the sequence holds several waves in its wave column ({shown}"
+            f"{'...' if len(u) > 5 else ''}); pass it alone to split it by wave, or pass waves=[...]."
+        )
+    return None
+
+
+def _label_key(label: str) -> tuple[float, str]:
+    try:
+        return (float(label), label)
+    except ValueError:
+        return (float("inf"), label)
+
+
+def _split_by_wave_column(a: Assessment, waves: Sequence[Any] | None, func: str) -> list[tuple[str, Assessment]]:
+    """One assessment split into its waves by its wave column, in label order (years numerically)."""
+    if waves is not None:
+        raise ValueError(f"{func}: 'waves' labels a sequence of assessments; one assessment is split by its wave column.")
+    if a.wave is None:
+        raise ValueError(
+            f"{func} needs several waves: pass a sequence or a mapping of assessments, or one assessment "
+            "whose wave column (read_responses(..., wave_column=...)) holds the wave of each respondent."
+        )
+    col = np.asarray(a.wave).astype(str)
+    labels = sorted(np.unique(col).tolist(), key=_label_key)
+    if "" in labels:
+        raise ValueError(f"{func}: {int((col == '').sum())} respondents have no wave in the wave column.")
+    return [(lab, a.take(np.nonzero(col == lab)[0])) for lab in labels]
+
+
+def _label_sequence(assessments: Any, waves: Sequence[Any] | None, func: str) -> list[tuple[str, Assessment]]:
+    """A sequence of assessments labelled by ``waves`` or by each one's single-valued wave column."""
+    try:
+        seq = list(assessments)
+    except TypeError:
+        raise TypeError(
+            f"{func} expects a sequence or a mapping of Assessment objects. Got {type(assessments).__name__} instead."
+        ) from None
+    seq = [check_assessment(a, f"assessments[{i}]") for i, a in enumerate(seq)]
+    if waves is not None:
+        labels_in = [str(w) for w in waves]
+        if len(labels_in) != len(seq):
+            raise ValueError(f"{func}: got {len(seq)} assessments but {len(labels_in)} wave labels.")
+    else:
+        labels_in = []
+        for i, a in enumerate(seq):
+            lab = _wave_label_of(a)
+            if lab is None:
+                raise ValueError(
+                    f"{func}: assessments[{i}] has no wave column; pass waves=[...] (one label per assessment) "
+                    "or a mapping {label: assessment}."
+                )
+            labels_in.append(lab)
+    return list(zip(labels_in, seq))
+
+
+def resolve_waves(assessments: Any, waves: Sequence[Any] | None, func: str) -> list[tuple[str, Assessment]]:
+    """(label, Assessment) pairs in wave order, from a mapping, a sequence, one Assessment, or an
+    AssessmentStore (its waves in the order added)."""
+    out: list[tuple[str, Assessment]]
+    if callable(getattr(assessments, "waves", None)) and callable(getattr(assessments, "load", None)):
+        if waves is not None:
+            raise ValueError(f"{func}: a store labels its waves; do not pass 'waves' too.")
+        return [(str(w), assessments.load(w)) for w in assessments.waves()]
+    if isinstance(assessments, Assessment):
+        out = _split_by_wave_column(assessments, waves, func)
+    elif isinstance(assessments, Mapping):
+        if waves is not None:
+            raise ValueError(f"{func}: a mapping already labels its waves; do not pass 'waves' too.")
+        out = [(str(k), check_assessment(v, f"wave {k!r}")) for k, v in assessments.items()]
+    else:
+        out = _label_sequence(assessments, waves, func)
+    if not out:
+        raise ValueError(f"{func} needs at least one wave; got none.")
+    seen: set[str] = set()
+    for lab, _ in out:
+        if lab in seen:
+            raise ValueError(f"{func}: wave {lab!r} appears more than once; each wave must be given once.")
+        seen.add(lab)
+    check_same_instrument(out)
+    return out
+
+
+def group_labels(a: Assessment, by: str | None, wave: str) -> np.ndarray:
+    """Each respondent's group in the column ``by`` (``"unit"`` or a group column) as str, a
+    missing value as :data:`MISSING_GROUP`; everyone in :data:`ALL_GROUP` when ``by`` is None."""
+    if by is None:
+        return np.full(len(a), ALL_GROUP, dtype=object).astype(str)
+    if by == "unit":
+        col = a.unit
+    else:
+        col = a.groups.get(by)
+    if col is None:
+        avail = (["unit"] if a.unit is not None else []) + list(a.groups)
+        raise ValueError(
+            f"No group column {by!r} in wave {wave}; available: {avail or 'none'} "
+            "(name grouping columns with read_responses(..., unit_column=..., group_columns=...))."
+        )
+    lab = np.asarray(col)
+    if lab.dtype.kind != "U":
+        lab = lab.astype(str)
+    empty = lab == ""
+    return np.where(empty, MISSING_GROUP, lab) if empty.any() else lab
+
+
+# =========================================================================== shared statistics
+
+
+def wilson_interval(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for ``x`` successes in ``n`` trials (NaN where n = 0)."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / n
+        denom = 1.0 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(np.maximum(p * (1 - p) / n + z * z / (4 * n * n), 0.0)) / denom
+    lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return lo, hi
+
+
+def suppress_small(counts: np.ndarray, min_size: int, forced: np.ndarray | None = None) -> np.ndarray:
+    """Cells (groups of one wave) to hide so that no group of fewer than ``min_size`` people is
+    shown, directly or by difference from the total.
+
+    Primary: ``0 < count < min_size`` (and ``forced``). Secondary: the total of a wave is shown, so
+    the hidden cells together must hold 0 or at least ``min_size`` people, or the total minus the
+    shown cells would reveal them; the smallest shown cells are hidden until that holds.
+    """
+    counts = np.asarray(counts)
+    hide = (counts < min_size) if forced is None else ((counts < min_size) | forced)
+    pool = int(counts[hide].sum())
+    if 0 < pool < min_size:
+        shown = np.nonzero(~hide & (counts > 0))[0]
+        for g in shown[np.argsort(counts[shown], kind="stable")]:
+            hide[g] = True
+            pool += int(counts[g])
+            if pool >= min_size:
+                break
+    return hide

@@ -1,0 +1,206 @@
+"""The store file: its SQLite tables, its constants, and its transactions.
+
+The file layout (``SCHEMA_VERSION`` 1)::
+
+    meta      key -> value: schema_version, created, library_version, erasure_salt,
+              key_fingerprint (when pseudonymised)
+    waves     one row per wave: wave (primary key), position, added, questionnaire id /
+              version / hash, model hash / kind, min_confidence, min_answered, n, scale ids,
+              flag names, group names (JSON), which optional columns the wave has
+    results   one row per respondent and wave, primary key (wave, respondent_id): seq (the
+              respondent's position in the assessment added), unit, date, level, expected_level, expected_level_sd, confidence, entropy, p1..p5,
+              index_score, index_category, n_answered, flags, then one REAL column
+              ``scale_<id>`` per scale and one TEXT column ``group_<name>`` per group variable
+    erasures  one row per erasure: time, salted hash of the erased id, rows deleted
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import secrets
+import sqlite3
+from typing import Any
+
+from .._validation import param_error
+from .._version import __version__
+from ..errors import StoreError
+from ..levels import N_LEVELS
+
+#: Version of the file layout this library writes and reads.
+SCHEMA_VERSION = 1
+
+#: ``PRAGMA application_id`` of a store ("AKLV"), so file-type tools can recognise it.
+APPLICATION_ID = 0x414B4C56
+
+#: Hex characters kept of a pseudonym: 32 hex = 128 bits of HMAC-SHA256.
+PSEUDONYM_HEX = 32
+
+FINGERPRINT_MESSAGE = b"akhlak_levels.store key fingerprint v1"
+
+LEVEL_COLUMNS = ("level", "expected_level", "expected_level_sd", "confidence", "entropy") + tuple(
+    f"p{k}" for k in range(1, N_LEVELS + 1)
+)
+#: The fixed columns of ``results`` after ``wave``, ``respondent_id`` and ``seq``, in order.
+FIXED_COLUMNS = ("unit", "date") + LEVEL_COLUMNS + ("index_score", "index_category", "n_answered", "flags")
+
+SCHEMA = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE waves (
+    wave TEXT PRIMARY KEY,
+    position INTEGER NOT NULL UNIQUE,
+    added TEXT NOT NULL,
+    library_version TEXT NOT NULL,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version TEXT NOT NULL,
+    questionnaire_hash TEXT NOT NULL,
+    model_hash TEXT,
+    model_kind TEXT,
+    min_confidence REAL NOT NULL,
+    min_answered REAL NOT NULL,
+    n INTEGER NOT NULL,
+    scale_ids TEXT NOT NULL,
+    flag_names TEXT NOT NULL,
+    group_names TEXT NOT NULL,
+    has_levels INTEGER NOT NULL,
+    has_index INTEGER NOT NULL,
+    has_unit INTEGER NOT NULL,
+    has_date INTEGER NOT NULL
+);
+CREATE TABLE results (
+    wave TEXT NOT NULL REFERENCES waves (wave),
+    respondent_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    unit TEXT,
+    date TEXT,
+    level INTEGER,
+    expected_level REAL,
+    expected_level_sd REAL,
+    confidence REAL,
+    entropy REAL,
+    {", ".join(f"p{k} REAL" for k in range(1, N_LEVELS + 1))},
+    index_score REAL,
+    index_category TEXT,
+    n_answered INTEGER NOT NULL,
+    flags TEXT NOT NULL,
+    PRIMARY KEY (wave, respondent_id)
+);
+CREATE TABLE erasures (
+    id INTEGER PRIMARY KEY,
+    erased TEXT NOT NULL,
+    respondent_hash TEXT NOT NULL,
+    rows INTEGER NOT NULL
+);
+"""
+
+WAVE_FIELDS = (
+    "wave", "position", "added", "library_version", "questionnaire_id", "questionnaire_version",
+    "questionnaire_hash", "model_hash", "model_kind", "min_confidence", "min_answered", "n",
+    "scale_ids", "flag_names", "group_names", "has_levels", "has_index", "has_unit", "has_date",
+)
+
+
+def now() -> str:
+    """The current UTC time as ISO text, to the microsecond."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def quote(name: str) -> str:
+    """An SQL identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def wave_name(wave: object) -> str:
+    """The stored name of a wave: its text, refused when empty or blank."""
+    if wave is None or isinstance(wave, (bytes, float)) or not str(wave).strip():
+        raise param_error(None, "wave", "a non-empty text (or an int such as 2024)", wave, error=StoreError)
+    return str(wave)
+
+
+def as_key(key: bytes | str) -> bytes:
+    """The bytes of a pseudonymisation key, refused when empty."""
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if not raw:
+        raise param_error(
+            None, "pseudonymize_key", "a non-empty bytes or str (a secret)", key, error=StoreError, shown="an empty key"
+        )
+    return raw
+
+
+def fingerprint(key: bytes) -> str:
+    """What the file keeps of a key: an HMAC of a constant, so that another key is recognised."""
+    return "hmac-sha256:" + hmac.new(key, FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
+
+
+def keyed_hash(key: bytes, respondent_id: str) -> str:
+    """``HMAC-SHA256(key, id)`` in hex, truncated to :data:`PSEUDONYM_HEX` characters."""
+    return hmac.digest(key, respondent_id.encode("utf-8"), "sha256")[: PSEUDONYM_HEX // 2].hex()
+
+
+def erasure_hash(salt: bytes, stored_id: str) -> str:
+    """The erasure log's salted hash of a stored id."""
+    return "hmac-sha256:" + hmac.new(salt, stored_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class Transaction:
+    """``BEGIN ...`` on entry; ``COMMIT`` on success, ``ROLLBACK`` on any exception."""
+
+    def __init__(self, con: sqlite3.Connection, begin: str) -> None:
+        self.con = con
+        self.begin = begin
+
+    def __enter__(self) -> None:
+        self.con.execute(self.begin)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.con.execute("COMMIT")
+        elif self.con.in_transaction:
+            self.con.execute("ROLLBACK")
+
+
+def table_names(con: sqlite3.Connection) -> set[str]:
+    """The tables of the open file."""
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def create_tables(con: sqlite3.Connection) -> None:
+    """Make the tables of an empty file and its meta rows (inside the caller's transaction)."""
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            con.execute(statement)
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        [
+            ("schema_version", str(SCHEMA_VERSION)),
+            ("created", now()),
+            ("library_version", __version__),
+            ("erasure_salt", secrets.token_hex(16)),
+        ],
+    )
+
+
+def check_schema_version(path: str, meta: dict[str, Any], tables: set[str]) -> None:
+    """Refuse a file that is not a store, or a store of another schema version."""
+    raw_version = meta.get("schema_version")
+    if raw_version is None:
+        raise StoreError(
+            f"{path!r} is not an assessment store: it holds tables {sorted(tables)} but no schema version "
+            f"(a store made by akhlak_levels has a 'meta' table with schema_version {SCHEMA_VERSION})."
+        )
+    version = int(raw_version)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"The store {path!r} has schema version {version}; this akhlak_levels ({__version__}) reads "
+            f"schema version {SCHEMA_VERSION}. Upgrade akhlak_levels to open it."
+        )
+    if version < SCHEMA_VERSION:
+        raise StoreError(
+            f"The store {path!r} has schema version {version}, older than the {SCHEMA_VERSION} this "
+            f"akhlak_levels ({__version__}) reads, and there is no migration from it."
+        )
