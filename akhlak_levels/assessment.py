@@ -332,6 +332,7 @@ def _decide_levels(scores: Scores, min_confidence: float) -> _Levels:
     """The level (0 where the top probability is below ``min_confidence`` or nothing was
     answered), the expected level and its standard deviation."""
     probs = scores.probabilities
+    assert probs is not None  # called only with a model
     conf = probs.max(axis=1)
     level = (probs.argmax(axis=1) + 1).astype(np.int8)
     low = conf < min_confidence

@@ -217,6 +217,7 @@ def level_decisions_by_group(
     if names.shape[0] == 0:
         raise ValueError("level_decisions_by_group: no respondent has a group label.")
     counts = np.zeros((names.shape[0], N_LEVELS + 1))
+    assert a.level is not None  # _assessment_and_group refuses an assessment without levels
     np.add.at(counts, (inverse.ravel(), a.level[known].astype(np.int64)), 1.0)
     table = _rates_and_ratios(counts, min_group_size, ratio)
     if table.small.any() and (~table.small).any():

@@ -407,7 +407,7 @@ def _find_columns(
     meta = {role: find(named[role], default, role) for role, default in _DEFAULT_COLUMNS.items()}
     group_pos = {g: find(g, None, "group") for g in group_columns}
     ignored_pos = {find(c, None, "ignore") for c in ignore_columns}
-    taken = {j for j in list(meta.values()) + list(group_pos.values()) if j is not None} | (ignored_pos - {None})
+    taken = {j for j in [*meta.values(), *group_pos.values(), *ignored_pos] if j is not None}
     ignored: list[str] = [t.columns[j] for j in sorted(j for j in ignored_pos if j is not None)]
     item_col = _item_columns(t, q, taken, unknown_columns, ignored, problems)
     absent = [it.id for pos, it in enumerate(q.items) if pos not in item_col]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -308,6 +309,10 @@ def _time_matrix(times_per: list[np.ndarray], pos: np.ndarray, present: np.ndarr
     return T - np.nanmean(T, axis=1, keepdims=True) if n else T
 
 
+def _scale_column(a: Assessment, j: int) -> np.ndarray:
+    return a.scale_scores[:, j]
+
+
 def _stack(
     wl: list[tuple[str, Assessment]], pos: np.ndarray, present: np.ndarray, get: Callable[[Assessment], Any]
 ) -> np.ndarray:
@@ -351,7 +356,7 @@ def _slopes(
     s_slope = np.full((n, S), np.nan)
     s_se = np.full((n, S), np.nan)
     for j in range(S):
-        s_slope[:, j], s_se[:, j], _ = _ols_slopes(T, _stack(wl, pos, present, lambda a, j=j: a.scale_scores[:, j]))
+        s_slope[:, j], s_se[:, j], _ = _ols_slopes(T, _stack(wl, pos, present, partial(_scale_column, j=j)))
     i_slope = i_se = None
     if a0.index is not None:
         i_slope, i_se, _ = _ols_slopes(T, _stack(wl, pos, present, lambda a: a.index))

@@ -147,6 +147,7 @@ def score_codes(
         cols = np.ascontiguousarray(codes[start:stop].T)  # items x m: each item's codes contiguous
         n_answered[start:stop] = (cols != MISSING).sum(axis=0)
         if model is not None:
+            assert probs is not None and entropy is not None
             _levels_block(model, cols, probs[start:stop], entropy[start:stop])
         if scales and len(q.scales):
             scale_scores[start:stop] = _scales_block(st, cols, min_answered)

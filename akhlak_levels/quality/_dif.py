@@ -226,6 +226,7 @@ def _matching(
         codes[:, [q.item_ids.index(i) for i in exclude]] = MISSING
         rs = ResponseSet(q, rs.respondent_ids, codes)
     if matching == "expected_level":
+        assert model is not None  # dif resolves it once, before the rounds
         expected = level_probabilities(model, q, rs.codes) @ np.arange(1.0, N_LEVELS + 1)
         e = np.where(rs.answered.any(axis=1), expected, np.nan)
         return [e] * n_items, [""] * n_items, [""] * n_items
