@@ -17,8 +17,10 @@ import pytest
 
 import akhlak_levels
 
-PACKAGE = Path(akhlak_levels.__file__).resolve().parent
-ROOT = PACKAGE.parent
+#: The source tree of a checkout: the rules are about the code as written. (In CI the tests import
+#: the installed wheel, which also carries the bundled questionnaires as package data.)
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "akhlak_levels"
 
 #: Floors from the ground up. A module belongs to the first floor whose prefix it matches.
 FLOORS: list[tuple[str, ...]] = [
