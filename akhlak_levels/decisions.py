@@ -21,6 +21,7 @@ from .errors import ModelError
 from .levels import N_LEVELS
 from .model import ClassificationQuality, LevelModel, quality_from_probabilities
 from .quality import group_columns, group_labels
+from .privacy import suppression_mask
 from .questionnaire import Questionnaire, load_questionnaire
 from .responses import ResponseSet
 
@@ -48,6 +49,11 @@ class LevelDecisionTable:
     small : ndarray of bool
         Fewer than ``min_group_size`` members: reported, but its rates are unstable, it is never
         the comparison group, and publishing it may identify people.
+    suppressed : ndarray of bool
+        The group keeps its row and size but shows no shares, rates or ratios: it is small, or
+        it is hidden with the small groups (and the respondents without a group label) so that
+        together they hold at least ``min_group_size`` people and the overall figures minus the
+        shown groups reveal no one (:mod:`akhlak_levels.privacy`).
     shares : ndarray of shape (n_groups, 6)
         Share of the group at level 0 (undetermined) and levels 1..5.
     selection_rate : ndarray of shape (n_groups, 4)
@@ -55,12 +61,13 @@ class LevelDecisionTable:
         not selected).
     impact_ratio : ndarray of shape (n_groups, 4)
         ``selection_rate / comparison rate``, the comparison rate being the highest rate among
-        groups that are not small (among all groups when every group is small); NaN when the
-        comparison rate is 0.
+        the groups shown (not suppressed), so that no ratio reveals a hidden group's rate; NaN
+        when the comparison rate is 0 and for suppressed groups.
     adverse_impact : ndarray of bool, shape (n_groups, 4)
         ``impact_ratio < ratio`` (the four-fifths rule).
     comparison_group : tuple of str
-        Per threshold, the group whose rate is the comparison rate.
+        Per threshold, the group whose rate is the comparison rate (``""`` when every group is
+        suppressed).
     thresholds : tuple of int
     min_group_size : int
     ratio : float
@@ -75,6 +82,7 @@ class LevelDecisionTable:
     group: tuple[str, ...]
     n: np.ndarray
     small: np.ndarray
+    suppressed: np.ndarray
     shares: np.ndarray
     selection_rate: np.ndarray
     impact_ratio: np.ndarray
@@ -90,7 +98,7 @@ class LevelDecisionTable:
         return len(self.group)
 
     def _columns(self) -> dict[str, Any]:
-        cols: dict[str, Any] = {"group": self.group, "n": self.n, "small": self.small}
+        cols: dict[str, Any] = {"group": self.group, "n": self.n, "small": self.small, "suppressed": self.suppressed}
         for k in range(N_LEVELS + 1):
             cols[f"share_level_{k}"] = self.shares[:, k]
         for j, t in enumerate(self.thresholds):
@@ -219,18 +227,18 @@ def level_decisions_by_group(
     counts = np.zeros((names.shape[0], N_LEVELS + 1))
     assert a.level is not None  # _assessment_and_group refuses an assessment without levels
     np.add.at(counts, (inverse.ravel(), a.level[known].astype(np.int64)), 1.0)
-    table = _rates_and_ratios(counts, min_group_size, ratio)
-    if table.small.any() and (~table.small).any():
-        table = _suppress_small_groups(table, names, min_group_size)
+    hidden = _hidden_groups(counts.sum(axis=1), int((~known).sum()), min_group_size)
+    table = _suppress(_rates_and_ratios(counts, hidden, min_group_size, ratio), names, hidden, min_group_size)
     return LevelDecisionTable(
         group=tuple(str(g) for g in names),
         n=table.n.astype(np.int64),
         small=table.small,
+        suppressed=hidden,
         shares=table.shares,
         selection_rate=table.rate,
         impact_ratio=table.air,
         adverse_impact=table.adverse,
-        comparison_group=tuple(str(names[b]) for b in table.best),
+        comparison_group=tuple("" if hidden.all() else str(names[b]) for b in table.best),
         thresholds=DECISION_THRESHOLDS,
         min_group_size=int(min_group_size),
         ratio=float(ratio),
@@ -280,16 +288,25 @@ class _Rates(NamedTuple):
     notes: tuple[str, ...]
 
 
-def _rates_and_ratios(counts: np.ndarray, min_group_size: int, ratio: float) -> _Rates:
-    """Shares, selection rates and adverse-impact ratios from the counts (groups x levels 0..5)."""
+def _hidden_groups(n_g: np.ndarray, n_unlabelled: int, min_group_size: int) -> np.ndarray:
+    """Groups whose figures are not shown: primary and secondary suppression by the privacy
+    engine. The respondents without a group label are in the overall figures but in no group,
+    so they enter as one more hidden cell."""
+    counts = np.append(n_g, n_unlabelled)
+    forced = np.append(np.zeros(n_g.shape[0], dtype=bool), True)
+    return suppression_mask(counts, min_group_size, forced=forced)[: n_g.shape[0]]
+
+
+def _rates_and_ratios(counts: np.ndarray, hidden: np.ndarray, min_group_size: int, ratio: float) -> _Rates:
+    """Shares, selection rates and adverse-impact ratios from the counts (groups x levels 0..5);
+    the comparison rate is the highest among the groups shown."""
     n_g = counts.sum(axis=1)
     shares = counts / n_g[:, None]
     at_or_above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]  # column t: #{level >= t}
     rate = at_or_above[:, list(DECISION_THRESHOLDS)] / n_g[:, None]
     small = n_g < min_group_size
-    pool = ~small if (~small).any() else np.ones(counts.shape[0], dtype=bool)
-    best = np.where(pool[:, None], rate, -1.0).argmax(axis=0)
-    top = rate[best, np.arange(len(DECISION_THRESHOLDS))]
+    best = np.where(~hidden[:, None], rate, -1.0).argmax(axis=0)
+    top = np.where(hidden.all(), np.nan, rate[best, np.arange(len(DECISION_THRESHOLDS))])
     with np.errstate(invalid="ignore", divide="ignore"):
         air = np.where(top > 0, rate / top, np.nan)
         adverse = air < ratio
@@ -299,16 +316,26 @@ def _rates_and_ratios(counts: np.ndarray, min_group_size: int, ratio: float) -> 
     return _Rates(n_g, small, shares, rate, best, air, adverse, notes)
 
 
-def _suppress_small_groups(table: _Rates, names: np.ndarray, min_group_size: int) -> _Rates:
-    """A group report must not single out individuals (UU PDP): small groups keep their row and
+def _suppress(table: _Rates, names: np.ndarray, hidden: np.ndarray, min_group_size: int) -> _Rates:
+    """A group report must not single out individuals (UU PDP): hidden groups keep their row and
     size, but show no shares, rates or ratios."""
+    if not hidden.any():
+        return table
     small = table.small
+    notes = table.notes
+    if small.any():
+        notes += (f"groups under {min_group_size} respondents are suppressed: {[str(g) for g in names[small]]}",)
+    if (hidden & ~small).any():
+        notes += (
+            f"also suppressed so that the hidden groups hold at least {min_group_size} people together "
+            f"(no difference of published figures reveals a small group): {[str(g) for g in names[hidden & ~small]]}",
+        )
     return table._replace(
-        shares=np.where(small[:, None], np.nan, table.shares),
-        rate=np.where(small[:, None], np.nan, table.rate),
-        air=np.where(small[:, None], np.nan, table.air),
-        adverse=np.where(small[:, None], False, table.adverse),
-        notes=table.notes + (f"groups under {min_group_size} respondents are suppressed: {[str(g) for g in names[small]]}",),
+        shares=np.where(hidden[:, None], np.nan, table.shares),
+        rate=np.where(hidden[:, None], np.nan, table.rate),
+        air=np.where(hidden[:, None], np.nan, table.air),
+        adverse=np.where(hidden[:, None], False, table.adverse),
+        notes=notes,
     )
 
 

@@ -17,6 +17,7 @@ from .._tables import frame, records
 from .._validation import Interval, check
 from ..assessment import Assessment
 from ..levels import N_LEVELS
+from ..privacy import suppression_mask
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._group_stats import WaveStats, change_test, rank_desc, t_interval, wave_stats
 from ._waves import (
@@ -27,10 +28,9 @@ from ._waves import (
     pair_positions,
     questionnaire_of,
     resolve_waves,
-    suppress_small,
 )
 
-__all__ = ["ProgressTable", "progress"]
+__all__ = ["ProgressTable", "progress", "progress_of_waves"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,6 +247,26 @@ def progress(
     conf = float(check("progress", "confidence", confidence, Interval(0, 1, closed="neither")))
     mgs = check("progress", "min_group_size", min_group_size, Interval(1, None, integer=True))
     wl = resolve_waves(assessments, waves, "progress")
+    return progress_of_waves(wl, by, min_group_size=mgs, confidence=conf, questionnaire=questionnaire)
+
+
+def progress_of_waves(
+    wl: list[tuple[str, Assessment]],
+    by: str | None,
+    *,
+    min_group_size: int,
+    confidence: float,
+    questionnaire: Questionnaire | str | None = None,
+    published: list[tuple[str, Assessment]] | None = None,
+) -> ProgressTable:
+    """:func:`progress` of resolved waves (parameters checked by the caller).
+
+    ``published``: the same waves over more people, whose table is (or may be) published too,
+    e.g. every respondent while ``wl`` holds the panel of a trajectory. A cell is then also
+    hidden where the people it leaves out of ``published``'s cell are fewer than
+    ``min_group_size`` (complementary suppression, :mod:`akhlak_levels.privacy`).
+    """
+    mgs, conf = min_group_size, confidence
     a0 = wl[0][1]
     q = load_questionnaire(questionnaire) if questionnaire is not None else questionnaire_of(a0)
     index_spec = q.index if q is not None else None
@@ -260,6 +280,7 @@ def progress(
 
     labels = [lab for lab, _ in wl]
     group_cols = [group_labels(a, by, lab) for lab, a in wl]
+    full_cols = [group_labels(a, by, lab) for lab, a in published] if published is not None else None
     ids_per = [id_index(a, lab) for lab, a in wl]
     union = np.unique(np.concatenate([np.unique(g) for g in group_cols])) if by is not None else np.array([], dtype=str)
     G = len(union)
@@ -267,13 +288,28 @@ def progress(
     prev: _WaveState | None = None
     for w, ((_, a), gcol) in enumerate(zip(wl, group_cols)):
         # by=None: one group holding everyone; only its total row is output
-        cur = _wave_state(a, gcol, ids_per[w], union if by is not None else None, mgs)
+        grid = union if by is not None else None
+        left_out = _left_out(gcol, full_cols[w], grid) if full_cols is not None else None
+        cur = _wave_state(a, gcol, ids_per[w], grid, mgs, left_out)
         rows = _WaveRows(slice(w * (G + 1), (w + 1) * (G + 1)), G if by is not None else 1, by is not None)
         _fill_wave_rows(cols, rows, cur, has_levels=has_levels, has_index=has_index, conf=conf)
         if prev is not None:
             _fill_changes(cols, rows, prev, cur, has_levels=has_levels, has_index=has_index, conf=conf)
         prev = cur
     return _progress_table(cols, labels, union, a0, index_spec, has_index, by=by, min_group_size=mgs, conf=conf, notes=notes)
+
+
+def _left_out(gcol: np.ndarray, full: np.ndarray, union: np.ndarray | None) -> np.ndarray:
+    """Per group of ``union`` (one group without it), then the total: how many people of the
+    larger published wave ``full`` this wave's cell leaves out."""
+    if union is None:
+        return np.array([len(full) - len(gcol), len(full) - len(gcol)], dtype=np.int64)
+    here = np.bincount(np.searchsorted(union, gcol), minlength=len(union)) if len(gcol) else np.zeros(len(union), np.int64)
+    pos = np.searchsorted(union, full)
+    known = pos < len(union)
+    known[known] = union[pos[known]] == full[known]
+    there = np.bincount(pos[known], minlength=len(union))
+    return np.append(there - here, len(full) - len(gcol))
 
 
 # --------------------------------------------------------------------------- steps
@@ -369,20 +405,25 @@ class _WaveState:
     index_hide: np.ndarray
 
 
-def _wave_state(a: Assessment, gcol: np.ndarray, ids: IdIndex, union: np.ndarray | None, mgs: int) -> _WaveState:
+def _wave_state(
+    a: Assessment, gcol: np.ndarray, ids: IdIndex, union: np.ndarray | None, mgs: int, left_out: np.ndarray | None = None
+) -> _WaveState:
     """Group sums of one wave (``union`` = the sorted groups of all waves; None for one group
-    holding everyone) and which cells to hide, for each scale and the index too."""
+    holding everyone) and which cells to hide, for each scale and the index too. ``left_out``:
+    per group and the total, the people of a larger published table this one leaves out."""
     inv = np.searchsorted(union, gcol) if union is not None else np.zeros(len(a), dtype=np.int64)
     Gw = len(union) if union is not None else 1
     st = wave_stats(a, inv, Gw)
     counts = st.n
-    hide_g = suppress_small(counts[:Gw], mgs)
-    hide = np.append(hide_g, counts[Gw] < mgs)
+    comps = [left_out[:Gw]] if left_out is not None else []
+    hide_g = suppression_mask(counts[:Gw], mgs, complements=comps)
+    total_unsafe = counts[Gw] < mgs or (left_out is not None and 0 < left_out[Gw] < mgs)
+    hide = np.append(hide_g, total_unsafe)
     S = len(a.scale_ids)
     scale_hide = np.empty((Gw + 1, S), dtype=bool)
     for j in range(S):
-        scale_hide[:, j] = np.append(suppress_small(st.scale_n[:Gw, j], mgs, forced=hide_g), st.scale_n[Gw, j] < mgs) | hide
-    index_hide = np.append(suppress_small(st.index_n[:Gw], mgs, forced=hide_g), st.index_n[Gw] < mgs) | hide
+        scale_hide[:, j] = np.append(suppression_mask(st.scale_n[:Gw, j], mgs, forced=hide_g), st.scale_n[Gw, j] < mgs) | hide
+    index_hide = np.append(suppression_mask(st.index_n[:Gw], mgs, forced=hide_g), st.index_n[Gw] < mgs) | hide
     return _WaveState(a, inv, ids, st, hide_g, hide, scale_hide, index_hide)
 
 

@@ -19,7 +19,7 @@ from scipy import stats
 from .._tables import frame, records
 from .._validation import Interval, check
 from ..assessment import Assessment
-from ._progress import ProgressTable, progress
+from ._progress import ProgressTable, progress_of_waves
 from ._waves import id_index, match_ids, resolve_waves
 
 __all__ = ["Trajectories", "trajectories"]
@@ -263,7 +263,12 @@ def trajectories(
     if len(ids) == 0:
         notes.append("no respondent is in three or more waves")
     # the panel, wave by wave: progress over the same respondents
-    mean_traj = progress(_panel_waves(wl, pos, present), by, min_group_size=min_group_size, confidence=conf)
+    # published beside progress() of all respondents: complementary suppression, so that no
+    # difference of the two tables shows the few people of a cell who are not in the panel
+    mgs = check("trajectories", "min_group_size", min_group_size, Interval(1, None, integer=True))
+    mean_traj = progress_of_waves(
+        list(_panel_waves(wl, pos, present).items()), by, min_group_size=mgs, confidence=conf, published=wl
+    )
     wave_times = np.array([float(np.mean(t)) if len(t) else np.nan for t in times_per])
     return Trajectories(
         respondent_ids=ids,

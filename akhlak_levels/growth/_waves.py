@@ -5,8 +5,8 @@
 * respondent ids are sorted once per wave (:func:`id_index`) and matched across waves by
   searching the sorted arrays (:func:`pair_positions`, :func:`match_ids`), never with per-row
   dictionaries;
-* group labels, hard levels at a chosen confidence, the Wilson interval and the small-group
-  suppression rule shared by every growth table.
+* group labels, hard levels at a chosen confidence and the Wilson interval. Small groups are
+  suppressed by the one engine of :mod:`akhlak_levels.privacy`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ __all__ = [
     "pair_positions",
     "questionnaire_of",
     "resolve_waves",
-    "suppress_small",
     "wilson_interval",
 ]
 
@@ -303,24 +302,3 @@ def wilson_interval(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray,
     lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
     hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
     return lo, hi
-
-
-def suppress_small(counts: np.ndarray, min_size: int, forced: np.ndarray | None = None) -> np.ndarray:
-    """Cells (groups of one wave) to hide so that no group of fewer than ``min_size`` people is
-    shown, directly or by difference from the total.
-
-    Primary: ``0 < count < min_size`` (and ``forced``). Secondary: the total of a wave is shown, so
-    the hidden cells together must hold 0 or at least ``min_size`` people, or the total minus the
-    shown cells would reveal them; the smallest shown cells are hidden until that holds.
-    """
-    counts = np.asarray(counts)
-    hide = (counts < min_size) if forced is None else ((counts < min_size) | forced)
-    pool = int(counts[hide].sum())
-    if 0 < pool < min_size:
-        shown = np.nonzero(~hide & (counts > 0))[0]
-        for g in shown[np.argsort(counts[shown], kind="stable")]:
-            hide[g] = True
-            pool += int(counts[g])
-            if pool >= min_size:
-                break
-    return hide

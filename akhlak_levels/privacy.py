@@ -1,0 +1,113 @@
+"""One suppression engine for every grouped output: no group of fewer than ``min_size`` people
+is shown, directly or as the difference of two published figures.
+
+A grouped table (progress by unit, level decisions by group, a panel's mean trajectory) shows
+cells, each a group of people, and usually a total. Three rules keep a small group hidden:
+
+1. **Primary**: a cell of fewer than ``min_size`` people is hidden (its size may stay, its
+   statistics do not).
+2. **Secondary**: the total is published, so the hidden cells together must hold no one or at
+   least ``min_size`` people. Otherwise the total minus the shown cells would give the hidden
+   people's figures. While that fails, the smallest shown cell is hidden too.
+3. **Complementary**: a table over a subset of the people of another published table (the panel
+   of a trajectory, inside all respondents of the same waves) adds a second constraint. For every
+   shown cell, and for the hidden cells together, the people of the larger table left out of the
+   smaller must be none or at least ``min_size``. Otherwise the difference of the two published
+   cells would single them out.
+
+The engine works on counts alone, so every floor can use it. What "shown" means is left to each
+table, and every one uses this engine: :func:`akhlak_levels.progress`, the
+:attr:`~akhlak_levels.Trajectories.mean_trajectory`, and
+:func:`akhlak_levels.level_decisions_by_group`.
+
+Examples
+--------
+>>> import numpy as np
+>>> suppression_mask(np.array([40, 3, 12, 25]), 5).tolist()   # 3 alone: 12 joins it
+[False, True, True, False]
+>>> suppression_mask(np.array([40, 10, 30]), 5, complements=[np.array([0, 2, 9])]).tolist()
+[False, True, True]
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["DEFAULT_MIN_SIZE", "complement_safe", "suppression_mask"]
+
+#: The smallest group shown by default: five, as in the national statistics practice of
+#: publishing no cell below five people.
+DEFAULT_MIN_SIZE = 5
+
+
+def _unsafe(pool: float, min_size: int) -> bool:
+    return 0 < pool < min_size
+
+
+def complement_safe(whole: np.ndarray, part: np.ndarray, min_size: int) -> np.ndarray:
+    """True where ``whole - part`` (the people of a published cell left out of a smaller
+    published cell over the same group) is 0 or at least ``min_size``.
+
+    Examples
+    --------
+    >>> complement_safe(np.array([10, 10, 10]), np.array([10, 8, 3]), 5).tolist()
+    [True, False, True]
+    """
+    d = np.asarray(whole) - np.asarray(part)
+    return (d == 0) | (d >= min_size)
+
+
+def suppression_mask(
+    counts: np.ndarray,
+    min_size: int,
+    *,
+    forced: np.ndarray | None = None,
+    complements: Sequence[np.ndarray] = (),
+    total_shown: bool = True,
+) -> np.ndarray:
+    """The cells to hide: primary, secondary and complementary suppression (see the module).
+
+    Parameters
+    ----------
+    counts : ndarray of int, shape (G,)
+        People per cell.
+    min_size : int
+        The smallest group that may be shown.
+    forced : ndarray of bool, shape (G,), optional
+        Cells hidden for another reason (e.g. hidden in a coarser table); they count as hidden.
+    complements : sequence of ndarray of int, shape (G,)
+        For a table over a subset of another published table's people: per cell, how many
+        people of the larger table's cell are not in this one.
+    total_shown : bool, default=True
+        The table's total (or the total of the same people elsewhere) is published, so
+        secondary suppression applies.
+
+    Returns
+    -------
+    ndarray of bool, shape (G,)
+        True for the cells whose statistics must not be shown. When the rules cannot be met
+        even by hiding every cell, every non-empty cell is hidden: the total is then unsafe as
+        well, and the caller hides it (its size, or its complement, is below ``min_size``).
+    """
+    counts = np.asarray(counts)
+    hide = counts < min_size
+    if forced is not None:
+        hide = hide | np.asarray(forced, dtype=bool)
+    comps = [np.asarray(c) for c in complements]
+    for c in comps:
+        hide |= (c > 0) & (c < min_size)
+    if not total_shown:
+        return hide
+
+    def pools_unsafe(h: np.ndarray) -> bool:
+        return _unsafe(int(counts[h].sum()), min_size) or any(_unsafe(int(c[h].sum()), min_size) for c in comps)
+
+    if pools_unsafe(hide):
+        shown = np.nonzero(~hide & (counts > 0))[0]
+        for g in shown[np.argsort(counts[shown], kind="stable")]:
+            hide[g] = True
+            if not pools_unsafe(hide):
+                break
+    return hide
