@@ -19,14 +19,14 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import math
 import re
-import unicodedata
 from typing import Any, Mapping
 
 import numpy as np
 
-from ._readers import Table
+from ._readers import Table, norm, shortened
 from .errors import Problem, ResponseError
 from .questionnaire import Item, Questionnaire
 
@@ -35,12 +35,6 @@ MISSING = -1
 
 #: Cell texts read as "unanswered" (after trimming and case folding).
 NA_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "--", "tidak dijawab"})
-
-
-def norm(text: object) -> str:
-    """Case-folded, NFKC-normalised text with runs of white space folded to one space."""
-    s = unicodedata.normalize("NFKC", str(text)).casefold()
-    return " ".join(s.split())
 
 
 def is_na(v: object) -> bool:
@@ -57,16 +51,49 @@ def is_na(v: object) -> bool:
     return False
 
 
-def as_text(v: object) -> str:
-    """A cell as text: trimmed, a whole float without its ``.0`` (ids read as numbers)."""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
 def shown(v: object) -> object:
-    """A cell as a problem report shows it (a numpy scalar as its Python value)."""
-    return v.item() if isinstance(v, np.generic) else v
+    """A cell as a problem report shows it: a numpy scalar as its Python value, a long text cut
+    to its start and its length."""
+    return shortened(v.item() if isinstance(v, np.generic) else v)
+
+
+#: Whole numbers from here on cannot all be held by a float (a double has 53 bits of mantissa).
+_FLOAT_EXACT = 2**53
+
+
+def cell_text(v: object, *, strict: bool) -> tuple[str | None, str | None]:
+    """``(text, None)`` for a cell read as text (trimmed), or ``(None, why)`` when its text would
+    not be what the source holds. Bytes are decoded as UTF-8; a whole float is written without
+    its ``.0`` if a float holds it exactly (below 2**53). ``strict`` (ids) refuses what is not
+    text or a whole number: true/false, fractions, infinities, lists and objects."""
+    if isinstance(v, str):
+        return v.strip(), None
+    if isinstance(v, (bytes, bytearray)):
+        try:
+            return bytes(v).decode("utf-8").strip(), None
+        except UnicodeDecodeError:
+            return None, "bytes that are not UTF-8 text"
+    if isinstance(v, (bool, np.bool_)):
+        return (None, "a true/false value") if strict else (str(bool(v)), None)
+    if isinstance(v, (int, np.integer)):
+        try:
+            return str(int(v)), None
+        except ValueError:  # more than 4300 digits
+            return None, f"{shortened(int(v))}, too long to be written out"
+    if isinstance(v, (float, np.floating, decimal.Decimal)):
+        x = v if isinstance(v, decimal.Decimal) else float(v)
+        whole = x.is_finite() if isinstance(x, decimal.Decimal) else math.isfinite(x)
+        if whole and x == int(x) and (isinstance(x, decimal.Decimal) or abs(x) < _FLOAT_EXACT):
+            return str(int(x)), None
+        if whole and x == int(x):
+            return None, (f"the number {x:.17g}, above 2**53: a floating-point column cannot hold it exactly, "
+                          "so digits may be lost already")
+        if not strict:
+            return str(v), None
+        return None, "a number that is not finite" if not whole else "a number with a fraction"
+    if isinstance(v, (list, tuple, dict)):  # JSON arrays and objects: their Python text is not the file's
+        return None, "an object" if isinstance(v, dict) else "a list"
+    return (None, f"a {type(v).__name__}") if strict else (str(v).strip(), None)
 
 
 # --------------------------------------------------------------------------- headers
@@ -106,15 +133,36 @@ def match_item(header: str, hmap: Mapping[str, int]) -> int | None:
 
 
 def ids_from_column(col: np.ndarray, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
-    """Respondent ids of an id column as text, and a problem for each empty one."""
+    """Respondent ids of an id column as text, and a problem for each empty one and each that is
+    not text or a whole number held exactly (see :func:`cell_text`)."""
     problems = []
     out = []
     for r, v in enumerate(col):
-        if is_na(v):
+        text, why = ("", None) if is_na(v) else cell_text(v, strict=True)
+        if text is None:
+            problems.append(
+                Problem(f"the respondent id (column {name!r}) is {why}; expected text or a whole number "
+                        "(store the id column as text: in Excel format the column as Text, in JSON write ids in quotes)",
+                        file=t.file, row=int(t.rows[r]), value=shown(v))
+            )
+        elif text == "":
             problems.append(Problem(f"the respondent id (column {name!r}) is empty", file=t.file, row=int(t.rows[r])))
-            out.append("")
-        else:
-            out.append(as_text(v))
+        out.append(text or "")
+    return np.array(out, dtype=str), problems
+
+
+def carried_text(col: np.ndarray, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
+    """A column carried along (unit, wave, group) as text, ``""`` where unanswered, and a problem
+    for each cell whose text would not be what the source holds (see :func:`cell_text`)."""
+    out = []
+    problems = []
+    for r, v in enumerate(col):
+        text, why = ("", None) if is_na(v) else cell_text(v, strict=False)
+        if text is None:
+            problems.append(
+                Problem(f"column {name!r} holds {why}; store the column as text", file=t.file, row=int(t.rows[r]), value=shown(v))
+            )
+        out.append(text or "")
     return np.array(out, dtype=str), problems
 
 
@@ -158,12 +206,17 @@ def _answer_lookup(it: Item) -> dict[str, int]:
 
 
 _HASHABLE = (str, int, float, np.generic, _dt.date)
-_NUM = re.compile(r"^[+]?\d+(?:[.,]0+)?$")
-_PREFIXED = re.compile(r"^(\d+)\s*[-.=:)]\s*(.+)$")
+_NUM = re.compile(r"^[+]?0*(\d{1,9})(?:[.,]0+)?$")  # at most 9 digits: int() of 4301 digits is an error
+_PREFIXED = re.compile(r"^0*(\d{1,9})\s*[-.=:)]\s*(.+)$")
 
 
 def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
     """Option index of one raw cell; MISSING for unanswered; None when it cannot be read."""
+    if isinstance(v, bytes):  # a binary Parquet column
+        try:
+            v = v.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     if is_na(v):
         return MISSING
     if isinstance(v, (bool, np.bool_)):
@@ -175,8 +228,9 @@ def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
     s = norm(v)
     if s in look:
         return look[s]
-    if _NUM.match(s):
-        k = int(re.split(r"[.,]", s.lstrip("+"))[0])
+    num = _NUM.match(s)
+    if num:
+        k = int(num.group(1))
         return k - 1 if 1 <= k <= it.n_options else None
     m = _PREFIXED.match(s)
     if m:

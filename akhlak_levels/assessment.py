@@ -25,6 +25,10 @@ __all__ = ["Assessment", "assess"]
 
 _LEVELS = np.arange(1, N_LEVELS + 1, dtype=np.float64)
 
+#: The flag of a respondent whose posterior is not finite (the model's weights overflowed when
+#: summed): level 0, probabilities NaN.
+NON_FINITE_POSTERIOR = "non-finite-posterior"
+
 
 @dataclass(frozen=True, eq=False)
 class Assessment:
@@ -37,8 +41,8 @@ class Assessment:
         Posterior level probabilities (columns are levels 1..5); None when the questionnaire has
         no level model (e.g. ``berakhlak``).
     level : ndarray of int8, shape (n,) or None
-        ``argmax`` level 1..5, and 0 where the top probability is below ``min_confidence`` or
-        nothing was answered.
+        ``argmax`` level 1..5, and 0 where the top probability is below ``min_confidence``,
+        nothing was answered, or the posterior is not finite.
     expected_level, expected_level_sd : ndarray of shape (n,) or None
         ``sum_k k p_k`` and the posterior standard deviation of the level.
     confidence : ndarray of shape (n,) or None
@@ -53,7 +57,9 @@ class Assessment:
         its category code, where it defines one.
     n_answered : ndarray of int, shape (n,)
     flags : Flags
-        From reading (``invalid:ITEM``), plus ``no-answers`` and ``low-confidence``, and with
+        From reading (``invalid:ITEM``), plus ``no-answers`` and ``low-confidence``,
+        ``non-finite-posterior`` where the model's weights overflowed when summed (level 0,
+        probabilities, confidence, entropy and expected level NaN; only present when it occurs), and with
         ``assess(..., careless=True)`` the ``careless:*`` flags of :func:`akhlak_levels.careless`.
     min_confidence, min_answered : float
         The thresholds used.
@@ -279,6 +285,8 @@ def assess(
     flag_cols: dict[str, np.ndarray] = {"no-answers": scores.n_answered == 0}
     if levels is not None:
         flag_cols["low-confidence"] = levels.low
+        if levels.non_finite.any():
+            flag_cols[NON_FINITE_POSTERIOR] = levels.non_finite
     flags = responses.flags.merge(flag_cols)
     if careless is True or isinstance(careless, Mapping):
         thresholds = None if careless is True else careless
@@ -326,20 +334,22 @@ class _Levels(NamedTuple):
     sd: np.ndarray
     confidence: np.ndarray
     low: np.ndarray
+    non_finite: np.ndarray
 
 
 def _decide_levels(scores: Scores, min_confidence: float) -> _Levels:
-    """The level (0 where the top probability is below ``min_confidence`` or nothing was
-    answered), the expected level and its standard deviation."""
+    """The level (0 where the top probability is below ``min_confidence``, nothing was answered
+    or the posterior is not finite), the expected level and its standard deviation."""
     probs = scores.probabilities
     assert probs is not None  # called only with a model
     conf = probs.max(axis=1)
     level = (probs.argmax(axis=1) + 1).astype(np.int8)
+    non_finite = np.isnan(probs[:, 0])  # the kernel sets every probability of such a respondent to NaN
     low = conf < min_confidence
-    level[low | (scores.n_answered == 0)] = 0  # no evidence, no level, whatever the threshold
+    level[low | (scores.n_answered == 0) | non_finite] = 0  # no evidence, no level, whatever the threshold
     expected = probs @ _LEVELS
     sd = np.sqrt(np.maximum(probs @ (_LEVELS**2) - expected**2, 0.0))
-    return _Levels(level, expected, sd, conf, low)
+    return _Levels(level, expected, sd, conf, low, non_finite)
 
 
 def _index(q: Questionnaire, scale_scores: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from . import _schema
+from ._validation import param_error
 from .errors import Problem, QuestionnaireError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,6 +34,7 @@ __all__ = [
     "Scale",
     "Index",
     "IndexCategory",
+    "bundled_questionnaire",
     "load_questionnaire",
     "list_questionnaires",
 ]
@@ -248,6 +252,15 @@ def _bundled_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "questionnaires"
 
 
+#: The largest questionnaire file that is read. The bundled ones are about 30 KB; the schema
+#: allows at most 1000 items, and even that many with long texts in several languages stay far
+#: below. A larger file is refused before it is read.
+MAX_QUESTIONNAIRE_BYTES = 8 * 2**20
+
+#: What a bundled questionnaire id looks like: lower-case letters, digits and hyphens.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
 def list_questionnaires() -> list[str]:
     """Ids of the bundled questionnaires, sorted.
 
@@ -257,7 +270,24 @@ def list_questionnaires() -> list[str]:
     >>> list_questionnaires()
     ['berakhlak', 'socio-emotional-levels']
     """
-    return sorted(p.stem for p in _bundled_dir().glob("*.json"))
+    return sorted(p.stem for p in _bundled_dir().glob("*.json") if ID_PATTERN.fullmatch(p.stem))
+
+
+def bundled_questionnaire(qid: object) -> Questionnaire | None:
+    """The bundled questionnaire with id ``qid``, or None when ``qid`` is not a bundled id.
+
+    ``qid`` is compared with the bundled ids, never joined into a path, so no other file is
+    opened whatever it holds: use it for ids that come from data (a model, a store).
+
+    Examples
+    --------
+    >>> bundled_questionnaire("berakhlak").id, bundled_questionnaire("../berakhlak")
+    ('berakhlak', None)
+    """
+    if not isinstance(qid, str) or qid not in list_questionnaires():
+        return None
+    path = _bundled_dir() / f"{qid}.json"
+    return _load_file(str(path), path.stat().st_mtime)
 
 
 def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Questionnaire:
@@ -270,8 +300,10 @@ def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Qu
     Parameters
     ----------
     id_or_path : str or path-like or Questionnaire
-        A bundled id (see :func:`list_questionnaires`) or the path of a ``.json`` file. A
-        Questionnaire is returned as is.
+        A bundled id (see :func:`list_questionnaires`), or a path: a path-like object, or a
+        string that contains a path separator or ends in ``.json``. A bundled id always means
+        the bundled questionnaire, even when a file of that name is in the working directory
+        (a warning then says how to load the file: ``./name``). A Questionnaire is returned as is.
 
     Returns
     -------
@@ -280,9 +312,10 @@ def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Qu
     Raises
     ------
     QuestionnaireError
-        Unknown id, or an inconsistent document.
+        Unknown id (neither bundled nor a path), no file at the path, or an inconsistent document.
     SchemaError
-        The file is not JSON or breaks the schema (every violation with its JSON path).
+        The file is larger than :data:`MAX_QUESTIONNAIRE_BYTES`, is not JSON, nests too deeply,
+        or breaks the schema (every violation with its JSON path).
 
     Examples
     --------
@@ -293,23 +326,48 @@ def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Qu
     """
     if isinstance(id_or_path, Questionnaire):
         return id_or_path
-    text = os.fspath(id_or_path)
-    if os.path.exists(text) or text.endswith(".json"):
-        if not os.path.isfile(text):
-            raise QuestionnaireError(f"No questionnaire file at {text!r}.")
-        return _load_file(os.path.abspath(text), os.path.getmtime(text))
-    path = _bundled_dir() / f"{text}.json"
-    if not path.is_file():
-        raise QuestionnaireError(
-            f"Unknown questionnaire {text!r}. Bundled ones are {list_questionnaires()}; "
-            "or pass the path of a questionnaire .json file."
+    if isinstance(id_or_path, str):
+        bundled = bundled_questionnaire(id_or_path)
+        if bundled is not None:
+            if os.path.isfile(id_or_path):
+                warnings.warn(
+                    f"{id_or_path!r} names the bundled questionnaire, which is used; the file "
+                    f"{id_or_path!r} in the working directory is not read. To load the file, pass "
+                    f"'.{os.sep}{id_or_path}'.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            return bundled
+        if not _is_path(id_or_path):
+            here = (
+                f" A file named {id_or_path!r} is in the working directory: to load it, pass "
+                f"'.{os.sep}{id_or_path}'." if os.path.isfile(id_or_path) else ""
+            )
+            raise QuestionnaireError(
+                f"Unknown questionnaire {id_or_path!r}. Bundled ones are {list_questionnaires()}; "
+                f"or pass the path of a questionnaire .json file.{here}"
+            )
+        text = id_or_path
+    elif isinstance(id_or_path, os.PathLike):
+        text = os.fsdecode(id_or_path)
+    else:
+        raise param_error(
+            "load_questionnaire", "id_or_path", "a bundled id, a path or a Questionnaire", id_or_path,
+            error=TypeError, shown=type(id_or_path).__name__,
         )
-    return _load_file(str(path), path.stat().st_mtime)
+    if not os.path.isfile(text):
+        raise QuestionnaireError(f"No questionnaire file at {text!r}.")
+    return _load_file(os.path.abspath(text), os.path.getmtime(text))
+
+
+def _is_path(text: str) -> bool:
+    """A string names a path when it holds a path separator or ends in ``.json``."""
+    return text.endswith(".json") or os.sep in text or bool(os.altsep and os.altsep in text)
 
 
 @lru_cache(maxsize=32)
 def _load_file(path: str, _mtime: float) -> Questionnaire:
-    document = _schema.read_json(path, "questionnaire")
+    document = _schema.read_json(path, "questionnaire", max_bytes=MAX_QUESTIONNAIRE_BYTES)
     return questionnaire_from_dict(document, source=path)
 
 

@@ -18,12 +18,11 @@ import numpy as np
 
 from ._coding import (
     MISSING,
-    as_text,
+    carried_text,
     check_duplicate_ids,
     code_column,
     expected_text,
     ids_from_column,
-    is_na,
     item_header_map,
     match_item,
     norm,
@@ -99,11 +98,71 @@ class ResponseSet:
     skipped_rows: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        n = len(self.respondent_ids)
+        """Refuse what cannot be scored, so a hand-built ResponseSet is as safe as a read one
+        (vectorised checks; a :class:`ResponseError` names respondent, item and value)."""
+        codes, rid, q = np.asarray(self.codes), np.asarray(self.respondent_ids), self.questionnaire
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "respondent_ids", rid)
+        if codes.dtype.kind not in "iu":
+            raise ResponseError(
+                f"The codes of a ResponseSet must be integers (option index from 0, {MISSING} for no answer); "
+                f"got dtype {codes.dtype}. To read answers as shown (1..k, NaN for missing) use read_responses."
+            )
+        if codes.ndim != 2 or codes.shape[1] != q.n_items:
+            raise ResponseError(
+                f"The codes of a ResponseSet must have shape (respondents, {q.n_items}): one column per item of "
+                f"{q.id!r}, in questionnaire order; got shape {codes.shape}."
+            )
+        n = codes.shape[0]
+        if rid.shape != (n,):
+            raise ResponseError(f"A ResponseSet needs one respondent id per row of codes: {n} rows, got ids of shape {rid.shape}.")
+        self._check_same_length(n)
         if len(self.flags) != n:
             if len(self.flags):
-                raise ValueError(f"ResponseSet: {len(self.flags)} rows of flags for {n} respondents.")
+                raise ResponseError(f"ResponseSet: {len(self.flags)} rows of flags for {n} respondents.")
             object.__setattr__(self, "flags", Flags.empty(n))
+        self._check_unique_ids(rid)
+        self._check_code_range(codes, rid)
+
+    def _check_same_length(self, n: int) -> None:
+        """Unit, wave, date and group columns hold one value per respondent."""
+        columns = {"unit": self.unit, "wave": self.wave, "date": self.date, **{f"group {g!r}": v for g, v in self.groups.items()}}
+        wrong = [f"{name} ({len(v)})" for name, v in columns.items() if v is not None and len(v) != n]
+        if wrong:
+            raise ResponseError(f"ResponseSet: {n} respondents but these columns have another length: {', '.join(wrong)}.")
+
+    def _check_unique_ids(self, rid: np.ndarray) -> None:
+        """Respondent ids are unique (one sort; the rows of repeated ids are named)."""
+        order = np.argsort(rid if rid.dtype.kind != "O" else rid.astype(str), kind="stable")
+        ordered = rid[order]
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            return
+        again, before = order[1:][same], order[:-1][same]
+        problems = [
+            Problem(f"duplicate respondent id (also on row {int(b) + 1})", file=self.source, row=int(a) + 1, respondent=str(rid[a]))
+            for a, b in zip(again[:_MAX_PROBLEMS].tolist(), before[:_MAX_PROBLEMS].tolist())
+        ]
+        raise ResponseError("Respondent ids must be unique:", problems, total=int(same.sum()))
+
+    def _check_code_range(self, codes: np.ndarray, rid: np.ndarray) -> None:
+        """Every code is ``MISSING`` or an option index of its item (min and max; cells if not)."""
+        top = self.questionnaire.n_options - 1
+        if codes.size == 0 or (codes.min() >= MISSING and bool((codes.max(axis=0) <= top).all())):
+            return
+        rows, cols = np.nonzero((codes < MISSING) | (codes > top[None, :]))
+        items = self.questionnaire.items
+        problems = [
+            Problem(
+                f"expected a code from {MISSING} (no answer) to {top[c]} (option index from 0)",
+                file=self.source, row=r + 1, respondent=str(rid[r]), item=items[c].id, value=int(codes[r, c]),
+            )
+            for r, c in zip(rows[:_MAX_PROBLEMS].tolist(), cols[:_MAX_PROBLEMS].tolist())
+        ]
+        raise ResponseError(
+            f"{len(rows)} codes of the ResponseSet are out of range for questionnaire {self.questionnaire.id!r}:",
+            problems, total=len(rows),
+        )
 
     def __len__(self) -> int:
         return self.codes.shape[0]
@@ -211,7 +270,9 @@ def read_responses(
     Raises
     ------
     ResponseError
-        Listing every problem (up to a cap) with file, row, respondent, item and value.
+        Listing every problem (up to a cap) with file, row, respondent, item and value; nothing
+        is dropped or rewritten silently (a stray quote, a JSON key given twice, merged cells, ids
+        a float cannot hold, a cell over 1 MiB, JSON nested over 32 levels: all refused).
 
     Notes
     -----
@@ -457,7 +518,7 @@ def _item_columns(
             Problem(
                 "unknown column: neither an item id, an item's text, nor a named id/unit/wave/date/group column "
                 "(pass ignore_columns=[...] or unknown_columns='ignore' to set it aside)",
-                file=t.file, value=name,
+                file=t.file, value=shown(name),
             )
         )
     return item_col
@@ -517,7 +578,10 @@ def _text_column(t: Table, j: int | None) -> np.ndarray | None:
     """Step 4: a column carried along as text (``""`` where unanswered), or None."""
     if j is None:
         return None
-    return np.array(["" if is_na(v) else as_text(v) for v in t.data[j]], dtype=str)
+    text, problems = carried_text(t.data[j], t, t.columns[j])
+    if problems:
+        raise ResponseError(f"The column {t.columns[j]!r}{' in ' + t.file if t.file else ''} cannot be carried along as text:", problems)
+    return text
 
 
 def _read_dates(t: Table, j: int | None, rid: np.ndarray) -> np.ndarray | None:

@@ -1134,3 +1134,428 @@ def test_the_error_summary_counts_every_unreadable_answer(sel):
         read_responses(X, sel)
     assert err.value.total == 400 * sel.n_items
     assert f"... and {400 * sel.n_items - 20} more problems" in str(err.value)
+
+
+# =========================================================================== nothing lost, nothing leaked (issue 9)
+
+
+def _ts_rows(q: al.Questionnaire, n: int = 5, *, extra=None) -> list[list[str]]:
+    """A Google-Forms-style table: Timestamp, respondent_id, unit, items (codes 1 + r % 5)[, extra]."""
+    header = ["Timestamp", "respondent_id", "unit", *q.item_ids] + ([extra] if extra else [])
+    rows = [header]
+    for r in range(n):
+        rows.append([f"2023/10/13 8:0{r}:00", f"R{r}", f"U{r}", *[str(1 + r % 5)] * q.n_items] + (["ok"] if extra else []))
+    return rows
+
+
+def _write_lines(path: Path, rows) -> Path:
+    """Rows joined by hand (no quoting), so a test can place a stray quote exactly."""
+    path.write_text("".join(",".join(r) + "\r\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_stray_quotes_in_two_timestamps_do_not_merge_rows_silently(tmp_path, berakhlak):
+    # Regression: csv.reader(strict=False) read the quote on line 3 as opening a cell that the
+    # quote on line 5 closed, then glued the rest of line 5 on: 3 respondents of 5, no error.
+    rows = _ts_rows(berakhlak)
+    rows[2][0] = '"' + rows[2][0]
+    rows[4][0] = '"' + rows[4][0]
+    path = _write_lines(tmp_path / "stray.csv", rows)
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert (p.file, p.row) == (str(path), 3)
+    assert "a quoted cell opens on line 3" in str(exc)
+    assert "stray quote" in str(exc)
+
+
+def test_a_quote_pair_that_joins_two_rows_into_one_respondent_is_refused(tmp_path, berakhlak):
+    # Regression: the unit cell of line 3 opened a quote that line 4's unit cell closed; the file
+    # is well-formed CSV, so R1 silently got R2's answers and R2 vanished.
+    rows = _ts_rows(berakhlak)
+    rows[2][2] = '"' + rows[2][2]
+    rows[3][2] = rows[3][2] + '"'
+    path = _write_lines(tmp_path / "joined.csv", rows)
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert (p.file, p.row) == (str(path), 3)
+    assert "runs over 2 lines and holds 44 delimiters, as many as a whole row" in str(exc)
+
+
+def test_an_unbalanced_quote_in_the_last_column_does_not_swallow_the_rows_after_it(tmp_path, berakhlak):
+    # Regression: the last (set-aside) column of line 4 opened a quote that never closed; the
+    # reader put lines 5-6 into that cell and read 3 respondents of 5.
+    rows = _ts_rows(berakhlak, extra="Catatan")
+    rows[3][-1] = '"' + rows[3][-1]
+    path = _write_lines(tmp_path / "open.csv", rows)
+
+    exc = _raises(path, berakhlak, ignore_columns=["Catatan"])
+
+    [p] = exc.problems
+    assert (p.file, p.row) == (str(path), 4)
+    assert "the quote on line 4 opens a cell that is never closed" in str(exc)
+
+
+def test_quoted_cells_over_several_lines_are_still_read(tmp_path, berakhlak):
+    rows = _ts_rows(berakhlak, 3, extra="Catatan")
+    rows[2][-1] = "baik,\r\nterima kasih"
+    path = _write_csv(tmp_path / "multiline.csv", rows)
+
+    rs = read_responses(path, berakhlak, ignore_columns=["Catatan"])
+
+    assert rs.respondent_ids.tolist() == ["R0", "R1", "R2"]
+    assert rs.unit.tolist() == ["U0", "U1", "U2"]
+
+
+def test_a_cell_of_140_kb_is_read_and_one_over_1_mb_is_an_error_naming_its_line(tmp_path, berakhlak):
+    # Regression: both raised _csv.Error (field larger than field limit).
+    rows = _ts_rows(berakhlak, 3)
+    rows[2][2] = "U" * 140_000
+    before = csv.field_size_limit()
+    rs = read_responses(_write_csv(tmp_path / "big.csv", rows), berakhlak)
+    assert rs.unit.tolist() == ["U0", "U" * 140_000, "U2"]
+    assert csv.field_size_limit() == before  # the limit is raised only while reading
+
+    rows[2][2] = "U" * (2**20 + 1)
+    path = _write_csv(tmp_path / "huge.csv", rows)
+    exc = _raises(path, berakhlak)
+    [p] = exc.problems
+    assert (p.file, p.row) == (str(path), 3)
+    assert "holds more than 1,048,576 characters (1 MiB), the most a cell may hold" in str(exc)
+    assert len(str(exc)) < 1000
+
+
+def test_an_answer_of_4301_digits_is_an_unreadable_answer_named_by_row_with_a_shortened_value(tmp_path, berakhlak):
+    # Regression: a ValueError from int() (integer string conversion limit) naming no row.
+    rows = _ts_rows(berakhlak, 2)
+    rows[2][3] = "1" * 4301
+    path = _write_csv(tmp_path / "digits.csv", rows)
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert (p.row, p.respondent, p.item) == (3, "R1", berakhlak.item_ids[0])
+    assert p.value.startswith("1111") and p.value.endswith("(4301 characters)") and len(p.value) < 100
+
+
+def test_a_nul_byte_is_refused_naming_its_line(tmp_path, berakhlak):
+    rows = _ts_rows(berakhlak, 2)
+    rows[2][1] = "R\x001"
+    path = _write_lines(tmp_path / "nul.csv", rows)
+
+    exc = _raises(path, berakhlak)
+
+    assert "holds a NUL character on line 3" in str(exc)
+
+
+def test_a_utf16_file_with_a_byte_order_mark_is_read(tmp_path, berakhlak):
+    rows = _ts_rows(berakhlak, 2)
+    rows[1][2] = "Bagian Umum – Timur"
+    path = tmp_path / "unicode.txt"
+    path.write_text("".join("\t".join(r) + "\r\n" for r in rows), encoding="utf-16")
+
+    rs = read_responses(path, berakhlak)
+
+    assert rs.unit.tolist() == ["Bagian Umum – Timur", "U1"]
+    assert_array_equal(rs.codes[:, 0], [0, 1])
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def _rewrite_xlsx(path: Path, member: str, edit) -> Path:
+    """Rewrite one member of a workbook (``edit(bytes) -> bytes``, or None to drop it)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i.filename) for i in z.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts.items():
+            if info.filename == member:
+                data = edit(data)
+                if data is None:
+                    continue
+            z.writestr(info.filename, data)
+    return path
+
+
+def test_a_workbook_whose_dimension_is_wrong_is_read_whole(tmp_path, berakhlak):
+    # Regression: openpyxl's read-only mode trusted <dimension ref="A1:AQ4"/>: 3 rows of 8.
+    rows = [["respondent_id", *berakhlak.item_ids]] + [[f"X{r}", *[1 + r % 5] * 42] for r in range(8)]
+    path = _write_xlsx(tmp_path / "dim.xlsx", rows)
+    _rewrite_xlsx(path, "xl/worksheets/sheet1.xml", lambda b: b.replace(b'<dimension ref="A1:AQ9"', b'<dimension ref="A1:AQ4"'))
+
+    rs = read_responses(path, berakhlak)
+
+    assert rs.respondent_ids.tolist() == [f"X{r}" for r in range(8)]
+    assert_array_equal(rs.codes[:, -1], [r % 5 for r in range(8)])
+
+
+def test_merged_unit_cells_in_a_workbook_are_refused_naming_sheet_rows_and_column(tmp_path, berakhlak):
+    # Regression: only the top-left cell of a merged range holds the value; B3 and B4 read as empty units.
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Jawaban"
+    ws.append(["respondent_id", "unit", *berakhlak.item_ids])
+    for r in range(3):
+        ws.append([f"X{r}", "Umum" if r == 0 else None, *[3] * 42])
+    ws.merge_cells("B2:B4")
+    path = tmp_path / "merged.xlsx"
+    wb.save(path)
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert (p.file, p.row, p.value) == (str(path), 2, "B2:B4")
+    assert "sheet 'Jawaban': cells B2:B4 (rows 2-4 of column B) are merged" in str(exc)
+    assert "unmerge" in str(exc)
+
+
+def test_formula_cells_without_a_stored_value_are_refused_with_how_to_store_it(tmp_path, berakhlak):
+    # Regression: a formula with no cached value read as an empty (unanswered) cell.
+    rows = [["respondent_id", *berakhlak.item_ids], ["X0", *[3] * 42], ["X1", "=B2+1", *[3] * 41]]
+    path = _write_xlsx(tmp_path / "formula.xlsx", rows)
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert (p.row, p.value) == (3, "B3")
+    assert "sheet 'Sheet1': cell B3 (row 3, column B) holds a formula without a stored value" in str(exc)
+    assert "open and save the file in Excel so the values are stored, or export to CSV" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(lambda b: b[: len(b) // 2], "cannot be read", id="truncated-sheet-xml"),
+        pytest.param(lambda b: None, "is not a readable .xlsx workbook", id="dropped-sheet-xml"),
+        pytest.param(lambda b: b.replace(b"<sheetData>", b"<sheetData><row r=", 1), "cannot be read", id="malformed-xml"),
+    ],
+)
+def test_a_workbook_with_broken_xml_is_a_response_error(tmp_path, berakhlak, edit, message):
+    # Regression: ParseError / KeyError escaped from openpyxl while rows were read.
+    path = _write_xlsx(tmp_path / "broken.xlsx", [berakhlak.item_ids, [2] * 42, [3] * 42])
+    _rewrite_xlsx(path, "xl/worksheets/sheet1.xml", edit)
+
+    exc = _raises(path, berakhlak)
+
+    assert message in str(exc) and str(path) in str(exc)
+
+
+def test_a_workbook_with_a_corrupted_zip_member_is_a_response_error(tmp_path, berakhlak):
+    # Guard: a damaged member (bad CRC, broken deflate stream) is our error, whenever it is found.
+    import zipfile
+
+    path = _write_xlsx(tmp_path / "crc.xlsx", [berakhlak.item_ids, *[[2] * 42] * 50])
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    raw = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(start + 20, start + info.compress_size - 20, 7):
+        raw[k] ^= 0x55
+    path.write_bytes(bytes(raw))
+
+    exc = _raises(path, berakhlak)
+
+    assert str(path) in str(exc)
+
+
+def test_an_id_over_2_53_in_a_numeric_workbook_cell_is_refused_with_a_hint(tmp_path, berakhlak):
+    rows = [["NIP", *berakhlak.item_ids], [1.98501012010011e17, *[3] * 42], [1001, *[3] * 42]]
+    path = _write_xlsx(tmp_path / "nip.xlsx", rows)
+
+    exc = _raises(path, berakhlak, id_column="NIP")
+
+    [p] = exc.problems
+    assert p.row == 2
+    assert "store the id column as text" in p.message
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def test_a_key_given_twice_in_a_json_record_is_refused_with_its_path(tmp_path, berakhlak):
+    # Regression: json.loads kept the last value: respondent 'B', no error.
+    answers = ", ".join(f'"{i}": 3' for i in berakhlak.item_ids)
+    path = tmp_path / "dup.json"
+    path.write_text('[{"respondent_id": "A", ' + answers + '}, {"respondent_id": "A2", "respondent_id": "B", ' + answers + "}]")
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert (p.file, p.path) == (str(path), "$[1].respondent_id")
+    assert "the key 'respondent_id' is given more than once" in p.message
+
+
+def test_a_key_given_twice_in_a_jsonl_line_is_refused_with_its_line(tmp_path, berakhlak):
+    answers = ", ".join(f'"{i}": 3' for i in berakhlak.item_ids)
+    path = tmp_path / "dup.jsonl"
+    path.write_text('{"respondent_id": "A", ' + answers + '}\n{"unit": "X", "unit": "Y", "respondent_id": "B", ' + answers + "}\n")
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert (p.row, p.path) == (2, "$.unit")
+
+
+def test_an_answer_key_that_collides_with_a_respondent_field_is_refused(tmp_path, berakhlak):
+    # Regression: keys inside "answers" overwrote respondent_id and unit: respondent 'B' of unit 'V'.
+    doc = _document(berakhlak, [
+        {"respondent_id": "A", "unit": "U", "answers": {**{i: 3 for i in berakhlak.item_ids}, "respondent_id": "B", "Unit": "V"}},
+    ])
+    path = tmp_path / "collide.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    exc = _raises(path, berakhlak)
+
+    assert [(p.path, p.value) for p in exc.problems] == [
+        ("$.respondents[0].answers.respondent_id", "respondent_id"),
+        ("$.respondents[0].answers.Unit", "Unit"),
+    ]
+    assert "collides with the respondent's field" in exc.problems[0].message
+
+    line = {"respondent_id": "A", "answers": {**{i: 3 for i in berakhlak.item_ids}, "respondent_id": "B"}}
+    path = tmp_path / "collide.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    [p] = _raises(path, berakhlak).problems
+    assert (p.row, p.path) == (1, "$.answers.respondent_id")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_json_nested_too_deeply_is_refused(tmp_path, berakhlak, suffix):
+    # Regression: RecursionError from json.loads (100,000 levels); 40 levels read but are no answer.
+    path = tmp_path / f"deep{suffix}"
+    for depth in (100_000, 40):
+        record = '{"respondent_id": "A", "BP1a": ' + "[" * depth + "]" * depth + "}"
+        path.write_text(record if suffix == ".jsonl" else f"[{record}]", encoding="utf-8")
+
+        exc = _raises(path, berakhlak, missing_items="missing")
+
+        assert "more than 32 levels deep" in str(exc) and str(path) in str(exc)
+
+
+def test_a_case_only_different_key_is_a_duplicate_column(berakhlak):
+    rows = [{"respondent_id": "A", "Respondent_ID": "B", **{i: 3 for i in berakhlak.item_ids}}]
+
+    exc = _raises(rows, berakhlak)
+
+    [p] = exc.problems
+    assert p.message == "columns 1 and 2 have the same header (ignoring case and spaces)"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        pytest.param("[1, 2]", "a list", id="list"),
+        pytest.param("true", "a true/false value", id="boolean"),
+        pytest.param("Infinity", "a number that is not finite", id="infinity"),
+        pytest.param('{"a": 1}', "an object", id="object"),
+        pytest.param("1.5", "a number with a fraction", id="fraction"),
+        pytest.param("1.98501012010011e17", "store the id column as text", id="float-over-2-53"),
+    ],
+)
+def test_a_json_id_that_is_not_a_string_or_an_integer_is_refused(tmp_path, berakhlak, text, why):
+    # Regression: lists, booleans and Infinity became their Python text ('[1 2]', 'True', 'inf').
+    answers = ", ".join(f'"{i}": 3' for i in berakhlak.item_ids)
+    path = tmp_path / "ids.json"
+    path.write_text(f'[{{"respondent_id": {text}, {answers}}}]', encoding="utf-8")
+
+    exc = _raises(path, berakhlak)
+
+    [p] = exc.problems
+    assert p.row == 1 and why in p.message
+
+
+def test_an_18_digit_json_integer_id_is_read_exactly(tmp_path, berakhlak):
+    records = [{"respondent_id": 198501012010011001 + k, **{i: 3 for i in berakhlak.item_ids}} for k in range(2)]
+    path = tmp_path / "nip.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+
+    rs = read_responses(path, berakhlak)
+
+    assert rs.respondent_ids.tolist() == ["198501012010011001", "198501012010011002"]
+
+
+# --------------------------------------------------------------------------- pandas and Parquet
+
+
+def test_a_float_id_column_that_cannot_hold_the_ids_exactly_is_refused(berakhlak):
+    # Regression: 1.985010120100110e17 read as '198501012010011008' (digits altered).
+    df = pd.DataFrame({"respondent_id": [1.98501012010011e17, 2.0], **{i: [3, 3] for i in berakhlak.item_ids}})
+
+    exc = _raises(df, berakhlak)
+
+    [p] = exc.problems
+    assert p.row == 0
+    assert "cannot hold it exactly" in p.message and "store the id column as text" in p.message
+
+
+def test_parquet_binary_ids_are_decoded_and_undecodable_ones_refused(tmp_path, berakhlak):
+    # Regression: binary ids read as "b'R001'".
+    pytest.importorskip("pyarrow")
+    df = pd.DataFrame({"respondent_id": [b"R001", b"R002"], "unit": [b"Umum", None], **{i: [3, 3] for i in berakhlak.item_ids}})
+    path = tmp_path / "binary.parquet"
+    df.to_parquet(path)
+
+    rs = read_responses(path, berakhlak)
+
+    assert rs.respondent_ids.tolist() == ["R001", "R002"]
+    assert rs.unit.tolist() == ["Umum", ""]
+
+    df["respondent_id"] = [b"R001", b"\xff\xfe"]
+    df.to_parquet(path)
+    [p] = _raises(path, berakhlak).problems
+    assert (p.row, p.file) == (2, str(path)) and "not UTF-8 text" in p.message
+
+
+def test_a_json_answer_of_4301_digits_is_an_unreadable_answer_and_such_an_id_is_kept_whole(tmp_path, berakhlak):
+    # Regression: json.loads raised ValueError (integer string conversion limit), naming no line.
+    answers = ", ".join(f'"{i}": 3' for i in berakhlak.item_ids[1:])
+    path = tmp_path / "digits.json"
+    path.write_text(f'[{{"respondent_id": "A", "{berakhlak.item_ids[0]}": {"7" * 4301}, {answers}}}]', encoding="utf-8")
+
+    [p] = _raises(path, berakhlak).problems
+
+    assert (p.row, p.respondent, p.item) == (1, "A", berakhlak.item_ids[0])
+    assert p.value == "7" * 60 + "... (4301 characters)"
+
+    path.write_text(f'[{{"respondent_id": {"7" * 4301}, "{berakhlak.item_ids[0]}": 3, {answers}}}]', encoding="utf-8")
+    assert read_responses(path, berakhlak).respondent_ids.tolist() == ["7" * 4301]
+
+
+def test_a_unit_whose_text_would_not_be_what_the_file_holds_is_refused(tmp_path, berakhlak):
+    # Regression: a JSON list became the unit "['A']" and 1e17 the unit "100000000000000000".
+    rows = [{"respondent_id": f"R{k}", "unit": unit, **{i: 3 for i in berakhlak.item_ids}} for k, unit in enumerate([["A"], 1e17, 5, 2.5])]
+    path = tmp_path / "units.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+
+    exc = _raises(path, berakhlak)
+
+    assert [(p.row, p.value) for p in exc.problems] == [(1, ["A"]), (2, 1e17)]
+    assert exc.problems[0].message == "column 'unit' holds a list; store the column as text"
+
+    path.write_text(json.dumps(rows[2:]), encoding="utf-8")
+    assert read_responses(path, berakhlak).unit.tolist() == ["5", "2.5"]
+
+
+def test_a_workbook_whose_first_sheet_lost_its_data_is_not_read_from_the_second(tmp_path, berakhlak):
+    # Regression: openpyxl skips a sheet whose XML is missing, so sheet 0 was the second sheet.
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.active.title = "Jawaban"
+    wb.active.append(["respondent_id", *berakhlak.item_ids])
+    wb.active.append(["A", *[3] * 42])
+    other = wb.create_sheet("Lama")
+    other.append(["respondent_id", *berakhlak.item_ids])
+    other.append(["Z", *[1] * 42])
+    path = tmp_path / "two.xlsx"
+    wb.save(path)
+    _rewrite_xlsx(path, "xl/worksheets/sheet1.xml", lambda b: None)
+
+    exc = _raises(path, berakhlak)
+
+    assert str(exc) == f"The file {path} is not a readable .xlsx workbook: the data of sheets ['Jawaban'] is missing (a damaged file)."

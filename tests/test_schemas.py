@@ -79,3 +79,40 @@ def test_schemas_ship_inside_the_package():
 
     for name in _schema.SCHEMAS:
         assert resources.files("akhlak_levels").joinpath(f"schemas/{name}.schema.json").is_file()
+
+
+def _nested(depth):
+    doc: list = []
+    inner = doc
+    for _ in range(depth - 1):
+        inner.append([])
+        inner = inner[0]
+    return doc
+
+
+@pytest.mark.parametrize("name", _schema.SCHEMAS)
+def test_a_document_nested_deeper_than_the_limit_is_refused_before_the_schema_walks_it(name):
+    """Audit: 500 levels parse, then validation or a recursive walk overflowed Python's stack."""
+    doc = {"respondents": _nested(800)}
+    with pytest.raises(al.SchemaError) as err:
+        _schema.validate(doc, name, source="deep.json")
+    assert str(err.value).startswith(
+        f"The {name} document in deep.json nests objects and arrays more than {_schema.MAX_DEPTH} levels deep "
+        f"(at $.respondents{'[0]' * (_schema.MAX_DEPTH - 1)}); a {name} document is a few levels deep."
+    )
+    assert err.value.problems[0].path == "$.respondents" + "[0]" * (_schema.MAX_DEPTH - 1)
+
+
+def test_the_depth_limit_counts_objects_and_arrays_not_values():
+    _schema.check_depth(_nested(_schema.MAX_DEPTH), "model")
+    with pytest.raises(al.SchemaError, match=r"more than 32 levels deep \(at \$\[0\]"):
+        _schema.check_depth(_nested(_schema.MAX_DEPTH + 1), "model")
+    _schema.check_depth({"a": "x" * 10_000, "b": [1, 2.5, None, True]}, "model", limit=2)
+
+
+def test_read_json_refuses_a_file_over_its_limit_before_reading_it(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text("[" + "0," * 600 + "0]", encoding="utf-8")
+    with pytest.raises(al.SchemaError, match=r"The model file .*big\.json is 0\.0 MiB \(1,203 bytes\); a model file may be at most 0\.0 MiB \(1,000 bytes\)"):
+        _schema.read_json(str(path), "model", max_bytes=1000)
+    assert len(_schema.read_json(str(path), "model", max_bytes=1203)) == 601

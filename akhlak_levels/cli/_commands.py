@@ -10,6 +10,7 @@ from typing import Any, Callable, TextIO
 
 import numpy as np
 
+from .._export import AtomicFiles
 from ..assessment import assess
 from ..levels import N_LEVELS, Level
 from ..model import load_model, simulate
@@ -116,6 +117,9 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"-o must end in .csv or .jsonl, got {args.output!r}")
     if args.store and not args.wave:
         raise UsageError("--store needs --wave (the wave these results belong to, e.g. 2025)")
+    key = os.environ.get(args.pseudonymize_key_env) if args.pseudonymize_key_env else None
+    if args.pseudonymize_key_env and not key:
+        raise UsageError(f"the environment variable {args.pseudonymize_key_env} is empty or not set")
     size = os.path.getsize(args.file) if os.path.isfile(args.file) else 0
     if not args.quiet and size >= READ_NOTICE_FROM:
         print(f"reading {args.file} ({size / 2**20:,.0f} MB) ...", file=err, flush=True)
@@ -134,22 +138,19 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         min_answered=args.min_answered,
         progress=progress if show_progress else None,
     )
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as fh:
-            write_assessment(result, fh, args.output, args.lang)
-    else:
-        write_assessment(result, out, "stdout.csv", args.lang)
+    with AtomicFiles() as files:  # -o appears, whole, only when storing succeeded too
+        if args.output:
+            write_assessment(result, files.open(args.output, newline=""), args.output, args.lang)
+        else:
+            write_assessment(result, out, "stdout.csv", args.lang)
+        if args.store:
+            from ..store import AssessmentStore
+
+            with AssessmentStore(args.store, pseudonymize_key=key) as store:
+                n = store.add(result, wave=args.wave, replace=args.replace)
     if not args.quiet:
         print(summary(result, args.output), file=err)
-    if args.store:
-        from ..store import AssessmentStore
-
-        key = os.environ.get(args.pseudonymize_key_env) if args.pseudonymize_key_env else None
-        if args.pseudonymize_key_env and not key:
-            raise UsageError(f"the environment variable {args.pseudonymize_key_env} is empty or not set")
-        with AssessmentStore(args.store, pseudonymize_key=key) as store:
-            n = store.add(result, wave=args.wave, replace=args.replace)
-        if not args.quiet:
+        if args.store:
             print(f"stored {n:,} respondents as wave {args.wave!r} in {args.store}", file=err)
     return EXIT_OK
 
@@ -239,19 +240,18 @@ def _cmd_quality(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if "level_decisions" in tables:
         print_records(f"Level decisions by {args.group!r}", tables["level_decisions"], tuple(tables["level_decisions"][0]), out)
     if args.output:
-        if args.output.lower().endswith(".json"):
-            with open(args.output, "w", encoding="utf-8") as fh:
+        with AtomicFiles() as files:  # every table file, whole, or none
+            if args.output.lower().endswith(".json"):
                 json.dump({"questionnaire": {"id": q.id, "version": q.version}, "nan_policy": args.nan_policy, **tables},
-                          fh, ensure_ascii=False, indent=1, allow_nan=False)
-            written = [args.output]
-        else:
-            stem = args.output[:-4]
-            written = []
-            for name, records in tables.items():
-                path = f"{stem}-{name}.csv"
-                with open(path, "w", encoding="utf-8", newline="") as fh:
-                    write_records_csv(records, fh)
-                written.append(path)
+                          files.open(args.output), ensure_ascii=False, indent=1, allow_nan=False)
+                written = [args.output]
+            else:
+                stem = args.output[:-4]
+                written = []
+                for name, records in tables.items():
+                    path = f"{stem}-{name}.csv"
+                    write_records_csv(records, files.open(path, newline=""))
+                    written.append(path)
         print(f"wrote {', '.join(written)}", file=err)
     return EXIT_OK
 
@@ -286,18 +286,21 @@ def _cmd_growth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         "change_expected_level", "change_expected_level_p", "rank_expected_level") if records and c in records[0]]
     print_records(f"Progress over waves {list(waves)}" + (f" by {args.by}" if args.by else ""), records, cols, out, limit=200)
     print(f"groups under {args.min_group_size} respondents are suppressed (shown, without statistics)", file=out)
-    if args.output:
-        write_records(records, args.output)
-        print(f"wrote {args.output}", file=err)
-    if args.plot:
-        from ..plots import level_distribution_figure, trajectory_figure
+    written = []
+    with AtomicFiles() as files:  # the table and the figures appear together, whole, or not at all
+        if args.output:
+            write_records(records, args.output, files)
+            written.append(args.output)
+        if args.plot:
+            from ..plots import level_distribution_figure, trajectory_figure
 
-        os.makedirs(args.plot, exist_ok=True)
-        written = []
-        for name, fig in (("levels.png", level_distribution_figure(table)), ("trajectories.png", trajectory_figure(waves))):
-            path = os.path.join(args.plot, name)
-            fig.savefig(path, dpi=120)
-            written.append(path)
+            figures = (("levels.png", level_distribution_figure(table)), ("trajectories.png", trajectory_figure(waves)))
+            os.makedirs(args.plot, exist_ok=True)
+            for name, fig in figures:
+                path = os.path.join(args.plot, name)
+                fig.savefig(files.open(path, "wb"), format="png", dpi=120)
+                written.append(path)
+    if written:
         print(f"wrote {', '.join(written)}", file=err)
     return EXIT_OK
 
@@ -322,18 +325,21 @@ def _cmd_transitions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {j + 1:>4d}  " + "".join(fmt.format(M[j, k]) for k in range(N_LEVELS)), file=out)
     for note in t.notes:
         print(f"note: {note}", file=out)
-    if args.output:
-        write_records(t.to_records(), args.output)
-        print(f"wrote {args.output}", file=err)
-    if args.plot:
-        from ..plots import transition_figure
+    written = []
+    with AtomicFiles() as files:  # the cells and the heatmaps appear together, whole, or not at all
+        if args.output:
+            write_records(t.to_records(), args.output, files)
+            written.append(args.output)
+        if args.plot:
+            from ..plots import transition_figure
 
-        os.makedirs(args.plot, exist_ok=True)
-        written = []
-        for kind in ("corrected", "proportions"):
-            path = os.path.join(args.plot, f"transitions-{kind}.png")
-            transition_figure(t, kind=kind).savefig(path, dpi=120)
-            written.append(path)
+            figures = [(kind, transition_figure(t, kind=kind)) for kind in ("corrected", "proportions")]
+            os.makedirs(args.plot, exist_ok=True)
+            for kind, fig in figures:
+                path = os.path.join(args.plot, f"transitions-{kind}.png")
+                fig.savefig(files.open(path, "wb"), format="png", dpi=120)
+                written.append(path)
+    if written:
         print(f"wrote {', '.join(written)}", file=err)
     return EXIT_OK
 

@@ -1,26 +1,59 @@
-"""What the commands print and write: tables on the terminal, results as CSV or JSON."""
+"""What the commands print and write: tables on the terminal, results as CSV or JSON.
+
+Every CSV the commands write goes through :func:`write_csv`, which makes each text cell safe to
+open in a spreadsheet (:func:`~akhlak_levels._export.spreadsheet_text`: a text starting with
+``= + - @``, a tab or a carriage return gets a leading ``'``) and leaves numbers as numbers.
+Which cells are text is decided by the value's type, not by its look: ids, units, group
+labels, level labels, notes and flags are text; the ints and floats we computed are numbers
+(``-0.25`` and ``-inf`` included). JSON and JSON lines are written as they are.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import math
-from typing import Any, Sequence, TextIO
+from typing import IO, Any, Sequence, TextIO
 
 import numpy as np
 
+from .._export import AtomicFiles, spreadsheet_text
 from ..assessment import Assessment
 from ..levels import N_LEVELS
 
 
 def _fmt(v: Any) -> Any:
-    """A float as the CSV shows it: rounded to 6 decimals, empty for NaN."""
+    """A float as the CSV shows it: rounded to 6 decimals (still a number), None for NaN."""
     if isinstance(v, float):
-        return "" if math.isnan(v) else repr(round(v, 6))
+        return None if math.isnan(v) else round(v, 6)
     return v
 
 
-def write_assessment(result: Assessment, fh: TextIO, name: str, lang: str) -> None:
+def _csv_cell(v: Any) -> Any:
+    """A value as a CSV cell: None empty, lists joined by ';', text made spreadsheet-safe,
+    numbers as they are."""
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return spreadsheet_text(";".join("" if x is None else str(x) for x in v))
+    return spreadsheet_text(v)
+
+
+#: Cell types written as they are (the csv module writes None as an empty cell).
+_AS_IS = frozenset({int, float, bool, type(None)})
+
+
+def write_csv(fh: IO[Any], header: Sequence[str], columns: Sequence[list[Any]]) -> None:
+    """The one CSV writer of the commands: ``header`` then the rows of ``columns`` (lists of
+    equal length), every cell through :func:`_csv_cell` (text neutralised for spreadsheets,
+    numbers left numbers). A column of numbers only is written without a per-cell call."""
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow([_csv_cell(h) for h in header])
+    cells = [col if set(map(type, col)) <= _AS_IS else [_csv_cell(v) for v in col] for col in columns]
+    writer.writerows(zip(*cells))
+
+
+def write_assessment(result: Assessment, fh: IO[Any], name: str, lang: str) -> None:
     """Write ``result`` to ``fh``: JSON lines when ``name`` ends in ``.jsonl``, else CSV."""
     if name.lower().endswith(".jsonl"):
         for rec in result.to_records(lang):
@@ -28,8 +61,6 @@ def write_assessment(result: Assessment, fh: TextIO, name: str, lang: str) -> No
             fh.write("\n")
         return
     cols = result.columns(lang)
-    writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow(list(cols))
     lists = []
     for v in cols.values():
         arr = np.asarray(v)
@@ -37,7 +68,7 @@ def write_assessment(result: Assessment, fh: TextIO, name: str, lang: str) -> No
             lists.append([_fmt(x) for x in arr.tolist()])
         else:
             lists.append(arr.tolist())
-    writer.writerows(zip(*lists))
+    write_csv(fh, list(cols), lists)
 
 
 def summary(a: Assessment, output: str | None) -> str:
@@ -83,29 +114,16 @@ def print_records(title: str, records: list[dict[str, Any]], columns: Sequence[s
         print(f"  ... {len(records) - limit} more rows (write them with -o)", file=out)
 
 
-def _csv_cell(v: Any) -> Any:
-    """A record's value as a CSV cell (lists joined by ';', None empty)."""
-    if v is None:
-        return ""
-    if isinstance(v, list):
-        return ";".join(str(_csv_cell(x)) for x in v)
-    return v
-
-
-def write_records(records: list[dict[str, Any]], path: str) -> None:
-    """Write records to ``path``: a JSON list when it ends in ``.json``, else CSV."""
+def write_records(records: list[dict[str, Any]], path: str, files: AtomicFiles) -> None:
+    """Write records to ``path`` (through ``files``, so it appears whole when the command
+    succeeds): a JSON list when it ends in ``.json``, else CSV."""
     if path.lower().endswith(".json"):
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(records, fh, ensure_ascii=False, indent=1, allow_nan=False)
-        return
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        write_records_csv(records, fh)
+        json.dump(records, files.open(path), ensure_ascii=False, indent=1, allow_nan=False)
+    else:
+        write_records_csv(records, files.open(path, newline=""))
 
 
-def write_records_csv(records: list[dict[str, Any]], fh: TextIO) -> None:
+def write_records_csv(records: list[dict[str, Any]], fh: IO[Any]) -> None:
     """Records as CSV, the keys of the first as the header."""
-    w = csv.writer(fh, lineterminator="\n")
     names = list(records[0]) if records else []
-    w.writerow(names)
-    for rec in records:
-        w.writerow([_csv_cell(rec.get(c)) for c in names])
+    write_csv(fh, names, [[rec.get(c) for rec in records] for c in names])

@@ -18,8 +18,8 @@ import numpy as np
 
 from .._validation import Interval, check, param_error
 from ..assessment import Assessment
-from ..errors import ModelError, QuestionnaireError
-from ..questionnaire import Questionnaire, load_questionnaire
+from ..errors import ModelError
+from ..questionnaire import Questionnaire, bundled_questionnaire
 
 __all__ = [
     "ALL_GROUP",
@@ -92,12 +92,10 @@ def _model_name(a: Assessment) -> str:
 
 def questionnaire_of(a: Assessment) -> Questionnaire | None:
     """The bundled questionnaire the assessment names, when it is bundled and matches; None for
-    a questionnaire that is not bundled (any other failure to load it propagates)."""
-    try:
-        q = load_questionnaire(a.questionnaire_id)
-    except QuestionnaireError:  # an unknown id: not bundled
-        return None
-    return q if q.content_hash == a.questionnaire_hash else None
+    a questionnaire that is not bundled (any other failure to load it propagates). The stored id
+    is compared with the bundled ids, never opened as a path."""
+    q = bundled_questionnaire(a.questionnaire_id)
+    return q if q is not None and q.content_hash == a.questionnaire_hash else None
 
 
 def hard_levels(a: Assessment, min_confidence: float | None, func: str | None = None) -> np.ndarray:
@@ -107,8 +105,9 @@ def hard_levels(a: Assessment, min_confidence: float | None, func: str | None = 
         return np.asarray(a.level, dtype=np.int8)
     mc = float(check(func, "min_confidence", min_confidence, Interval(0, 1)))
     p = a.probabilities
-    level = (p.argmax(axis=1) + 1).astype(np.int8)
-    level[(p.max(axis=1) < mc) | (a.n_answered == 0)] = 0
+    finite = np.isfinite(p).all(axis=1)  # a non-finite posterior never gets a level
+    level = (np.where(finite[:, None], p, -np.inf).argmax(axis=1) + 1).astype(np.int8)
+    level[(np.where(finite, p.max(axis=1), -np.inf) < mc) | (a.n_answered == 0) | ~finite] = 0
     return level
 
 

@@ -18,7 +18,7 @@ from ._classification import ClassificationQuality, quality_from_probabilities
 from ._classifier import LevelClassifier
 from ._latent_class import LatentClassFit, fit_latent_classes
 from ._links import cumulative_logit, cumulative_logit_log_proba, ordinal_negloglik, thresholds
-from ._model import KINDS, PROBABILISTIC_KINDS, LevelModel, is_level_distribution, load_model
+from ._model import KINDS, MAX_MODEL_BYTES, PROBABILISTIC_KINDS, LevelModel, is_level_distribution, load_model, model_size_limit
 from ._onehot import design_matrix, one_hot, option_offsets
 from ._prior import distance_decay_probabilities, ggum_probabilities, theory_prior_model
 from ._scoring import DEFAULT_CHUNK, Scores, level_probabilities, score_codes
@@ -33,6 +33,7 @@ __all__ = [
     "LatentClassFit",
     "LevelClassifier",
     "LevelModel",
+    "MAX_MODEL_BYTES",
     "PROBABILISTIC_KINDS",
     "Scores",
     "SupervisedFit",
@@ -51,6 +52,7 @@ __all__ = [
     "level_probabilities",
     "load_model",
     "match_classes",
+    "model_size_limit",
     "one_hot",
     "option_offsets",
     "ordinal_negloglik",

@@ -22,19 +22,33 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .. import _schema
+from .._export import atomic_write
 from ._links import cumulative_logit
 from .._validation import Options, param_error
 from .._version import __version__
 from ..errors import ModelError, Problem
 from ..levels import N_LEVELS
-from ..questionnaire import Questionnaire, load_questionnaire
+from ..questionnaire import Questionnaire, bundled_questionnaire, list_questionnaires, load_questionnaire
 
-__all__ = ["LevelModel", "is_level_distribution", "load_model", "utc_timestamp"]
+__all__ = ["LevelModel", "MAX_MODEL_BYTES", "is_level_distribution", "load_model", "model_size_limit", "utc_timestamp"]
 
 #: Model kinds whose weights are log class-conditional probabilities.
 PROBABILISTIC_KINDS = ("latent-class", "theory-prior")
 KINDS = PROBABILISTIC_KINDS + ("logistic", "ordinal")
 _FORMAT = "akhlak-levels/level-model"
+
+#: The largest model file :func:`load_model` reads; a larger one is refused before it is read.
+#: The largest model a schema-valid questionnaire allows (1000 items of at most 26 options, 5
+#: levels: 130,000 weights, at most 32 bytes each as :meth:`LevelModel.save` writes them) is
+#: 4.2 MB; the limit doubles that for provenance and hand formatting. A 40-item, 5-option model
+#: is about 30 KB.
+MAX_MODEL_BYTES = 8 * 2**20
+
+#: Once the questionnaire is known (passed, or the bundled one the file names), a model file is
+#: held to :func:`model_size_limit`: this many bytes per weight (``save`` writes at most 32) ...
+_BYTES_PER_WEIGHT = 64
+#: ... plus this much for the provenance (a calibrated model's is a few KB).
+_PROVENANCE_BYTES = 2**20
 
 
 def is_level_distribution(p: np.ndarray) -> bool:
@@ -95,6 +109,26 @@ class LevelModel:
     log_prior: np.ndarray
     kind: str = "latent-class"
     provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Refuse a model that cannot score anyone: an unknown kind, tables of the wrong shape,
+        a weight or log prior that is not finite, or an ordinal model whose thresholds do not
+        strictly increase (its probabilities would not sum to one)."""
+        kinds = Options(KINDS)
+        if not kinds.accepts(self.kind):
+            raise param_error("LevelModel", "kind", kinds.describe(), self.kind, error=ModelError)
+        weights = tuple(np.asarray(w, dtype=float) for w in self.weights)
+        log_prior = np.asarray(self.log_prior, dtype=float)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "log_prior", log_prior)
+        object.__setattr__(self, "item_ids", tuple(self.item_ids))
+        problems = _shape_problems(self.item_ids, weights, log_prior)
+        if not problems:
+            problems = _finite_problems(self.kind, self.item_ids, weights, log_prior, None)
+        if not problems and self.kind == "ordinal":
+            problems = _ordinal_problems(self.item_ids, weights, log_prior, None)
+        if problems:
+            raise ModelError("This level model cannot score anyone:", problems)
 
     # ------------------------------------------------------------------ views
 
@@ -194,8 +228,13 @@ class LevelModel:
             if p.shape != (it.n_options, N_LEVELS):
                 problems.append(Problem(f"expected shape ({it.n_options}, {N_LEVELS})", item=it.id, value=p.shape))
                 continue
-            if not np.all(np.isfinite(p)) or np.any(p <= 0):
-                problems.append(Problem("probabilities must be finite and > 0 (smooth zero cells)", item=it.id, value=float(np.nanmin(p))))
+            bad = ~np.isfinite(p) | (p <= 0)
+            if bad.any():
+                c, k = np.argwhere(bad)[0].tolist()
+                problems.append(
+                    Problem(f"probabilities must be finite and > 0 (smooth zero cells); option {c + 1} at level {k + 1} is not",
+                            item=it.id, value=float(p[c, k]))
+                )
                 continue
             sums = p.sum(axis=0)
             if not np.allclose(sums, 1.0, atol=1e-6):
@@ -257,7 +296,8 @@ class LevelModel:
         }
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the model as JSON (never pickle).
+        """Write the model as JSON (never pickle), atomically: the file appears complete or not
+        at all, and an existing file is replaced only when the new one is written.
 
         Examples
         --------
@@ -269,7 +309,7 @@ class LevelModel:
         >>> load_model(path).hash == m.hash
         True
         """
-        with open(path, "w", encoding="utf-8") as fh:
+        with atomic_write(path) as fh:
             json.dump(self.to_dict(), fh, indent=1, allow_nan=False)
             fh.write("\n")
 
@@ -281,62 +321,22 @@ class LevelModel:
         *,
         source: str | None = None,
     ) -> LevelModel:
-        """Build a model from its JSON document, validating schema and questionnaire match."""
+        """Build a model from its JSON document, validating schema and questionnaire match.
+
+        The questionnaire id the document names is compared with the bundled ids, never opened
+        as a path; a model for a questionnaire that is not bundled needs ``questionnaire=``.
+        """
         _schema.validate(document, "model", source=source)
         qinfo = document["questionnaire"]
-        if questionnaire is None:
-            try:
-                questionnaire = load_questionnaire(qinfo["id"])
-            except Exception as exc:  # unknown id: the caller must pass the questionnaire
-                raise ModelError(
-                    f"The model{' in ' + source if source else ''} names questionnaire {qinfo['id']!r}, "
-                    "which is not bundled; pass questionnaire=... to load_model."
-                ) from exc
-        q = load_questionnaire(questionnaire)
-        problems: list[Problem] = []
-        items = document["items"]
-        ids = [it["id"] for it in items]
-        if tuple(ids) != q.item_ids:
-            problems.append(
-                Problem(
-                    f"the model's items must be the questionnaire's items in order ({q.n_items} items)",
-                    file=source, path="$.items", value=ids[:5] + (["..."] if len(ids) > 5 else []),
-                )
-            )
-        weights = []
-        for i, (raw, it) in enumerate(zip(items, q.items)):
-            w = np.asarray(raw["weights"], dtype=float)
-            if w.shape != (it.n_options, N_LEVELS):
-                problems.append(
-                    Problem(f"expected {it.n_options} rows of {N_LEVELS} weights", file=source,
-                            item=raw["id"], path=f"$.items[{i}].weights", value=list(w.shape))
-                )
-                continue
-            if document["kind"] == "ordinal" and not np.allclose(w, w[:, :1], atol=1e-12):
-                problems.append(
-                    Problem("an ordinal model's weight rows must repeat one value (-beta) across the five levels",
-                            file=source, item=raw["id"], path=f"$.items[{i}].weights")
-                )
-            if document["kind"] in PROBABILISTIC_KINDS:
-                sums = np.exp(w).sum(axis=0)
-                if not np.allclose(sums, 1.0, atol=1e-6):
-                    problems.append(
-                        Problem("a latent-class model's weights must be log probabilities: exp(weights) must sum to 1 over the options for every level",
-                                file=source, item=raw["id"], path=f"$.items[{i}].weights", value=sums.round(6).tolist())
-                    )
-            weights.append(w)
-        if document["kind"] == "ordinal" and not np.all(np.diff(document["log_prior"][: N_LEVELS - 1]) > 0):
-            problems.append(
-                Problem("an ordinal model's thresholds (log_prior[0:4]) must increase", file=source,
-                        path="$.log_prior", value=document["log_prior"][: N_LEVELS - 1])
-            )
+        q = _questionnaire_of(qinfo["id"], questionnaire, source)
+        weights, problems = _document_weights(document, q, source)
         if problems:
             raise ModelError("The level model does not fit its questionnaire:", problems)
         model = cls(
             questionnaire_id=qinfo["id"],
             questionnaire_version=qinfo["version"],
             questionnaire_hash=qinfo["hash"],
-            item_ids=tuple(ids),
+            item_ids=tuple(it["id"] for it in document["items"]),
             weights=tuple(weights),
             log_prior=np.asarray(document["log_prior"], dtype=float),
             kind=document["kind"],
@@ -356,14 +356,22 @@ def load_model(path: str | os.PathLike[str], questionnaire: Questionnaire | str 
     """Load a level model saved with :meth:`LevelModel.save`.
 
     The document is validated against the model schema, then against the questionnaire it names
-    (id, version, content hash, items and option counts). A file edited by hand so that it no
-    longer matches is refused with the reason.
+    (id, version, content hash, items and option counts); every weight and the log prior must be
+    finite, and an ordinal model's thresholds must strictly increase. A file edited by hand so
+    that it no longer matches is refused with the reason.
+
+    Sizes are checked first, so a wrong or hostile file is refused at once: a file over
+    :data:`MAX_MODEL_BYTES` (8 MiB) before it is read; a file over :func:`model_size_limit` of
+    its questionnaire before it is read (``questionnaire`` given) or before its schema is checked
+    (the bundled questionnaire it names); JSON nested deeper than 32 levels before its schema is
+    checked.
 
     Parameters
     ----------
     path : path-like
     questionnaire : Questionnaire or str, default=None
-        Needed only when the model's questionnaire is not bundled.
+        Needed only when the model's questionnaire is not bundled. The questionnaire id the file
+        names is compared with the bundled ids, never opened as a path.
 
     Returns
     -------
@@ -371,7 +379,11 @@ def load_model(path: str | os.PathLike[str], questionnaire: Questionnaire | str 
 
     Raises
     ------
-    SchemaError, ModelError
+    SchemaError
+        The file is over 8 MiB, is not JSON, nests too deeply, or breaks the schema.
+    ModelError
+        The file is larger than a model of its questionnaire can be, names a questionnaire that
+        is not bundled (without ``questionnaire=``), or does not fit its questionnaire.
 
     Examples
     --------
@@ -392,11 +404,159 @@ def load_model(path: str | os.PathLike[str], questionnaire: Questionnaire | str 
     akhlak_levels.errors.ModelError: The level model does not fit its questionnaire:
       - file ...model.json, item 'SE01', at $.items[0].weights: a latent-class model's weights must be log probabilities...
     """
-    source = os.fspath(path)
+    source = os.fsdecode(path)
     if not os.path.isfile(source):
         raise ModelError(f"No model file at {source!r}.")
-    document = _schema.read_json(source, "model")
-    return LevelModel.from_dict(document, questionnaire, source=source)
+    q = None if questionnaire is None else load_questionnaire(questionnaire)
+    if q is not None:
+        _check_size(source, q)  # before reading
+    document = _schema.read_json(source, "model", max_bytes=MAX_MODEL_BYTES)
+    if q is None and isinstance(document, dict) and isinstance(document.get("questionnaire"), dict):
+        named = bundled_questionnaire(document["questionnaire"].get("id"))
+        if named is not None:
+            _check_size(source, named)  # before the schema walks it
+    return LevelModel.from_dict(document, q, source=source)
+
+
+def model_size_limit(questionnaire: Questionnaire) -> int:
+    """The largest model file of ``questionnaire`` that :func:`load_model` reads, in bytes:
+    64 bytes per weight (options x 5 levels) and 1 MiB for the provenance.
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire
+    >>> model_size_limit(load_questionnaire("socio-emotional-levels"))
+    1109376
+    """
+    return _PROVENANCE_BYTES + _BYTES_PER_WEIGHT * N_LEVELS * int(questionnaire.n_options.sum())
+
+
+def _check_size(source: str, q: Questionnaire) -> None:
+    size, limit = os.path.getsize(source), model_size_limit(q)
+    if size > limit:
+        raise ModelError(
+            f"The model file {source} is {size:,} bytes, more than any level model of questionnaire {q.id!r} "
+            f"({q.n_items} items, {int(q.n_options.sum())} options) takes: at most {limit:,} bytes "
+            f"({_BYTES_PER_WEIGHT} per weight, and 1 MiB for the provenance). Check that the file is the one meant."
+        )
+
+
+def _questionnaire_of(qid: str, questionnaire: Questionnaire | str | None, source: str | None) -> Questionnaire:
+    """The questionnaire a model document is checked against: the one passed, else the bundled
+    one the document names (compared with the bundled ids, never opened as a path)."""
+    if questionnaire is not None:
+        return load_questionnaire(questionnaire)
+    bundled = bundled_questionnaire(qid)
+    if bundled is None:
+        raise ModelError(
+            f"The model{' in ' + source if source else ''} names questionnaire {qid!r}, which is not bundled "
+            f"(bundled ones are {list_questionnaires()}); pass questionnaire=... to load_model "
+            "(--questionnaire on the command line) with the questionnaire's file."
+        )
+    return bundled
+
+
+def _document_weights(document: Mapping[str, Any], q: Questionnaire, source: str | None) -> tuple[list[np.ndarray], list[Problem]]:
+    """The weight tables of a (schema-valid) model document, and every way it does not fit ``q``:
+    items, shapes, finiteness, the kind's own rules."""
+    problems: list[Problem] = []
+    items = document["items"]
+    kind = document["kind"]
+    ids = [it["id"] for it in items]
+    if tuple(ids) != q.item_ids:
+        problems.append(
+            Problem(
+                f"the model's items must be the questionnaire's items in order ({q.n_items} items)",
+                file=source, path="$.items", value=ids[:5] + (["..."] if len(ids) > 5 else []),
+            )
+        )
+    weights = []
+    for i, (raw, it) in enumerate(zip(items, q.items)):
+        w = np.asarray(raw["weights"], dtype=float)
+        weights.append(w)
+        if w.shape != (it.n_options, N_LEVELS):
+            problems.append(
+                Problem(f"expected {it.n_options} rows of {N_LEVELS} weights", file=source,
+                        item=raw["id"], path=f"$.items[{i}].weights", value=list(w.shape))
+            )
+            continue
+        found = _finite_problems(kind, [raw["id"]], [w], np.zeros(N_LEVELS), source, first=i)
+        if not found and kind == "ordinal":
+            found = _ordinal_problems([raw["id"]], [w], None, source, first=i)
+        if not found and kind in PROBABILISTIC_KINDS:
+            sums = np.exp(w).sum(axis=0)
+            if not np.allclose(sums, 1.0, atol=1e-6):
+                found.append(
+                    Problem("a latent-class model's weights must be log probabilities: exp(weights) must sum to 1 over the options for every level",
+                            file=source, item=raw["id"], path=f"$.items[{i}].weights", value=sums.round(6).tolist())
+                )
+        problems += found
+    log_prior = np.asarray(document["log_prior"], dtype=float)
+    found = _finite_problems(kind, [], [], log_prior, source)
+    if not found and kind == "ordinal":
+        found = _ordinal_problems([], [], log_prior, source)
+    return weights, problems + found
+
+
+#: How many non-finite weights one error names (the rest are counted).
+_MAX_LISTED = 100
+
+
+def _shape_problems(item_ids: Sequence[str], weights: Sequence[np.ndarray], log_prior: np.ndarray) -> list[Problem]:
+    """One weight table per item, each options x 5 (at least 2 options), and 5 log prior entries."""
+    problems = []
+    if len(weights) != len(item_ids):
+        problems.append(Problem(f"expected one weight table per item ({len(item_ids)} items)", value=len(weights)))
+    for iid, w in zip(item_ids, weights):
+        if w.ndim != 2 or w.shape[0] < 2 or w.shape[1] != N_LEVELS:
+            problems.append(Problem(f"expected a table of (options >= 2) x {N_LEVELS} weights", item=iid, value=w.shape))
+    if log_prior.shape != (N_LEVELS,):
+        problems.append(Problem(f"expected {N_LEVELS} log prior entries, one per level", path="$.log_prior", value=log_prior.shape))
+    return problems
+
+
+def _finite_problems(
+    kind: str, item_ids: Sequence[str], weights: Sequence[np.ndarray], log_prior: np.ndarray, source: str | None, *, first: int = 0
+) -> list[Problem]:
+    """Every weight and log prior entry that is not a finite number (NaN or infinite), named by
+    item, option and level (the first :data:`_MAX_LISTED`; the rest counted)."""
+    problems: list[Problem] = []
+    n_bad = 0
+    for i, (iid, w) in enumerate(zip(item_ids, weights), start=first):
+        bad = np.argwhere(~np.isfinite(w))
+        n_bad += len(bad)
+        for c, k in bad[: max(0, _MAX_LISTED - len(problems))].tolist():
+            problems.append(
+                Problem(f"the weight of option {c + 1} at level {k + 1} must be a finite number",
+                        file=source, item=iid, path=f"$.items[{i}].weights[{c}][{k}]", value=float(w[c, k]))
+            )
+    if n_bad > len(problems):
+        problems.append(Problem(f"{n_bad - len(problems)} more weights are not finite numbers", file=source))
+    for k in np.flatnonzero(~np.isfinite(log_prior)).tolist():
+        what = f"threshold theta_{k + 1}" if kind == "ordinal" and k < N_LEVELS - 1 else f"the log prior of level {k + 1}"
+        problems.append(Problem(f"{what} must be a finite number", file=source, path=f"$.log_prior[{k}]", value=float(log_prior[k])))
+    return problems
+
+
+def _ordinal_problems(
+    item_ids: Sequence[str], weights: Sequence[np.ndarray], log_prior: np.ndarray | None, source: str | None, *, first: int = 0
+) -> list[Problem]:
+    """An ordinal (cumulative-logit) model: each weight row repeats one value (-beta) across the
+    levels, and the thresholds theta_1..4 (``log_prior[0:4]``) strictly increase. Otherwise the
+    link gives probabilities that do not sum to one."""
+    problems = []
+    for i, (iid, w) in enumerate(zip(item_ids, weights), start=first):
+        if not np.allclose(w, w[:, :1], atol=1e-12):
+            problems.append(
+                Problem("an ordinal model's weight rows must repeat one value (-beta) across the five levels",
+                        file=source, item=iid, path=f"$.items[{i}].weights")
+            )
+    if log_prior is not None and not np.all(np.diff(log_prior[: N_LEVELS - 1]) > 0):
+        problems.append(
+            Problem("an ordinal model's thresholds theta_1..4 (log_prior[0:4]) must strictly increase", file=source,
+                    path="$.log_prior", value=log_prior[: N_LEVELS - 1].tolist())
+        )
+    return problems
 
 
 def utc_timestamp() -> str:

@@ -34,7 +34,12 @@ DEFAULT_CHUNK = 1 << 14
 
 
 class Scores(NamedTuple):
-    """What one pass of the kernel gives (``probabilities`` and ``entropy`` are None without a model)."""
+    """What one pass of the kernel gives (``probabilities`` and ``entropy`` are None without a model).
+
+    A respondent whose posterior is not finite (the summed weights overflowed) has NaN
+    probabilities and entropy; :func:`akhlak_levels.assess` gives them level 0 and the flag
+    ``"non-finite-posterior"``.
+    """
 
     probabilities: np.ndarray | None
     entropy: np.ndarray | None
@@ -79,24 +84,34 @@ def _scale_tables(q: Questionnaire) -> _ScaleTables:
 
 
 def _levels_block(model: LevelModel, cols: np.ndarray, probs: np.ndarray, entropy: np.ndarray) -> None:
-    """Level probabilities and entropy of one chunk (``cols``: items x m codes), written in place."""
+    """Level probabilities and entropy of one chunk (``cols``: items x m codes), written in place.
+
+    A respondent whose summed log posterior or entropy is not finite (weights so large that a
+    sum overflows) gets NaN probabilities and entropy: no level can be read from them.
+    """
     m = cols.shape[1]
     logit = np.empty((m, N_LEVELS))
     logit[:] = model.log_prior
-    for i, table in enumerate(model.tables):
-        logit += np.take(table, cols[i], axis=0)  # code -1 takes the zero row
-    if model.link == "cumulative-logit":
-        p = cumulative_logit(logit)
-        probs[:] = p
-        with np.errstate(divide="ignore", invalid="ignore"):
-            entropy[:] = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
-    else:
-        logit -= logit.max(axis=1, keepdims=True)
-        np.exp(logit, out=probs)
-        total = probs.sum(axis=1, keepdims=True)
-        probs /= total
-        # entropy = log(total) - sum p * logit  (logit shifted so max is 0)
-        entropy[:] = np.log(total[:, 0]) - np.einsum("ij,ij->i", probs, logit)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, table in enumerate(model.tables):
+            logit += np.take(table, cols[i], axis=0)  # code -1 takes the zero row
+        finite = np.isfinite(logit).all(axis=1)
+        if model.link == "cumulative-logit":
+            p = cumulative_logit(logit)
+            probs[:] = p
+            with np.errstate(divide="ignore"):
+                entropy[:] = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
+        else:
+            logit -= logit.max(axis=1, keepdims=True)
+            np.exp(logit, out=probs)
+            total = probs.sum(axis=1, keepdims=True)
+            probs /= total
+            # entropy = log(total) - sum p * logit  (logit shifted so max is 0)
+            entropy[:] = np.log(total[:, 0]) - np.einsum("ij,ij->i", probs, logit)
+    finite &= np.isfinite(entropy)  # e.g. logits so far apart that shifting them overflowed
+    if not finite.all():
+        probs[~finite] = np.nan
+        entropy[~finite] = np.nan
 
 
 def _scales_block(st: _ScaleTables, cols: np.ndarray, min_answered: float) -> np.ndarray:

@@ -3,7 +3,8 @@
 The file layout (``SCHEMA_VERSION`` 1)::
 
     meta      key -> value: schema_version, created, library_version, erasure_salt,
-              key_fingerprint (when pseudonymised)
+              key_fingerprint (when pseudonymised), erase_check (time of the last erasure's
+              check that nobody else was using the file)
     waves     one row per wave: wave (primary key), position, added, questionnaire id /
               version / hash, model hash / kind, min_confidence, min_answered, n, scale ids,
               flag names, group names (JSON), which optional columns the wave has
@@ -16,12 +17,13 @@ The file layout (``SCHEMA_VERSION`` 1)::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import hmac
 import secrets
 import sqlite3
-from typing import Any
+from typing import Any, Iterator
 
 from .._validation import param_error
 from .._version import __version__
@@ -161,6 +163,60 @@ class Transaction:
             self.con.execute("COMMIT")
         elif self.con.in_transaction:
             self.con.execute("ROLLBACK")
+
+
+@contextlib.contextmanager
+def busy_timeout(con: sqlite3.Connection, seconds: float, restore: float) -> Iterator[None]:
+    """Wait at most ``seconds`` for another connection's lock inside the block, ``restore`` after."""
+    con.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+    try:
+        yield
+    finally:
+        con.execute(f"PRAGMA busy_timeout = {int(restore * 1000)}")
+
+
+def truncate_journal(con: sqlite3.Connection) -> bool:
+    """Copy the write-ahead log into the database file and truncate it to 0 bytes; False when
+    another connection's read or write transaction prevented it within the busy timeout."""
+    try:
+        row = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:  # locked
+        return False
+    return row is not None and row[0] == 0
+
+
+def key_changed(path: str, opened: str | None, stored: str | None) -> StoreError:
+    """The refusal of a write whose store changed its pseudonymisation since it was opened."""
+    if opened is None:
+        return StoreError(
+            f"The store {path!r} was pseudonymised by another program after it was opened here, so the respondent "
+            "ids this one would write (in clear) could not be matched or erased. Nothing was written. Open the "
+            "store again with pseudonymize_key=... (its key) and retry."
+        )
+    now_has = "no key fingerprint" if stored is None else "another key fingerprint"
+    return StoreError(
+        f"The store {path!r} changed its pseudonymisation after it was opened here (it now has {now_has}). "
+        "Nothing was written. Open the store again and retry."
+    )
+
+
+def erase_refused(path: str, timeout: float) -> StoreError:
+    """The refusal of an erasure while another process uses the store (nothing was erased)."""
+    return StoreError(
+        f"Cannot erase from the store {path!r} now: another process is using the store (reading or writing it) "
+        f"and did not finish within {timeout:g} s. Nothing was erased. Close the other programs that have the store "
+        "open, or wait until they finish, and try again: an erasure needs a moment when nobody else reads the "
+        "store, so that the erased id can be removed from the file and its journal."
+    )
+
+
+def erase_unfinished(path: str, rows: int) -> StoreError:
+    """The error of an erasure whose journal a reader kept from being cleared (the rows are gone)."""
+    return StoreError(
+        f"Erased {rows} rows from the store {path!r}, but another process began reading the store meanwhile, so "
+        "the erased id may remain in the store's journal (-wal file) until it is checkpointed. Close the other "
+        "programs that have the store open and call erase again with the same id: it removes the remainder."
+    )
 
 
 def table_names(con: sqlite3.Connection) -> set[str]:

@@ -4,7 +4,7 @@ One file holds every wave of a programme: the baseline and each yearly monitorin
 :class:`~akhlak_levels.Assessment` with the identity of the questionnaire and level model that
 produced it. Growth functions read waves back with :meth:`AssessmentStore.load`.
 
-Guarantees, each proven by ``tests/store/test_store.py``:
+Guarantees, each proven by the tests in ``tests/store/``:
 
 - adding a wave is one transaction: a crash, a kill or an error half-way leaves the store as it
   was; a wave is never stored twice (adding it again is refused, or replaces it when asked);
@@ -15,7 +15,13 @@ Guarantees, each proven by ``tests/store/test_store.py``:
   wave counts and group results exactly as if the person had never been added, and the erasure
   is logged without personal data;
 - respondent ids can be pseudonymised on the way in with a keyed hash; the key never enters
-  the file.
+  the file. Every write checks, inside its transaction, that the store's pseudonymisation is the
+  one it had when it was opened, so a store opened without a key never writes clear ids into a
+  store another process has since pseudonymised;
+- an erasure waits only a few seconds for other processes (``erase(timeout=...)``), and then
+  checkpoints and truncates the journal, so the id's bytes leave the database file and its
+  ``-wal`` file; while another process holds the store open in a transaction it is refused
+  with a :class:`StoreError` and nothing is erased.
 
 The file layout and its tables are in ``_layout``; the conversion of arrays to rows and back in
 ``_rows``.
@@ -23,15 +29,17 @@ The file layout and its tables are in ``_layout``; the conversion of arrays to r
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import os
 import sqlite3
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np  # noqa: F401 - the examples use np
 
-from .._validation import param_error
+from .._export import atomic_write
+from .._validation import Interval, check, param_error
 from .._version import __version__
 from ..assessment import Assessment
 from ..errors import StoreError
@@ -40,14 +48,19 @@ from ._layout import (
     WAVE_FIELDS,
     Transaction,
     as_key,
+    busy_timeout,
     check_schema_version,
     create_tables,
+    erase_refused,
+    erase_unfinished,
     erasure_hash,
     fingerprint,
+    key_changed,
     keyed_hash,
     now,
     quote,
     table_names,
+    truncate_journal,
     wave_name,
 )
 from ._rows import WaveRows, check_assessment, read_wave
@@ -70,7 +83,8 @@ class AssessmentStore:
         constant) so that reopening with another key is refused. A pseudonymised store can be
         read without the key, but :meth:`add` and :meth:`erase` need it.
     timeout : float, default=60.0
-        Seconds to wait for another process's write to finish before giving up.
+        Seconds to wait for another process's write to finish before giving up (an erasure
+        waits less: see :meth:`erase`).
 
     Raises
     ------
@@ -87,7 +101,10 @@ class AssessmentStore:
     Every write (:meth:`add`, :meth:`erase`) is one ``BEGIN IMMEDIATE ... COMMIT`` transaction
     in WAL mode with a busy timeout, so concurrent writers from several processes queue rather
     than fail, readers are never blocked, and a write interrupted at any point leaves the store
-    as it was. Reads run in one read transaction, so a wave is never seen half replaced.
+    as it was. Reads run in one read transaction, so a wave is never seen half replaced. Inside
+    each write transaction the store's key fingerprint (or its absence) is compared with the one
+    seen when this object opened the file; a change (another process pseudonymised the store
+    meanwhile) is refused with :class:`StoreError` before anything is written.
 
     Examples
     --------
@@ -117,6 +134,8 @@ class AssessmentStore:
     ) -> None:
         self.path = os.fspath(path)
         self._key = None if pseudonymize_key is None else as_key(pseudonymize_key)
+        self._timeout = float(timeout)
+        self._fingerprint: str | None = None  # the key decision seen on opening, checked in every write
         self._con: sqlite3.Connection | None = None
         folder = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(folder):
@@ -156,6 +175,7 @@ class AssessmentStore:
 
     def _check_key(self, stored: str | None) -> None:
         con = self._connection()
+        self._fingerprint = stored
         if self._key is None:
             self._pseudonymized = stored is not None
             return
@@ -180,6 +200,7 @@ class AssessmentStore:
                 con.execute("INSERT INTO meta (key, value) VALUES ('key_fingerprint', ?)", (mine,))
             elif not hmac.compare_digest(row[0], mine):  # another process set a key meanwhile
                 raise StoreError(f"The store {self.path!r} was pseudonymised with another key.")
+        self._fingerprint = mine
         self._pseudonymized = True
 
     def _meta(self) -> dict[str, str]:
@@ -198,6 +219,18 @@ class AssessmentStore:
 
     def _write(self) -> Transaction:
         return Transaction(self._connection(), "BEGIN IMMEDIATE")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction of :meth:`add` or :meth:`erase`: ``BEGIN IMMEDIATE``, then the key
+        decision checked against the one seen on opening (another process may have set a key)."""
+        con = self._connection()
+        with self._write():
+            row = con.execute("SELECT value FROM meta WHERE key = 'key_fingerprint'").fetchone()
+            stored = None if row is None else row[0]
+            if stored != self._fingerprint:
+                raise key_changed(self.path, self._fingerprint, stored)
+            yield con
 
     def _read(self) -> Transaction:
         return Transaction(self._connection(), "BEGIN")
@@ -351,8 +384,7 @@ class AssessmentStore:
         a = assessment
         check_assessment(a, name)
         rows = WaveRows(a, name, self._need_key() if self._pseudonymized else None)
-        con = self._connection()
-        with self._write():
+        with self._writing() as con:
             position = self._position_of_new_wave(con, name, replace)
             have = {r[1].lower() for r in con.execute("PRAGMA table_info(results)")}
             for col, kind in [(c, "REAL") for c in rows.scale_columns] + [(c, "TEXT") for c in rows.group_columns]:
@@ -417,26 +449,38 @@ class AssessmentStore:
 
     # ------------------------------------------------------------------ erase
 
-    def erase(self, respondent_id: str) -> int:
+    def erase(self, respondent_id: str, *, timeout: float = 5.0) -> int:
         """Delete a person's results in every wave, in one transaction, and log the erasure.
 
         For a request under UU PDP No. 27/2022 (or at the end of the data's purpose). Wave counts
         are updated, so group results computed afterwards equal those of the data without the
         person. Deleted content is overwritten (``PRAGMA secure_delete``) and the journal is
-        checkpointed and truncated, so the id does not linger in the file. The log
-        (:meth:`erasures`) keeps the time, the rows deleted and a salted hash of the id, never
-        the id.
+        checkpointed and truncated (``wal_checkpoint(TRUNCATE)``), so the id's bytes leave both
+        the database file and its ``-wal`` file. The log (:meth:`erasures`) keeps the time, the
+        rows deleted and a salted hash of the id, never the id.
 
         Parameters
         ----------
         respondent_id : str
             The id as it was in the assessments added (in clear also for a pseudonymised store:
             it is hashed with the store's key).
+        timeout : float, default=5.0
+            Seconds to wait for other processes that use the store (a write, or a read
+            transaction: the journal cannot be cleared while another process reads an older
+            state of the file) before giving up.
 
         Returns
         -------
         int
             Rows deleted (one per wave the person was in; 0 when none, which is logged too).
+
+        Raises
+        ------
+        StoreError
+            Another process used the store for longer than ``timeout`` (nothing is erased; try
+            again when it has finished); or, rarely, another process began reading between the
+            check and the erasure (the rows are erased but may linger in the journal: call
+            ``erase`` again); or the store needs a key, or was pseudonymised since it was opened.
 
         Examples
         --------
@@ -450,21 +494,28 @@ class AssessmentStore:
         ...     store.erase("sim-7"), store.wave_info("2024")["n"], len(store.erasures())
         (2, 29, 1)
         """
+        timeout = check("erase", "timeout", timeout, Interval(0, 3600))
         sid = self._stored_id(str(respondent_id))
-        con = self._connection()
-        with self._write():
-            where = "wave IN (SELECT wave FROM waves) AND respondent_id = ?"  # walks the primary key
-            hit = [r[0] for r in con.execute(f"SELECT wave FROM results WHERE {where}", (sid,))]
-            con.execute(f"DELETE FROM results WHERE {where}", (sid,))
-            con.executemany("UPDATE waves SET n = n - 1 WHERE wave = ?", [(w,) for w in hit])
-            con.execute(
-                "INSERT INTO erasures (erased, respondent_hash, rows) VALUES (?, ?, ?)",
-                (now(), erasure_hash(self._salt, sid), len(hit)),
-            )
-        try:  # best effort: fails harmlessly while another process is reading
-            con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        except sqlite3.OperationalError:  # pragma: no cover
-            pass
+        in_use = erase_refused(self.path, timeout)
+        with busy_timeout(self._connection(), timeout, self._timeout):
+            try:
+                with self._writing() as con:  # a change, so that a reader of any older state blocks the checkpoint
+                    con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('erase_check', ?)", (now(),))
+                if not truncate_journal(con):
+                    raise in_use
+                with self._writing() as con:
+                    where = "wave IN (SELECT wave FROM waves) AND respondent_id = ?"  # walks the primary key
+                    hit = [r[0] for r in con.execute(f"SELECT wave FROM results WHERE {where}", (sid,))]
+                    con.execute(f"DELETE FROM results WHERE {where}", (sid,))
+                    con.executemany("UPDATE waves SET n = n - 1 WHERE wave = ?", [(w,) for w in hit])
+                    con.execute(
+                        "INSERT INTO erasures (erased, respondent_hash, rows) VALUES (?, ?, ?)",
+                        (now(), erasure_hash(self._salt, sid), len(hit)),
+                    )
+            except sqlite3.OperationalError as exc:  # the write lock was not had within the timeout
+                raise in_use from exc
+            if not truncate_journal(con):
+                raise erase_unfinished(self.path, len(hit))
         return len(hit)
 
     def erasures(self, respondent_id: str | None = None) -> list[dict[str, Any]]:
@@ -534,5 +585,11 @@ class AssessmentStore:
         return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
     def to_parquet(self, path: str | os.PathLike[str], wave: str | int | None = None, *, lang: str = "en") -> None:
-        """Write :meth:`to_frame` to a Parquet file (needs pandas and pyarrow)."""
-        self.to_frame(wave, lang=lang).to_parquet(os.fspath(path), index=False)
+        """Write :meth:`to_frame` to a Parquet file (needs pandas and pyarrow).
+
+        The file is written under a temporary name beside ``path`` and renamed into place when
+        complete: a failure leaves no partial file, and an existing file as it was.
+        """
+        frame = self.to_frame(wave, lang=lang)
+        with atomic_write(path, "wb") as fh:
+            frame.to_parquet(fh, index=False)

@@ -33,8 +33,10 @@ def made(q, ids, *, probs=None, scores=None, n_answered=None, unit=None, wave=No
     """An Assessment with the given posteriors and scale scores (the rest consistent with them)."""
     ids = np.asarray(ids).astype(str)
     n = len(ids)
-    a = al.assess(q, al.ResponseSet(q, ids, np.full((n, q.n_items), al.MISSING, dtype=np.int8)))
-    ch: dict = {"n_answered": np.full(n, q.n_items) if n_answered is None else np.asarray(n_answered)}
+    # scored with placeholder ids (a ResponseSet refuses repeated ids), then given the ids asked
+    # for, repeated ones included, so that the growth functions' own checks can be tested
+    a = al.assess(q, al.ResponseSet(q, np.arange(n).astype(str), np.full((n, q.n_items), al.MISSING, dtype=np.int8)))
+    ch: dict = {"respondent_ids": ids, "n_answered": np.full(n, q.n_items) if n_answered is None else np.asarray(n_answered)}
     if probs is not None:
         p = np.asarray(probs, dtype=float)
         e = p @ LEVELS

@@ -45,18 +45,31 @@ def test_one_assessment_is_split_by_its_wave_column_and_missing_groups_are_named
 
 def test_the_instrument_of_a_wave_is_looked_up_and_only_an_unknown_id_is_passed_over(monkeypatch):
     """The continuity correction of scale RCIs needs the instrument. An id that is not bundled
-    means "not known" (None); any other failure to load it is a real error and propagates,
-    never silently dropping the correction."""
+    means "not known" (None), and a stored id is never opened as a path; any other failure to
+    load the bundled file is a real error and propagates, never silently dropping the
+    correction."""
     from akhlak_levels.growth import _waves
 
     known = made(SEL, ["a"], probs=onehot([1]))
     assert _waves.questionnaire_of(known) is not None
     assert _waves.questionnaire_of(replace(known, questionnaire_id="not-bundled")) is None
+    assert _waves.questionnaire_of(replace(known, questionnaire_id="../questionnaires/berakhlak.json")) is None
     assert _waves.questionnaire_of(replace(known, questionnaire_hash="sha256:other")) is None
 
     def broken(_id):
         raise PermissionError("questionnaires folder is unreadable")
 
-    monkeypatch.setattr(_waves, "load_questionnaire", broken)
+    monkeypatch.setattr(_waves, "bundled_questionnaire", broken)
     with pytest.raises(PermissionError, match="unreadable"):
         _waves.questionnaire_of(known)
+
+
+def test_a_non_finite_posterior_never_gets_a_level_when_levels_are_re_thresholded():
+    """assess gives level 0 and a flag to a respondent whose posterior overflowed (NaN); the
+    growth functions' own re-thresholding must agree (NaN's argmax would be level 1)."""
+    from akhlak_levels.growth import _waves
+
+    p = np.vstack([np.full(5, np.nan), onehot([4])[0]])
+    a = made(SEL, ["a", "b"], probs=p)
+    assert _waves.hard_levels(a, 0.5).tolist() == [0, 4]
+    assert _waves.hard_levels(a, 0.0).tolist() == [0, 4]

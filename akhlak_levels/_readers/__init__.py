@@ -1,0 +1,61 @@
+"""Turn any supported source into a column table of raw cells, naming rows as the source does.
+
+Structure problems (empty file, not UTF-8, ragged rows, duplicate headers, a stray quote, a JSON
+key given twice, merged cells) are raised here with file and row; cell values are interpreted
+later, against the questionnaire. Nothing is dropped or rewritten silently: a reader either
+gives every record the source holds, exactly, or raises a :class:`ResponseError`.
+
+Limits: a CSV cell holds at most :data:`MAX_CELL` characters; JSON nests objects and arrays at
+most :data:`MAX_JSON_DEPTH` levels deep.
+
+One module per kind of source: ``_csv`` (delimited text), ``_json`` (JSON, JSONL, records,
+responses documents), ``_sheets`` (XLSX, Parquet, DataFrames); ``_table`` holds the table they
+all give and what they share.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping, Sequence
+
+from ..errors import ResponseError
+from ._csv import read_csv
+from ._json import document_table, from_records, read_json, read_jsonl
+from ._sheets import from_dataframe, is_dataframe, read_parquet, read_xlsx
+from ._table import MAX_CELL, MAX_JSON_DEPTH, Table, norm, shortened
+
+__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "Table", "norm", "read_source", "shortened"]
+
+SUFFIXES = (".csv", ".txt", ".tsv", ".json", ".jsonl", ".ndjson", ".xlsx", ".parquet")
+
+
+def read_source(source: Any, *, delimiter: str | None = None, sheet: str | int | None = None) -> Table:
+    """Dispatch on the kind of ``source`` (path, DataFrame, records)."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise ResponseError(f"No responses file at {path!r}.")
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix in (".csv", ".txt", ".tsv"):
+            return read_csv(path, delimiter)
+        if suffix == ".json":
+            return read_json(path)
+        if suffix in (".jsonl", ".ndjson"):
+            return read_jsonl(path)
+        if suffix == ".xlsx":
+            return read_xlsx(path, sheet)
+        if suffix == ".parquet":
+            return read_parquet(path)
+        raise ResponseError(
+            f"Cannot read {path!r}: expected a file ending in one of {SUFFIXES}, got {suffix or 'no suffix'!r}."
+        )
+    if is_dataframe(source):
+        return from_dataframe(source)
+    if isinstance(source, Mapping):
+        return document_table(source, None)
+    if isinstance(source, Sequence) and not isinstance(source, (str, bytes)):
+        return from_records(list(source), None, first_row=1)
+    raise TypeError(
+        "read_responses expects a path (.csv, .xlsx, .json, .jsonl, .parquet), a pandas DataFrame, "
+        f"a list of dicts, a responses document or a numpy array; got {type(source).__name__}."
+    )

@@ -1,0 +1,183 @@
+"""Workbooks (XLSX), Parquet files and pandas DataFrames.
+
+A workbook is read whole whatever its ``<dimension>`` says; merged cells, formulas without a
+stored value and sheets whose data is missing are refused, since each would read as empty cells.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+
+from ..errors import AkhlakLevelsError, Problem, ResponseError
+from ._table import Table, check_header, sheet_table, shortened, trim_header
+
+
+def read_xlsx(path: str, sheet: str | int | None) -> Table:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise ImportError("Reading .xlsx needs openpyxl: pip install 'akhlak-levels[xlsx]'.") from None
+    with open(path, "rb") as fh:  # openpyxl leaves the file open when it fails to load it
+        try:
+            declared = _declared_sheets(path)
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:
+            raise ResponseError(f"The file {path} is not a readable .xlsx workbook: {shortened(str(exc))}") from None
+        ws = None
+        try:
+            ws = _worksheet(wb, declared, sheet, path)
+            ws.reset_dimensions()  # the <dimension> written by the program may be wrong: read every row there is
+            found = _sheet_rows(ws, path)
+            trouble = _sheet_trouble(ws, path)
+        except (AkhlakLevelsError, MemoryError):
+            raise
+        except Exception as exc:  # broken XML, a damaged zip member, ...
+            raise ResponseError(
+                f"The file {path} is not a readable .xlsx workbook: sheet {getattr(ws, 'title', sheet)!r} cannot be read "
+                f"({type(exc).__name__}: {shortened(str(exc))})."
+            ) from None
+        finally:
+            wb.close()
+    if trouble:
+        raise ResponseError(f"The file {path} has cells that do not read as they show in Excel ({len(trouble)}):", trouble)
+    return sheet_table(*found, path)
+
+
+def _worksheet(wb: Any, declared: list[str], sheet: str | int | None, path: str) -> Any:
+    """The worksheet asked for, once every sheet the workbook declares is known to be there (else
+    a sheet's index would name the next one)."""
+    lost = [name for name in declared if name not in wb.sheetnames]
+    if lost or not wb.worksheets:
+        raise ResponseError(f"The file {path} is not a readable .xlsx workbook: the data of sheets {lost} is missing (a damaged file).")
+    try:
+        return wb.worksheets[sheet] if isinstance(sheet, int) else wb[sheet] if sheet is not None else wb.worksheets[0]
+    except (IndexError, KeyError):
+        raise ResponseError(f"The file {path} has no sheet {sheet!r}: its sheets are {wb.sheetnames}.") from None
+
+
+def _declared_sheets(path: str) -> list[str]:
+    """The names of the worksheets the workbook declares (openpyxl skips one whose data is missing)."""
+    with zipfile.ZipFile(path) as z:
+        text = z.read("xl/workbook.xml").decode("utf-8", "replace") if "xl/workbook.xml" in z.namelist() else ""
+    return [html.unescape(m) for m in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', text)]
+
+
+def _sheet_rows(ws: Any, path: str) -> tuple[list[str], list[list[Any]], list[int], list[int], list[Problem]]:
+    """Header, records, their row numbers, skipped rows and ragged rows of a worksheet."""
+    it = ws.iter_rows(values_only=True)
+    header_row = next(it, None)
+    if header_row is None or all(h is None for h in header_row):
+        raise ResponseError(f"The file {path} is empty: expected a header row and at least one data row.")
+    header = trim_header([("" if h is None else str(h)).strip() for h in header_row])
+    width = len(header)
+    records, rows, skipped, problems = [], [], [], []
+    for r, values in enumerate(it, start=2):
+        values = list(values)
+        filled = [v is not None and not (isinstance(v, str) and not v.strip()) for v in values]
+        if not any(filled):
+            skipped.append(r)
+            continue
+        if any(filled[width:]):  # a value under no header would be dropped unseen
+            n = len(filled) - filled[::-1].index(True)
+            problems.append(Problem(f"expected {width} fields as in the header, got {n} (a ragged row)", file=path, row=r))
+            continue
+        if len(values) < width:
+            values += [None] * (width - len(values))
+        records.append(values[:width])
+        rows.append(r)
+    return header, records, rows, skipped, problems
+
+
+_MERGED = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+
+
+def _sheet_trouble(ws: Any, path: str) -> list[Problem]:
+    """Merged cells and formulas without a stored value: both read as empty cells. The sheet's
+    XML is scanned for them (openpyxl's read-only mode does not report them)."""
+    merged: set[tuple[bytes, ...]] = set()
+    formulas = False
+    with ws._get_source() as src:
+        tail = b""
+        while chunk := src.read(1 << 20):
+            block = tail + chunk
+            if b"mergeCell" in block:  # a plain search first: the regular expressions are slow on cell data
+                merged.update(_MERGED.findall(block))
+            if not formulas and (b"<f" in block or b":f" in block):
+                formulas = _FORMULA.search(block) is not None
+            tail = block[-512:]
+    problems = []
+    for c1, r1, c2, r2 in sorted(merged, key=lambda m: (int(m[1]), m[0])):
+        a, b, top, bottom = c1.decode(), c2.decode(), int(r1), int(r2)
+        span = (f"rows {top}-{bottom} of " if bottom > top else f"row {top}, ") + (f"column {a}" if a == b else f"columns {a}-{b}")
+        problems.append(Problem(
+            f"sheet {ws.title!r}: cells {a}{top}:{b}{bottom} ({span}) are merged: only the first cell holds the value and "
+            "the others read as empty; unmerge the cells and fill the value into each of them",
+            file=path, row=top, value=f"{a}{top}:{b}{bottom}",
+        ))
+    return problems + (_uncached_formulas(ws, path) if formulas else [])
+
+
+def _uncached_formulas(ws: Any, path: str) -> list[Problem]:
+    """Formula cells without a stored (cached) value: a program wrote the formula, nothing computed it."""
+    problems = []
+    with ws._get_source() as src:
+        for _, el in ElementTree.iterparse(src):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                parts = {child.tag.rsplit("}", 1)[-1]: child for child in el}
+                if "f" in parts and not (parts.get("v") is not None and (parts["v"].text or el.get("t") == "str")):
+                    ref = el.get("r", "?")
+                    col, row = re.match(r"([A-Z]*)([0-9]*)", ref).groups()  # type: ignore[union-attr]
+                    problems.append(Problem(
+                        f"sheet {ws.title!r}: cell {ref} (row {row}, column {col}) holds a formula without a stored "
+                        "value, which reads as empty: open and save the file in Excel so the values are stored, "
+                        "or export to CSV", file=path, row=int(row) if row else None, value=ref,
+                    ))
+                el.clear()
+            elif tag == "row":
+                el.clear()
+    return problems
+
+
+def read_parquet(path: str) -> Table:
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        raise ImportError("Reading .parquet needs pandas and pyarrow: pip install 'akhlak-levels[frames]'.") from None
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:
+        raise ResponseError(f"The file {path} is not a readable Parquet file: {shortened(str(exc))}") from None
+    t = from_dataframe(df, path)
+    t.rows = np.arange(1, len(df) + 1)  # 1-based record number
+    return t
+
+
+def is_dataframe(obj: Any) -> bool:
+    return type(obj).__name__ == "DataFrame" and hasattr(obj, "columns") and hasattr(obj, "iloc")
+
+
+def from_dataframe(df: Any, path: str | None = None) -> Table:
+    if len(df) == 0:
+        raise ResponseError(f"The {'file ' + path if path else 'DataFrame'} has no rows.")
+    if any(name is not None for name in df.index.names):
+        df = df.reset_index()  # a named index (e.g. respondent_id) is data, not a row label
+    names = [str(c).strip() for c in df.columns]
+    check_header(names, path)
+    data = []
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        arr = col.to_numpy()
+        if arr.dtype.kind not in "iuf":
+            arr = col.to_numpy(dtype=object)
+        data.append(arr)
+    index = df.index.to_numpy()
+    rows = index if index.dtype.kind in "iu" else np.arange(len(df))
+    return Table(names, data, np.asarray(rows), path)
