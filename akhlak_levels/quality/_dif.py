@@ -20,6 +20,7 @@ from .._validation import Interval, Options, check, param_error
 from ..errors import ModelError
 from ..levels import N_LEVELS
 from ..model import LevelModel, level_probabilities
+from ..privacy import suppression_mask
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..responses import MISSING, ResponseSet
 from ._dif_fits import fit_items
@@ -139,8 +140,9 @@ class DifTable:
         observed, the matching score does not vary, or a group has fewer than 2 respondents in
         the item's data.
     groups : tuple of str
-        The group labels, sorted; ``reference`` is one of them.
+        The groups compared, sorted; ``reference`` is one of them.
     group_sizes : dict of str to int
+        Respondents per group label, the suppressed groups included.
     matching, criteria : str
     cuts : tuple of float
     alpha : float
@@ -148,6 +150,10 @@ class DifTable:
         Items left out of the matching scores in the final round (``purify=True``).
     rounds : int
         Fitting rounds run (1 without purification).
+    suppressed_groups : tuple of str
+        Groups of fewer than ``min_group_size`` respondents, left out of every fit: a test of a
+        group of a few people would describe those people's answers
+        (:mod:`akhlak_levels.privacy`).
     """
 
     item: tuple[str, ...]
@@ -184,6 +190,7 @@ class DifTable:
     alpha: float
     purified: tuple[str, ...] = ()
     rounds: int = 1
+    suppressed_groups: tuple[str, ...] = ()
 
     COLUMNS = (
         "item", "matching_scale", "n", "n_categories",
@@ -282,6 +289,7 @@ def dif(
     purify: bool = True,
     max_rounds: int = 10,
     model: LevelModel | str | None = None,
+    min_group_size: int = 5,
 ) -> DifTable:
     """Differential item functioning across groups by ordinal logistic regression.
 
@@ -316,6 +324,8 @@ def dif(
         Rounds of purification at most.
     model : LevelModel or path, default=None
         The model for ``matching="expected_level"``; the questionnaire's default when None.
+    min_group_size : int, default=5
+        Smaller groups are left out of the fits, named in ``suppressed_groups``.
 
     Returns
     -------
@@ -381,8 +391,9 @@ def dif(
     """
     q = load_questionnaire(questionnaire)
     _check_parameters(matching, criteria, alpha, max_rounds)
+    mgs = check("dif", "min_group_size", min_group_size, Interval(1, None, integer=True))
     rs = responses_for(q, responses)
-    groups = _groups(rs, group, reference)
+    groups = _groups(rs, group, reference, mgs)
     level_model = _matching_model(q, model) if matching == "expected_level" else None
     fits = _purified_fits(q, rs, groups, matching, level_model, alpha, purify, max_rounds)
     return _table(q, groups, fits, matching, criteria, alpha)
@@ -404,28 +415,39 @@ class _Groups(NamedTuple):
     sizes: dict[str, int]
     reference: str
     dummies: np.ndarray  # respondents x (groups - 1): the groups other than the reference
+    suppressed: tuple[str, ...] = ()  # groups under min_group_size, in no fit
 
 
-def _groups(rs: ResponseSet, group: Any, reference: str | None) -> _Groups:
-    """Each respondent's group, the group sizes, the reference group and the dummy codes."""
+def _groups(rs: ResponseSet, group: Any, reference: str | None, min_group_size: int = 1) -> _Groups:
+    """Each respondent's group, the group sizes, the reference group and the dummy codes.
+    Groups under ``min_group_size`` are suppressed: their respondents enter no fit."""
     labels, gname = group_labels(group, len(rs), group_columns(rs.groups, rs.unit, rs.wave), "dif")
     known = labels != ""
-    names, counts = np.unique(labels[known], return_counts=True)
+    all_names, all_counts = np.unique(labels[known], return_counts=True)
+    sizes = {str(k): int(c) for k, c in zip(all_names, all_counts)}
+    hidden = suppression_mask(all_counts, min_group_size, total_shown=False)
+    suppressed = tuple(str(g) for g in all_names[hidden])
+    if hidden.any():
+        labels = np.where(np.isin(labels, all_names[hidden]), "", labels)
+    names, counts = all_names[~hidden], all_counts[~hidden]
     if names.shape[0] < 2:
+        left = f"; groups under {min_group_size} respondents are left out: {list(suppressed)}" if suppressed else ""
         raise ValueError(
             f"dif needs at least two groups; the {gname!r} labels hold {names.shape[0]} "
-            f"({names.tolist()}). DIF compares groups: check the grouping column."
+            f"({names.tolist()}){left}. DIF compares groups: check the grouping column."
         )
-    sizes = {str(k): int(c) for k, c in zip(names, counts)}
     if reference is None:
         ref = str(names[np.argmax(counts)])  # the largest; the first in sorted order on a tie
+    elif str(reference) in suppressed:
+        raise param_error("dif", "reference", f"a group of at least min_group_size={min_group_size} respondents", reference,
+                          shown=f"{reference!r} with {sizes[str(reference)]}")
     elif str(reference) not in sizes:
         raise param_error("dif", "reference", f"one of the groups {sorted(sizes)}", reference)
     else:
         ref = str(reference)
     others = [str(g) for g in names if g != ref]
     dummies = np.stack([labels == g for g in others], axis=1).astype(float)
-    return _Groups(labels, names, sizes, ref, dummies)
+    return _Groups(labels, names, sizes, ref, dummies, suppressed)
 
 
 def _matching_model(q: Questionnaire, model: LevelModel | str | None) -> LevelModel:
@@ -524,6 +546,7 @@ def _table(q: Questionnaire, groups: _Groups, fits: _Fits, matching: str, criter
         groups=tuple(str(g) for g in groups.names),
         reference=groups.reference,
         group_sizes=groups.sizes,
+        suppressed_groups=groups.suppressed,
         df_uniform=G - 1,
         df_nonuniform=G - 1,
         df_total=2 * (G - 1),

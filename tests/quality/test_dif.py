@@ -267,7 +267,7 @@ def test_small_or_sparse_data_give_numbers_or_stated_nans_never_an_exception(n, 
     codes = rng.integers(0, 5, (n, SEL.n_items)).astype(np.int8)
     codes[rng.random(codes.shape) < missing] = al.MISSING
     group = np.array(["A", "B", "C"][:n_groups])[np.arange(n) % n_groups]
-    t = dif(SEL, rset(codes), group, purify=True)  # warnings are errors in this suite
+    t = dif(SEL, rset(codes), group, purify=True, min_group_size=1)  # warnings are errors in this suite
     computed = ~np.isnan(t.p_total)
     assert all(note for note, ok in zip(t.note, computed) if not ok)
     assert np.all((t.p_total[computed] >= 0) & (t.p_total[computed] <= 1))
@@ -278,7 +278,7 @@ def test_small_or_sparse_data_give_numbers_or_stated_nans_never_an_exception(n, 
 def test_a_group_with_a_single_member_gives_nan_rows_with_the_reason():
     rs, _ = al.simulate(SEL, 100, random_state=0)
     group = np.array(["A"] * 60 + ["B"] * 39 + ["C"])
-    t = dif(SEL, rs, group)
+    t = dif(SEL, rs, group, min_group_size=1)  # C is not suppressed here: its fits cannot run
     assert np.isnan(t.p_total).all() and not t.flagged.any()
     assert "group(s) ['C'] have fewer than 2 respondents" in t.note[0] and "C: 1" in t.note[0]
     assert t.group_sizes == {"A": 60, "B": 39, "C": 1}
@@ -332,3 +332,21 @@ def test_without_a_level_model_expected_level_matching_and_level_decisions_say_w
     with pytest.raises(al.ModelError, match="Level decisions need levels"):
         level_decisions_by_group(berakhlak, rs, group)
     assert len(dif(berakhlak, rs, group)) == berakhlak.n_items  # "rest" matching needs no model
+
+
+def test_groups_under_min_group_size_are_left_out_of_every_fit_and_named():
+    """A DIF test of a group of a few people describes those people's answers: such a group is
+    suppressed (the privacy engine's primary rule) and the others are compared without it."""
+    rs, _ = al.simulate(SEL, 103, random_state=0)
+    group = np.array(["A"] * 60 + ["B"] * 40 + ["C"] * 3)
+    t = dif(SEL, rs, group)
+    assert t.suppressed_groups == ("C",) and t.groups == ("A", "B") and t.df_total == 2
+    assert t.group_sizes == {"A": 60, "B": 40, "C": 3}
+    same = dif(SEL, rs.take(np.arange(100)), group[:100])  # as if C had not answered
+    np.testing.assert_allclose(t.chi2_total, same.chi2_total, rtol=1e-9, equal_nan=True)
+    assert t.n.max() <= 100
+    with pytest.raises(ValueError, match=r"'reference' parameter of dif must be a group of at least min_group_size=5"):
+        dif(SEL, rs, group, reference="C")
+    with pytest.raises(ValueError, match=r"at least two groups.*left out: \['B', 'C'\]"):
+        dif(SEL, rs.take(np.arange(64)), group[np.r_[0:60, 60:62, 100:102]])
+
