@@ -133,3 +133,38 @@ def test_level_decisions_count_the_unlabelled_respondents_as_hidden():
     assert t.suppressed.sum() == 1 and any("also suppressed" in n for n in t.note)
     without = al.level_decisions_by_group(a.take(np.arange(20)), groups[:20])
     assert not without.suppressed.any()  # with everyone labelled, both groups are shown
+
+
+def test_a_scale_mean_is_hidden_when_its_left_out_people_are_few_though_the_cell_is_not():
+    """Six people of U1 are not in the panel in 2024 (enough to show the cell's level figures),
+    but only one of them answered the 'dependent' items: the difference of the two tables' means
+    of that scale would be that one person's score, so that scale's mean is hidden."""
+    rng = np.random.default_rng(3)
+    cols = [SEL.item_position(i) for i in SEL.scale("dependent").item_ids]
+    j = [s.id for s in SEL.scales].index("dependent")
+    waves = {}
+    for w, year in enumerate(("2022", "2023", "2024")):
+        ids = [f"u1-{i}" for i in range(10)] + [f"u2-{i}" for i in range(20)]
+        units = ["U1"] * 10 + ["U2"] * 20
+        extra = 6 if year == "2024" else 0
+        ids += [f"u1-new{i}" for i in range(extra)]
+        units += ["U1"] * extra
+        rs, _ = al.simulate(SEL, len(ids), levels=rng.integers(1, 6, len(ids)), random_state=10 + w)
+        codes = rs.codes.copy()
+        if extra:
+            codes[np.ix_(np.arange(31, 36), cols)] = al.MISSING  # five newcomers skip the scale
+        rs = replace(rs, respondent_ids=np.array(ids), unit=np.array(units), codes=codes)
+        waves[year] = al.assess(SEL, rs)
+    full = al.progress(waves, by="unit")
+    panel = al.trajectories(waves, by="unit").mean_trajectory
+
+    def row(t, wave, group):
+        return [i for i in range(len(t)) if t.wave[i] == wave and t.group[i] == group][0]
+
+    f, r = row(full, "2024", "U1"), row(panel, "2024", "U1")
+    assert full.n[f] - panel.n[r] == 6 and not panel.suppressed[r]
+    assert np.isfinite(panel.mean_expected_level[r])  # six left out: the cell's figures may show
+    assert np.isnan(panel.scale_means[r, j])  # one left out with the scale scored: hidden
+    assert np.isfinite(full.scale_means[f, j])
+    other = [s for s in range(len(SEL.scales)) if s != j]
+    assert np.isfinite(panel.scale_means[r, other]).all()

@@ -9,7 +9,7 @@ show no statistic, and never can be worked out by difference (``docs/growth.md``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
@@ -280,7 +280,7 @@ def progress_of_waves(
 
     labels = [lab for lab, _ in wl]
     group_cols = [group_labels(a, by, lab) for lab, a in wl]
-    full_cols = [group_labels(a, by, lab) for lab, a in published] if published is not None else None
+    full = [(a, group_labels(a, by, lab)) for lab, a in published] if published is not None else None
     ids_per = [id_index(a, lab) for lab, a in wl]
     union = np.unique(np.concatenate([np.unique(g) for g in group_cols])) if by is not None else np.array([], dtype=str)
     G = len(union)
@@ -289,8 +289,7 @@ def progress_of_waves(
     for w, ((_, a), gcol) in enumerate(zip(wl, group_cols)):
         # by=None: one group holding everyone; only its total row is output
         grid = union if by is not None else None
-        left_out = _left_out(gcol, full_cols[w], grid) if full_cols is not None else None
-        cur = _wave_state(a, gcol, ids_per[w], grid, mgs, left_out)
+        cur = _wave_state(a, gcol, ids_per[w], grid, mgs, full[w] if full is not None else None)
         rows = _WaveRows(slice(w * (G + 1), (w + 1) * (G + 1)), G if by is not None else 1, by is not None)
         _fill_wave_rows(cols, rows, cur, has_levels=has_levels, has_index=has_index, conf=conf)
         if prev is not None:
@@ -299,17 +298,29 @@ def progress_of_waves(
     return _progress_table(cols, labels, union, a0, index_spec, has_index, by=by, min_group_size=mgs, conf=conf, notes=notes)
 
 
-def _left_out(gcol: np.ndarray, full: np.ndarray, union: np.ndarray | None) -> np.ndarray:
-    """Per group of ``union`` (one group without it), then the total: how many people of the
-    larger published wave ``full`` this wave's cell leaves out."""
+class _LeftOut(NamedTuple):
+    """Per group of the grid and then the total: the people of a larger published wave that
+    this wave's cell leaves out, counted as each statistic counts them."""
+
+    n: np.ndarray
+    scale_n: np.ndarray  # (groups + 1) x scales: left-out people with that scale scored
+    index_n: np.ndarray
+
+
+def _left_out(st: WaveStats, published: tuple[Assessment, np.ndarray], union: np.ndarray | None, Gw: int) -> _LeftOut:
+    """The larger wave's statistics on the same grid (its groups outside the grid in one bucket
+    of their own, which is in the total only), minus this wave's."""
+    fa, fcol = published
     if union is None:
-        return np.array([len(full) - len(gcol), len(full) - len(gcol)], dtype=np.int64)
-    here = np.bincount(np.searchsorted(union, gcol), minlength=len(union)) if len(gcol) else np.zeros(len(union), np.int64)
-    pos = np.searchsorted(union, full)
-    known = pos < len(union)
-    known[known] = union[pos[known]] == full[known]
-    there = np.bincount(pos[known], minlength=len(union))
-    return np.append(there - here, len(full) - len(gcol))
+        inv = np.zeros(len(fa), dtype=np.int64)
+    else:
+        pos = np.searchsorted(union, fcol)
+        inside = pos < Gw
+        inside[inside] = union[pos[inside]] == fcol[inside]
+        inv = np.where(inside, pos, Gw)
+    fst = wave_stats(fa, inv, Gw + 1)
+    rows = np.r_[0:Gw, Gw + 1]  # the grid's groups, then the total
+    return _LeftOut(fst.n[rows] - st.n, fst.scale_n[rows] - st.scale_n, fst.index_n[rows] - st.index_n)
 
 
 # --------------------------------------------------------------------------- steps
@@ -406,24 +417,36 @@ class _WaveState:
 
 
 def _wave_state(
-    a: Assessment, gcol: np.ndarray, ids: IdIndex, union: np.ndarray | None, mgs: int, left_out: np.ndarray | None = None
+    a: Assessment,
+    gcol: np.ndarray,
+    ids: IdIndex,
+    union: np.ndarray | None,
+    mgs: int,
+    published: tuple[Assessment, np.ndarray] | None = None,
 ) -> _WaveState:
     """Group sums of one wave (``union`` = the sorted groups of all waves; None for one group
-    holding everyone) and which cells to hide, for each scale and the index too. ``left_out``:
-    per group and the total, the people of a larger published table this one leaves out."""
+    holding everyone) and which cells to hide, for each scale and the index too. ``published``:
+    the same wave over more people (and their groups), whose table is published too; what each
+    cell leaves out of it must be nobody or at least ``mgs`` people (complementary rule)."""
     inv = np.searchsorted(union, gcol) if union is not None else np.zeros(len(a), dtype=np.int64)
     Gw = len(union) if union is not None else 1
     st = wave_stats(a, inv, Gw)
-    counts = st.n
-    comps = [left_out[:Gw]] if left_out is not None else []
-    hide_g = suppression_mask(counts[:Gw], mgs, complements=comps)
-    total_unsafe = counts[Gw] < mgs or (left_out is not None and 0 < left_out[Gw] < mgs)
-    hide = np.append(hide_g, total_unsafe)
+    lo = _left_out(st, published, union, Gw) if published is not None else None
+
+    def rule(n: np.ndarray, left: np.ndarray | None, forced: np.ndarray | None = None) -> np.ndarray:
+        """Cells of the grid, then the total: hidden by the privacy engine."""
+        comps = [left[:Gw]] if left is not None else []
+        cells = suppression_mask(n[:Gw], mgs, forced=forced, complements=comps)
+        total = n[Gw] < mgs or (left is not None and 0 < left[Gw] < mgs)
+        return np.append(cells, total)
+
+    hide = rule(st.n, lo.n if lo is not None else None)
+    hide_g = hide[:Gw]
     S = len(a.scale_ids)
     scale_hide = np.empty((Gw + 1, S), dtype=bool)
     for j in range(S):
-        scale_hide[:, j] = np.append(suppression_mask(st.scale_n[:Gw, j], mgs, forced=hide_g), st.scale_n[Gw, j] < mgs) | hide
-    index_hide = np.append(suppression_mask(st.index_n[:Gw], mgs, forced=hide_g), st.index_n[Gw] < mgs) | hide
+        scale_hide[:, j] = rule(st.scale_n[:, j], lo.scale_n[:, j] if lo is not None else None, hide_g) | hide
+    index_hide = rule(st.index_n, lo.index_n if lo is not None else None, hide_g) | hide
     return _WaveState(a, inv, ids, st, hide_g, hide, scale_hide, index_hide)
 
 
