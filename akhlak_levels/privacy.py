@@ -14,6 +14,10 @@ cells, each a group of people, and usually a total. Three rules keep a small gro
    shown cell, and for the hidden cells together, the people of the larger table left out of the
    smaller must be none or at least ``min_size``. Otherwise the difference of the two published
    cells would single them out.
+4. **Other groupings**: the same people grouped another way (by unit, then by region) give a
+   second table. A cell that holds a cell of the other grouping plus 1 to ``min_size - 1``
+   people, or is such a cell minus a few, is hidden (:func:`nested_differences`). Each table
+   hides its side of such a pair, so the two can be published together.
 
 The engine works on counts alone, so every floor can use it. What "shown" means is left to each
 table, and every one uses this engine: :func:`akhlak_levels.progress`, the
@@ -35,7 +39,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["DEFAULT_MIN_SIZE", "complement_safe", "suppression_mask"]
+__all__ = ["DEFAULT_MIN_SIZE", "complement_safe", "nested_differences", "suppression_mask"]
 
 #: The smallest group shown by default: five, as in the national statistics practice of
 #: publishing no cell below five people.
@@ -57,6 +61,48 @@ def complement_safe(whole: np.ndarray, part: np.ndarray, min_size: int) -> np.nd
     """
     d = np.asarray(whole) - np.asarray(part)
     return (d == 0) | (d >= min_size)
+
+
+def nested_differences(labels: np.ndarray, other: np.ndarray, min_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of ``labels`` that a group of ``other`` (over the same people) nests in, or that
+    nest in it, with 1 to ``min_size - 1`` people between them: the difference of their two
+    published figures would describe those few people.
+
+    Only groups of ``other`` with at least ``min_size`` people count: a smaller one is hidden
+    in its own table.
+
+    Returns
+    -------
+    names : ndarray of str
+        The sorted groups of ``labels``.
+    unsafe : ndarray of bool
+        Per group of ``names``: True when it must be hidden.
+
+    Examples
+    --------
+    >>> unit = np.array(["A"] * 20 + ["B"] * 20)
+    >>> region = np.array(["north"] * 22 + ["south"] * 18)   # north = A + two people of B
+    >>> names, unsafe = nested_differences(unit, region, 5)
+    >>> names.tolist(), unsafe.tolist()
+    (['A', 'B'], [True, True])
+    """
+    labels = np.asarray(labels).astype(str)
+    other = np.asarray(other).astype(str)
+    names, b = np.unique(labels, return_inverse=True)
+    onames, a = np.unique(other, return_inverse=True)
+    nb = np.bincount(b, minlength=len(names))
+    na = np.bincount(a, minlength=len(onames))
+    both = np.zeros((len(names), len(onames)), dtype=np.int64)
+    np.add.at(both, (b, a), 1)
+    big = (na >= min_size)[None, :]
+    b_holds_a = (both == na[None, :]) & _between(nb[:, None] - na[None, :], min_size)  # A inside B
+    a_holds_b = (both == nb[:, None]) & _between(na[None, :] - nb[:, None], min_size)  # B inside A
+    unsafe = ((b_holds_a | a_holds_b) & big & (both > 0)).any(axis=1)
+    return names, unsafe
+
+
+def _between(d: np.ndarray, min_size: int) -> np.ndarray:
+    return (d > 0) & (d < min_size)
 
 
 def suppression_mask(

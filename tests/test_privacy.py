@@ -168,3 +168,32 @@ def test_a_scale_mean_is_hidden_when_its_left_out_people_are_few_though_the_cell
     assert np.isfinite(full.scale_means[f, j])
     other = [s for s in range(len(SEL.scales)) if s != j]
     assert np.isfinite(panel.scale_means[r, other]).all()
+
+
+def _two_groupings(extra: int):
+    """40 people: units A and B of 20 each; region "north" is unit A plus ``extra`` people of B."""
+    rs, _ = al.simulate(SEL, 40, levels=np.repeat([2, 4], 20), random_state=5)
+    unit = np.repeat(["A", "B"], 20)
+    region = np.where(np.arange(40) < 20 + extra, "north", "south")
+    rs = replace(rs, respondent_ids=np.char.add("p", np.arange(40).astype(str)), unit=unit, groups={"region": region})
+    return {"2024": al.assess(SEL, rs)}
+
+
+def test_two_groupings_of_the_same_people_cannot_be_differenced():
+    """The audit's "two groupings" attack: north (unit A plus two people of B) minus unit A gives
+    those two people's figures. Each table hides its side of such a pair."""
+    waves = _two_groupings(extra=2)
+    by_unit = al.progress(waves, by="unit")
+    by_region = al.progress(waves, by="region")
+    u = {g: i for i, g in enumerate(by_unit.group)}
+    r = {g: i for i, g in enumerate(by_region.group)}
+    attack = (by_region.mean_expected_level[r["north"]] * by_region.n[r["north"]]
+              - by_unit.mean_expected_level[u["A"]] * by_unit.n[u["A"]])
+    assert np.isnan(attack)
+    assert by_unit.suppressed[u["A"]] and by_region.suppressed[r["north"]]
+    assert not by_unit.suppressed[u["(all)"]]  # the total stays: the hidden cells hold 40
+    # the same groupings with nobody between them (north is exactly A) hide nothing
+    same = _two_groupings(extra=0)
+    assert not al.progress(same, by="unit").suppressed.any()
+    # and with enough people between them (north = A + 6 of B), nothing either
+    assert not al.progress(_two_groupings(extra=6), by="unit").suppressed.any()

@@ -17,7 +17,7 @@ from .._tables import frame, records
 from .._validation import Interval, check
 from ..assessment import Assessment
 from ..levels import N_LEVELS
-from ..privacy import suppression_mask
+from ..privacy import nested_differences, suppression_mask
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._group_stats import WaveStats, change_test, rank_desc, t_interval, wave_stats
 from ._waves import (
@@ -289,13 +289,28 @@ def progress_of_waves(
     for w, ((_, a), gcol) in enumerate(zip(wl, group_cols)):
         # by=None: one group holding everyone; only its total row is output
         grid = union if by is not None else None
-        cur = _wave_state(a, gcol, ids_per[w], grid, mgs, full[w] if full is not None else None)
+        crossed = _other_groupings(a, gcol, by, labels[w], grid, mgs) if by is not None else None
+        cur = _wave_state(a, gcol, ids_per[w], grid, mgs, full[w] if full is not None else None, crossed)
         rows = _WaveRows(slice(w * (G + 1), (w + 1) * (G + 1)), G if by is not None else 1, by is not None)
         _fill_wave_rows(cols, rows, cur, has_levels=has_levels, has_index=has_index, conf=conf)
         if prev is not None:
             _fill_changes(cols, rows, prev, cur, has_levels=has_levels, has_index=has_index, conf=conf)
         prev = cur
     return _progress_table(cols, labels, union, a0, index_spec, has_index, by=by, min_group_size=mgs, conf=conf, notes=notes)
+
+
+def _other_groupings(a: Assessment, gcol: np.ndarray, by: str, wave: str, union: np.ndarray, mgs: int) -> np.ndarray | None:
+    """Cells of the grid to hide because a group of another grouping column of the same wave
+    (``unit`` or a group column) holds them plus a few people, or is them minus a few: that
+    table may be published too (:func:`akhlak_levels.privacy.nested_differences`)."""
+    others = (["unit"] if a.unit is not None and by != "unit" else []) + [g for g in a.groups if g != by]
+    if not others or len(gcol) == 0:
+        return None
+    hide = np.zeros(len(union), dtype=bool)
+    for name in others:
+        names, unsafe = nested_differences(gcol, group_labels(a, name, wave), mgs)
+        hide[np.searchsorted(union, names[unsafe])] = True
+    return hide
 
 
 class _LeftOut(NamedTuple):
@@ -423,11 +438,13 @@ def _wave_state(
     union: np.ndarray | None,
     mgs: int,
     published: tuple[Assessment, np.ndarray] | None = None,
+    crossed: np.ndarray | None = None,
 ) -> _WaveState:
     """Group sums of one wave (``union`` = the sorted groups of all waves; None for one group
     holding everyone) and which cells to hide, for each scale and the index too. ``published``:
     the same wave over more people (and their groups), whose table is published too; what each
-    cell leaves out of it must be nobody or at least ``mgs`` people (complementary rule)."""
+    cell leaves out of it must be nobody or at least ``mgs`` people (complementary rule).
+    ``crossed``: cells hidden because of another grouping of the same people."""
     inv = np.searchsorted(union, gcol) if union is not None else np.zeros(len(a), dtype=np.int64)
     Gw = len(union) if union is not None else 1
     st = wave_stats(a, inv, Gw)
@@ -440,7 +457,7 @@ def _wave_state(
         total = n[Gw] < mgs or (left is not None and 0 < left[Gw] < mgs)
         return np.append(cells, total)
 
-    hide = rule(st.n, lo.n if lo is not None else None)
+    hide = rule(st.n, lo.n if lo is not None else None, crossed)
     hide_g = hide[:Gw]
     S = len(a.scale_ids)
     scale_hide = np.empty((Gw + 1, S), dtype=bool)
