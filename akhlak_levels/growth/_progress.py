@@ -289,7 +289,7 @@ def progress_of_waves(
     for w, ((_, a), gcol) in enumerate(zip(wl, group_cols)):
         # by=None: one group holding everyone; only its total row is output
         grid = union if by is not None else None
-        crossed = _other_groupings(a, gcol, by, labels[w], grid, mgs) if by is not None else None
+        crossed = _other_groupings(a, gcol, by, labels[w], grid, mgs) if by is not None and grid is not None else None
         cur = _wave_state(a, gcol, ids_per[w], grid, mgs, full[w] if full is not None else None, crossed)
         rows = _WaveRows(slice(w * (G + 1), (w + 1) * (G + 1)), G if by is not None else 1, by is not None)
         _fill_wave_rows(cols, rows, cur, has_levels=has_levels, has_index=has_index, conf=conf)
