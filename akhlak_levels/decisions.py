@@ -21,7 +21,7 @@ from .errors import ModelError
 from .levels import N_LEVELS
 from .model import ClassificationQuality, LevelModel, quality_from_probabilities
 from .quality import group_columns, group_labels
-from .privacy import suppression_mask
+from .privacy import nested_differences, suppression_mask
 from .questionnaire import Questionnaire, load_questionnaire
 from .responses import ResponseSet
 
@@ -227,7 +227,8 @@ def level_decisions_by_group(
     counts = np.zeros((names.shape[0], N_LEVELS + 1))
     assert a.level is not None  # _assessment_and_group refuses an assessment without levels
     np.add.at(counts, (inverse.ravel(), a.level[known].astype(np.int64)), 1.0)
-    hidden = _hidden_groups(counts.sum(axis=1), int((~known).sum()), min_group_size)
+    crossed = _other_groupings(a, group, labels, known, names, min_group_size)
+    hidden = _hidden_groups(counts.sum(axis=1), int((~known).sum()), min_group_size, crossed)
     table = _suppress(_rates_and_ratios(counts, hidden, min_group_size, ratio), names, hidden, min_group_size)
     return LevelDecisionTable(
         group=tuple(str(g) for g in names),
@@ -288,12 +289,27 @@ class _Rates(NamedTuple):
     notes: tuple[str, ...]
 
 
-def _hidden_groups(n_g: np.ndarray, n_unlabelled: int, min_group_size: int) -> np.ndarray:
+def _other_groupings(a: Assessment, group: Any, labels: np.ndarray, known: np.ndarray, names: np.ndarray, mgs: int) -> np.ndarray:
+    """Groups nested in (or holding) a group of another grouping column of the assessment with
+    1 to ``mgs - 1`` people between them: that column's table may be published too
+    (:func:`akhlak_levels.privacy.nested_differences`)."""
+    columns = group_columns(a.groups, a.unit, None)
+    hide = np.zeros(names.shape[0], dtype=bool)
+    for name, col in columns.items():
+        if isinstance(group, str) and name == group:
+            continue
+        other = np.asarray(col).astype(str)[known]
+        found, unsafe = nested_differences(labels[known], other, mgs)
+        hide[np.searchsorted(names, found[unsafe])] = True
+    return hide
+
+
+def _hidden_groups(n_g: np.ndarray, n_unlabelled: int, min_group_size: int, crossed: np.ndarray | None = None) -> np.ndarray:
     """Groups whose figures are not shown: primary and secondary suppression by the privacy
-    engine. The respondents without a group label are in the overall figures but in no group,
-    so they enter as one more hidden cell."""
+    engine, plus the groups ``crossed`` by another grouping. The respondents without a group
+    label are in the overall figures but in no group, so they enter as one more hidden cell."""
     counts = np.append(n_g, n_unlabelled)
-    forced = np.append(np.zeros(n_g.shape[0], dtype=bool), True)
+    forced = np.append(np.zeros(n_g.shape[0], dtype=bool) if crossed is None else crossed, True)
     return suppression_mask(counts, min_group_size, forced=forced)[: n_g.shape[0]]
 
 

@@ -197,3 +197,15 @@ def test_two_groupings_of_the_same_people_cannot_be_differenced():
     assert not al.progress(same, by="unit").suppressed.any()
     # and with enough people between them (north = A + 6 of B), nothing either
     assert not al.progress(_two_groupings(extra=6), by="unit").suppressed.any()
+
+
+def test_level_decisions_by_one_grouping_cannot_be_differenced_against_another():
+    """The same rule in level decisions: by region, "north" is unit A plus two people."""
+    a = _two_groupings(extra=2)["2024"]
+    by_region = al.level_decisions_by_group(a, "region")
+    by_unit = al.level_decisions_by_group(a, "unit")
+    assert by_region.suppressed.all() and by_unit.suppressed.all()
+    assert np.isnan(by_region.shares).all() and np.isnan(by_unit.shares).all()
+    ok = _two_groupings(extra=0)["2024"]
+    assert not al.level_decisions_by_group(ok, "region").suppressed.any()
+    assert not al.level_decisions_by_group(ok, np.asarray(ok.unit)).suppressed.any()
