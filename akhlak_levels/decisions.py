@@ -21,7 +21,7 @@ from .errors import ModelError
 from .levels import N_LEVELS
 from .model import ClassificationQuality, LevelModel, quality_from_probabilities
 from .quality import group_columns, group_labels
-from .privacy import nested_differences, suppression_mask
+from .privacy import crossed_groups, suppression_mask
 from .questionnaire import Questionnaire, load_questionnaire
 from .responses import ResponseSet
 
@@ -290,18 +290,11 @@ class _Rates(NamedTuple):
 
 
 def _other_groupings(a: Assessment, group: Any, labels: np.ndarray, known: np.ndarray, names: np.ndarray, mgs: int) -> np.ndarray:
-    """Groups nested in (or holding) a group of another grouping column of the assessment with
-    1 to ``mgs - 1`` people between them: that column's table may be published too
-    (:func:`akhlak_levels.privacy.nested_differences`)."""
+    """Groups hidden because another grouping column of the assessment may be published too
+    (:func:`akhlak_levels.privacy.crossed_groups`)."""
     columns = group_columns(a.groups, a.unit, None)
-    hide = np.zeros(names.shape[0], dtype=bool)
-    for name, col in columns.items():
-        if isinstance(group, str) and name == group:
-            continue
-        other = np.asarray(col).astype(str)[known]
-        found, unsafe = nested_differences(labels[known], other, mgs)
-        hide[np.searchsorted(names, found[unsafe])] = True
-    return hide
+    others = (np.asarray(col).astype(str)[known] for name, col in columns.items() if not (isinstance(group, str) and name == group))
+    return crossed_groups(names, labels[known], others, mgs)
 
 
 def _hidden_groups(n_g: np.ndarray, n_unlabelled: int, min_group_size: int, crossed: np.ndarray | None = None) -> np.ndarray:

@@ -35,11 +35,11 @@ Examples
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["DEFAULT_MIN_SIZE", "complement_safe", "nested_differences", "suppression_mask"]
+__all__ = ["DEFAULT_MIN_SIZE", "complement_safe", "crossed_groups", "nested_differences", "suppression_mask"]
 
 #: The smallest group shown by default: five, as in the national statistics practice of
 #: publishing no cell below five people.
@@ -99,6 +99,26 @@ def nested_differences(labels: np.ndarray, other: np.ndarray, min_size: int) -> 
     a_holds_b = (both == nb[:, None]) & _between(na[None, :] - nb[:, None], min_size)  # B inside A
     unsafe = ((b_holds_a | a_holds_b) & big & (both > 0)).any(axis=1)
     return names, unsafe
+
+
+def crossed_groups(grid: np.ndarray, labels: np.ndarray, others: Iterable[np.ndarray], min_size: int) -> np.ndarray:
+    """Per group of the sorted ``grid``: hidden because of another grouping of the same people
+    (each of ``others`` aligned with ``labels``), by :func:`nested_differences`.
+
+    Examples
+    --------
+    >>> unit = np.array(["A"] * 20 + ["B"] * 20)
+    >>> region = np.array(["north"] * 22 + ["south"] * 18)
+    >>> crossed_groups(np.array(["A", "B", "C"]), unit, [region], 5).tolist()
+    [True, True, False]
+    """
+    hide = np.zeros(len(grid), dtype=bool)
+    if len(labels) == 0:
+        return hide
+    for other in others:
+        names, unsafe = nested_differences(labels, other, min_size)
+        hide[np.searchsorted(grid, names[unsafe])] = True
+    return hide
 
 
 def _between(d: np.ndarray, min_size: int) -> np.ndarray:

@@ -244,8 +244,10 @@ class Questionnaire:
 # --------------------------------------------------------------------------- loading
 
 
+@lru_cache(maxsize=1)
 def _bundled_dir() -> Path:
-    """Where the bundled instruments live: inside the wheel, or in a source checkout."""
+    """Where the bundled instruments live: inside the wheel, or in a source checkout (fixed for
+    the life of the process, so looked up once)."""
     inside = resources.files("akhlak_levels").joinpath("_bundled")
     if inside.is_dir():
         return Path(str(inside))
@@ -270,7 +272,14 @@ def list_questionnaires() -> list[str]:
     >>> list_questionnaires()
     ['berakhlak', 'socio-emotional-levels']
     """
-    return sorted(p.stem for p in _bundled_dir().glob("*.json") if ID_PATTERN.fullmatch(p.stem))
+    return list(_bundled_ids())
+
+
+@lru_cache(maxsize=1)
+def _bundled_ids() -> tuple[str, ...]:
+    """The bundle is package data: listed once, not on every load by id (a hot path when a
+    service scores one person per call)."""
+    return tuple(sorted(p.stem for p in _bundled_dir().glob("*.json") if ID_PATTERN.fullmatch(p.stem)))
 
 
 def bundled_questionnaire(qid: object) -> Questionnaire | None:
@@ -284,7 +293,7 @@ def bundled_questionnaire(qid: object) -> Questionnaire | None:
     >>> bundled_questionnaire("berakhlak").id, bundled_questionnaire("../berakhlak")
     ('berakhlak', None)
     """
-    if not isinstance(qid, str) or qid not in list_questionnaires():
+    if not isinstance(qid, str) or qid not in _bundled_ids():
         return None
     path = _bundled_dir() / f"{qid}.json"
     return _load_file(str(path), path.stat().st_mtime)

@@ -286,22 +286,12 @@ def _cmd_growth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         "change_expected_level", "change_expected_level_p", "rank_expected_level") if records and c in records[0]]
     print_records(f"Progress over waves {list(waves)}" + (f" by {args.by}" if args.by else ""), records, cols, out, limit=200)
     print(f"groups under {args.min_group_size} respondents are suppressed (shown, without statistics)", file=out)
-    written = []
-    with AtomicFiles() as files:  # the table and the figures appear together, whole, or not at all
-        if args.output:
-            write_records(records, args.output, files)
-            written.append(args.output)
-        if args.plot:
-            from ..plots import level_distribution_figure, trajectory_figure
+    figures = None
+    if args.plot:
+        from ..plots import level_distribution_figure, trajectory_figure
 
-            figures = (("levels.png", level_distribution_figure(table)), ("trajectories.png", trajectory_figure(waves)))
-            os.makedirs(args.plot, exist_ok=True)
-            for name, fig in figures:
-                path = os.path.join(args.plot, name)
-                fig.savefig(files.open(path, "wb"), format="png", dpi=120)
-                written.append(path)
-    if written:
-        print(f"wrote {', '.join(written)}", file=err)
+        figures = (("levels.png", level_distribution_figure(table)), ("trajectories.png", trajectory_figure(waves)))
+    _write_outputs(records, args.output, args.plot, figures, err)
     return EXIT_OK
 
 
@@ -325,23 +315,31 @@ def _cmd_transitions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {j + 1:>4d}  " + "".join(fmt.format(M[j, k]) for k in range(N_LEVELS)), file=out)
     for note in t.notes:
         print(f"note: {note}", file=out)
-    written = []
-    with AtomicFiles() as files:  # the cells and the heatmaps appear together, whole, or not at all
-        if args.output:
-            write_records(t.to_records(), args.output, files)
-            written.append(args.output)
-        if args.plot:
-            from ..plots import transition_figure
+    figures = None
+    if args.plot:
+        from ..plots import transition_figure
 
-            figures = [(kind, transition_figure(t, kind=kind)) for kind in ("corrected", "proportions")]
-            os.makedirs(args.plot, exist_ok=True)
-            for kind, fig in figures:
-                path = os.path.join(args.plot, f"transitions-{kind}.png")
+        figures = [(f"transitions-{kind}.png", transition_figure(t, kind=kind)) for kind in ("corrected", "proportions")]
+    _write_outputs(t.to_records(), args.output, args.plot, figures, err)
+    return EXIT_OK
+
+
+def _write_outputs(records: list[dict[str, Any]], output: str | None, plot_dir: str | None, figures: Any, err: TextIO) -> None:
+    """The table (``-o``) and the figures (``--plot DIR``) of a command: they appear together,
+    whole, or not at all."""
+    written = []
+    with AtomicFiles() as files:
+        if output:
+            write_records(records, output, files)
+            written.append(output)
+        if plot_dir and figures:
+            os.makedirs(plot_dir, exist_ok=True)
+            for name, fig in figures:
+                path = os.path.join(plot_dir, name)
                 fig.savefig(files.open(path, "wb"), format="png", dpi=120)
                 written.append(path)
     if written:
         print(f"wrote {', '.join(written)}", file=err)
-    return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

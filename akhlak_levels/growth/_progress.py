@@ -17,7 +17,7 @@ from .._tables import frame, records
 from .._validation import Interval, check
 from ..assessment import Assessment
 from ..levels import N_LEVELS
-from ..privacy import nested_differences, suppression_mask
+from ..privacy import crossed_groups, suppression_mask
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._group_stats import WaveStats, change_test, rank_desc, t_interval, wave_stats
 from ._waves import (
@@ -299,18 +299,11 @@ def progress_of_waves(
     return _progress_table(cols, labels, union, a0, index_spec, has_index, by=by, min_group_size=mgs, conf=conf, notes=notes)
 
 
-def _other_groupings(a: Assessment, gcol: np.ndarray, by: str, wave: str, union: np.ndarray, mgs: int) -> np.ndarray | None:
-    """Cells of the grid to hide because a group of another grouping column of the same wave
-    (``unit`` or a group column) holds them plus a few people, or is them minus a few: that
-    table may be published too (:func:`akhlak_levels.privacy.nested_differences`)."""
+def _other_groupings(a: Assessment, gcol: np.ndarray, by: str, wave: str, union: np.ndarray, mgs: int) -> np.ndarray:
+    """Cells of the grid hidden because another grouping column of the same wave (``unit`` or a
+    group column) may be published too (:func:`akhlak_levels.privacy.crossed_groups`)."""
     others = (["unit"] if a.unit is not None and by != "unit" else []) + [g for g in a.groups if g != by]
-    if not others or len(gcol) == 0:
-        return None
-    hide = np.zeros(len(union), dtype=bool)
-    for name in others:
-        names, unsafe = nested_differences(gcol, group_labels(a, name, wave), mgs)
-        hide[np.searchsorted(union, names[unsafe])] = True
-    return hide
+    return crossed_groups(union, gcol, (group_labels(a, name, wave) for name in others), mgs)
 
 
 class _LeftOut(NamedTuple):
