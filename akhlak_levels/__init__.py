@@ -64,7 +64,7 @@ from .quality import (
     split_half_reliability,
 )
 from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
-from .responses import MISSING, ResponseSet, read_responses
+from .responses import MISSING, ResponseSet, iter_responses, read_responses
 from .store import AssessmentStore
 
 __all__ = [
@@ -88,6 +88,7 @@ __all__ = [
     "Item",
     "item_analysis",
     "ItemTable",
+    "iter_responses",
     "Level",
     "level_decisions_by_group",
     "LevelClassifier",

@@ -22,11 +22,13 @@ import datetime as _dt
 import decimal
 import math
 import re
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from ._readers import Table, norm, shortened
+from ._readers import Column, Table, distinct, norm, shortened
 from .errors import Problem, ResponseError
 from .questionnaire import Item, Questionnaire
 
@@ -132,38 +134,75 @@ def match_item(header: str, hmap: Mapping[str, int]) -> int | None:
 # --------------------------------------------------------------------------- ids
 
 
-def ids_from_column(col: np.ndarray, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
+def _texts(col: np.ndarray | Column, strict: bool) -> tuple[Column, list[str], list[str | None]]:
+    """The distinct cells of ``col`` as text (``""`` where unanswered) and why each that cannot be
+    read as text cannot (see :func:`cell_text`), once per distinct value. Plain texts (visible
+    ASCII at both ends, printable ASCII between) are judged for all values at once."""
+    d = distinct(col)
+    values = d.values.tolist()
+    texts: list[str] = list(values)
+    whys: list[str | None] = [None] * len(values)
+    plain = _plain_texts(d.values)
+    for u in np.flatnonzero(~plain).tolist():
+        v = values[u]
+        text, why = ("", None) if is_na(v) else cell_text(v, strict=strict)
+        texts[u] = text or ""
+        whys[u] = why if text is None else None
+    return d, texts, whys
+
+
+_PLAIN = r"^[!-~](?:[ -~]*[!-~])?$"
+
+
+def _plain_texts(values: np.ndarray) -> np.ndarray:
+    """For each distinct value: a plain text that is not an NA token (so it is its own text)?"""
+    plain = np.zeros(len(values), dtype=bool)
+    if not len(values) or not all(type(v) is str for v in values.tolist()):
+        return plain
+    arr = pa.array(values, type=pa.string())
+    plain = pc.match_substring_regex(arr, _PLAIN).to_numpy(zero_copy_only=False)
+    folded = pc.replace_substring_regex(pc.ascii_lower(arr), " +", " ")
+    na = pc.is_in(folded, value_set=pa.array(sorted(NA_TOKENS), type=pa.string())).to_numpy(zero_copy_only=False)
+    return plain & ~na
+
+
+def _bad_rows(d: Column, bad_values: list[int]) -> np.ndarray:
+    """The rows holding one of the distinct values ``bad_values``, in row order."""
+    if not bad_values:
+        return np.empty(0, dtype=np.int64)
+    mask = np.zeros(len(d.values), dtype=bool)
+    mask[bad_values] = True
+    return np.flatnonzero(mask[d.index])
+
+
+def ids_from_column(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
     """Respondent ids of an id column as text, and a problem for each empty one and each that is
     not text or a whole number held exactly (see :func:`cell_text`)."""
+    d, texts, whys = _texts(col, strict=True)
     problems = []
-    out = []
-    for r, v in enumerate(col):
-        text, why = ("", None) if is_na(v) else cell_text(v, strict=True)
-        if text is None:
+    for r in _bad_rows(d, [u for u, (x, w) in enumerate(zip(texts, whys)) if w is not None or x == ""]).tolist():
+        v = d[r]
+        why = whys[d.index[r]]
+        if why is not None:
             problems.append(
                 Problem(f"the respondent id (column {name!r}) is {why}; expected text or a whole number "
                         "(store the id column as text: in Excel format the column as Text, in JSON write ids in quotes)",
                         file=t.file, row=int(t.rows[r]), value=shown(v))
             )
-        elif text == "":
+        else:
             problems.append(Problem(f"the respondent id (column {name!r}) is empty", file=t.file, row=int(t.rows[r])))
-        out.append(text or "")
-    return np.array(out, dtype=str), problems
+    return np.array(texts, dtype=str)[d.index], problems
 
 
-def carried_text(col: np.ndarray, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
+def carried_text(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
     """A column carried along (unit, wave, group) as text, ``""`` where unanswered, and a problem
     for each cell whose text would not be what the source holds (see :func:`cell_text`)."""
-    out = []
-    problems = []
-    for r, v in enumerate(col):
-        text, why = ("", None) if is_na(v) else cell_text(v, strict=False)
-        if text is None:
-            problems.append(
-                Problem(f"column {name!r} holds {why}; store the column as text", file=t.file, row=int(t.rows[r]), value=shown(v))
-            )
-        out.append(text or "")
-    return np.array(out, dtype=str), problems
+    d, texts, whys = _texts(col, strict=False)
+    problems = [
+        Problem(f"column {name!r} holds {whys[d.index[r]]}; store the column as text", file=t.file, row=int(t.rows[r]), value=shown(d[r]))
+        for r in _bad_rows(d, [u for u, w in enumerate(whys) if w is not None]).tolist()
+    ]
+    return np.array(texts, dtype=str)[d.index], problems
 
 
 def check_duplicate_ids(rid: np.ndarray, rows: np.ndarray, file: str | None, *, raise_now: bool = True) -> list[Problem]:
@@ -205,7 +244,6 @@ def _answer_lookup(it: Item) -> dict[str, int]:
     return look
 
 
-_HASHABLE = (str, int, float, np.generic, _dt.date)
 _NUM = re.compile(r"^[+]?0*(\d{1,9})(?:[.,]0+)?$")  # at most 9 digits: int() of 4301 digits is an error
 _PREFIXED = re.compile(r"^0*(\d{1,9})\s*[-.=:)]\s*(.+)$")
 
@@ -241,35 +279,22 @@ def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
     return None
 
 
-def code_column(col: np.ndarray, it: Item) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, vectorised by unique value."""
-    if col.dtype.kind in "iuf":
+def code_column(col: np.ndarray | Column, it: Item) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, read once per
+    distinct value (a true/false cell is unreadable: ``True`` is not the answer 1)."""
+    if isinstance(col, np.ndarray) and col.dtype.kind in "iuf":
         x = col.astype(np.float64)
         missing = np.isnan(x)
         ok = missing | ((x == np.round(x)) & (x >= 1) & (x <= it.n_options))
         codes = np.where(ok & ~missing, np.nan_to_num(x) - 1, MISSING).astype(np.int8)
         return codes, ~ok
+    d = distinct(col)
     look = _answer_lookup(it)
-    cells = col.tolist()
-    bools = None
-    if set(map(type, cells)) & {bool, np.bool_}:  # True == 1 as a key would share 1's reading
-        bools = np.array([isinstance(v, (bool, np.bool_)) for v in cells])
-        cells = [None if b else v for v, b in zip(cells, bools)]
-    try:
-        uniques = set(cells)
-    except TypeError:  # lists or dicts from JSON: read by their text, and rejected
-        cells = [v if isinstance(v, _HASHABLE) or v is None else repr(v) for v in cells]
-        uniques = set(cells)
-    mapping: dict[Any, int] = {}
-    for v in uniques:
-        c = _parse_answer(v, it, look)
-        mapping[v] = -2 if c is None else c
-    coded = np.fromiter(map(mapping.__getitem__, cells), dtype=np.int16, count=len(cells))
+    parsed = [_parse_answer(v, it, look) for v in d.values.tolist()]
+    coded = np.array([-2 if c is None else c for c in parsed], dtype=np.int8)[d.index]
     bad = coded == -2
-    if bools is not None:
-        bad |= bools
     coded[bad] = MISSING
-    return coded.astype(np.int8), bad
+    return coded, bad
 
 
 def expected_text(it: Item) -> str:
@@ -299,25 +324,24 @@ def _parse_one_date(v: object) -> np.datetime64 | None:
     return None
 
 
-def parse_dates(col: np.ndarray, t: Table, name: str, rid: np.ndarray) -> tuple[np.ndarray, list[Problem]]:
+def parse_dates(col: np.ndarray | Column, t: Table, name: str, rid: np.ndarray) -> tuple[np.ndarray, list[Problem]]:
     """A date column as ``datetime64[D]`` (NaT where unanswered), and a problem for each unreadable date."""
-    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[D]")
-    problems = []
-    cache: dict[Any, np.datetime64 | None] = {}
-    for r, v in enumerate(col):
+    d = distinct(col)
+    days = np.full(len(d.values), np.datetime64("NaT"), dtype="datetime64[D]")
+    unreadable = []
+    for u, v in enumerate(d.values.tolist()):
         if is_na(v):
             continue
-        key = v if isinstance(v, (str, _dt.date)) else str(v)
-        if key not in cache:
-            cache[key] = _parse_one_date(v)
-        d = cache[key]
-        if d is None:
-            problems.append(
-                Problem(
-                    f"column {name!r}: expected a date like 2023-10-13 or 13/10/2023",
-                    file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=shown(v),
-                )
-            )
+        day = _parse_one_date(v)
+        if day is None:
+            unreadable.append(u)
         else:
-            out[r] = d
-    return out, problems
+            days[u] = day
+    problems = [
+        Problem(
+            f"column {name!r}: expected a date like 2023-10-13 or 13/10/2023",
+            file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=shown(d[r]),
+        )
+        for r in _bad_rows(d, unreadable).tolist()
+    ]
+    return days[d.index], problems

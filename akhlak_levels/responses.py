@@ -12,42 +12,20 @@ columns along. The coding of single cells (headers, answers, ids, dates) is in `
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
 
-from ._coding import (
-    MISSING,
-    carried_text,
-    check_duplicate_ids,
-    code_column,
-    expected_text,
-    ids_from_column,
-    item_header_map,
-    match_item,
-    norm,
-    parse_dates,
-    shown,
-)
+from ._coding import MISSING, check_duplicate_ids
 from ._durations import parse_durations
-from ._readers import Table, read_source
-from ._validation import Options, check
+from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS as _MAX_PROBLEMS, table_fields
+from ._readers import Table, source_tables
+from ._validation import Interval, Options, check
 from .errors import Problem, ResponseError
 from .flags import Flags
 from .questionnaire import Questionnaire, load_questionnaire
 
-__all__ = ["ResponseSet", "read_responses", "MISSING", "parse_durations"]
-
-#: Columns that form exports add and that are set aside (and listed in ``ignored_columns``).
-EXPORT_COLUMNS = frozenset(
-    {
-        "timestamp", "cap waktu", "stempel waktu", "email address", "alamat email", "email",
-        "id", "start time", "completion time", "last modified time", "name", "nama",
-        "waktu mulai", "waktu penyelesaian", "waktu selesai", "score", "total score", "skor",
-    }
-)
-
-_MAX_PROBLEMS = 10_000
+__all__ = ["ResponseSet", "read_responses", "iter_responses", "concat_responses", "MISSING", "parse_durations", "EXPORT_COLUMNS"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,38 +273,166 @@ def read_responses(
     (['A1', 'A2'], [4.0, 5.0])
     """
     q = load_questionnaire(questionnaire)
-    check("read_responses", "unknown_columns", unknown_columns, Options(("error", "ignore")))
-    check("read_responses", "missing_items", missing_items, Options(("error", "missing")))
-    check("read_responses", "on_invalid", on_invalid, Options(("raise", "missing")))
     if isinstance(source, np.ndarray) or (
         isinstance(source, Sequence) and source and isinstance(source[0], (list, tuple, np.ndarray))
     ):
+        check("read_responses", "on_invalid", on_invalid, Options(("raise", "missing")))
         return _from_array(np.asarray(source), q, respondent_ids, on_invalid)
     if respondent_ids is not None:
         raise TypeError("respondent_ids is only for an array source; other sources name an id_column.")
-    table = read_source(source, delimiter=delimiter, sheet=sheet)
+    parts = list(_response_batches(
+        source, q, batch_rows=None, delimiter=delimiter, sheet=sheet,
+        options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
+                         unknown_columns, missing_items, on_invalid),
+    ))
+    return parts[0] if len(parts) == 1 else concat_responses(parts)
+
+
+def iter_responses(
+    source: Any,
+    questionnaire: Questionnaire | str,
+    *,
+    batch_size: int = 100_000,
+    id_column: str | None = None,
+    unit_column: str | None = None,
+    wave_column: str | None = None,
+    date_column: str | None = None,
+    group_columns: Sequence[str] = (),
+    ignore_columns: Sequence[str] = (),
+    unknown_columns: Literal["error", "ignore"] = "error",
+    missing_items: Literal["error", "missing"] = "error",
+    on_invalid: Literal["raise", "missing"] = "raise",
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+) -> Iterator[ResponseSet]:
+    """Read ``source`` as :func:`read_responses` does, ``batch_size`` respondents at a time.
+
+    A CSV file is read as the batches are taken, so memory is bounded by the batch, not the
+    file; other sources are read whole and given in batches. Every batch is checked as
+    :func:`read_responses` checks the whole source; a respondent id given in an earlier batch is
+    refused naming both rows. Respondents without an id column are numbered on across batches.
+    The parameters are those of :func:`read_responses`.
+
+    Yields
+    ------
+    ResponseSet
+        The next at most ``batch_size`` respondents, in source order; its ``skipped_rows`` are
+        the blank rows met since the previous batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from akhlak_levels import load_questionnaire, iter_responses, simulate
+    >>> q = load_questionnaire("socio-emotional-levels")
+    >>> rs, _ = simulate(q, 25, random_state=0)
+    >>> rows = [{"respondent_id": i, **dict(zip(q.item_ids, v))} for i, v in zip(rs.respondent_ids, rs.values.tolist())]
+    >>> [len(b) for b in iter_responses(rows, q, batch_size=10)]
+    [10, 10, 5]
+    """
+    q = load_questionnaire(questionnaire)
+    check("iter_responses", "batch_size", batch_size, Interval(1, None, integer=True))
+    yield from _response_batches(
+        source, q, batch_rows=batch_size, delimiter=delimiter, sheet=sheet,
+        options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
+                         unknown_columns, missing_items, on_invalid, caller="iter_responses"),
+    )
+
+
+def _options(id_column: str | None, unit_column: str | None, wave_column: str | None, date_column: str | None,
+             group_columns: Sequence[str], ignore_columns: Sequence[str], unknown_columns: str, missing_items: str,
+             on_invalid: str, caller: str = "read_responses") -> dict[str, Any]:
+    check(caller, "unknown_columns", unknown_columns, Options(("error", "ignore")))
+    check(caller, "missing_items", missing_items, Options(("error", "missing")))
+    check(caller, "on_invalid", on_invalid, Options(("raise", "missing")))
+    return dict(id_column=id_column, unit_column=unit_column, wave_column=wave_column, date_column=date_column,
+                group_columns=tuple(group_columns), ignore_columns=tuple(ignore_columns),
+                unknown_columns=unknown_columns, missing_items=missing_items, on_invalid=on_invalid)
+
+
+def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, delimiter: str | None,
+                      sheet: str | int | None, options: dict[str, Any]) -> Iterator[ResponseSet]:
+    """The ResponseSets of the tables of ``source``: ids numbered on and checked across batches."""
+    seen = _SeenIds()
+    numbered = 0
+    for table in source_tables(source, delimiter=delimiter, sheet=sheet, batch_rows=batch_rows):
+        _check_document(table, q)
+        fields = table_fields(table, q, first_number=numbered + 1, **options)
+        numbered += table.n
+        seen.add(fields["respondent_ids"], table.rows, table.file)
+        yield ResponseSet(**fields)
+
+
+def _check_document(table: Table, q: Questionnaire) -> None:
+    """A responses document names the questionnaire (and version) it answers: they must fit."""
+    where = f" {table.file}" if table.file else ""
     if table.questionnaire_id is not None and table.questionnaire_id != q.id:
-        raise ResponseError(
-            f"The responses document{' ' + table.file if table.file else ''} is for questionnaire "
-            f"{table.questionnaire_id!r}, not {q.id!r}."
-        )
+        raise ResponseError(f"The responses document{where} is for questionnaire {table.questionnaire_id!r}, not {q.id!r}.")
     if table.questionnaire_version not in (None, q.version):
         raise ResponseError(
-            f"The responses document{' ' + table.file if table.file else ''} is for version "
-            f"{table.questionnaire_version!r} of {q.id!r}, but the questionnaire is version {q.version!r}."
+            f"The responses document{where} is for version {table.questionnaire_version!r} of {q.id!r}, "
+            f"but the questionnaire is version {q.version!r}."
         )
-    return _from_table(
-        table,
-        q,
-        id_column=id_column,
-        unit_column=unit_column,
-        wave_column=wave_column,
-        date_column=date_column,
-        group_columns=tuple(group_columns),
-        ignore_columns=tuple(ignore_columns),
-        unknown_columns=unknown_columns,
-        missing_items=missing_items,
-        on_invalid=on_invalid,
+
+
+class _SeenIds:
+    """The ids of earlier batches, sorted as UTF-8 bytes with their rows: a repeat is found by one
+    binary search per id of a new batch (the first batch costs nothing)."""
+
+    def __init__(self) -> None:
+        self.ids: np.ndarray | None = None
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def add(self, rid: np.ndarray, rows: np.ndarray, file: str | None) -> None:
+        encoded = np.char.encode(rid.astype(str), "utf-8") if len(rid) else np.empty(0, dtype="S1")
+        if self.ids is not None and len(self.ids) and len(encoded):
+            at = np.minimum(np.searchsorted(self.ids, encoded), len(self.ids) - 1)
+            again = np.flatnonzero(self.ids[at] == encoded)
+            if len(again):
+                problems = [
+                    Problem(f"duplicate respondent id, on rows {[int(self.rows[at[k]]), int(rows[k])]}",
+                            file=file, row=int(rows[k]), respondent=str(rid[k]))
+                    for k in again[:_MAX_PROBLEMS].tolist()
+                ]
+                raise ResponseError("Respondent ids must be unique:", problems, total=len(again))
+        ids = encoded if self.ids is None else np.concatenate([self.ids, encoded])
+        rows = np.concatenate([self.rows, np.asarray(rows, dtype=np.int64)])
+        order = np.argsort(ids, kind="stable")
+        self.ids, self.rows = ids[order], rows[order]
+
+
+def concat_responses(parts: Sequence[ResponseSet]) -> ResponseSet:
+    """One ResponseSet of ``parts`` (batches of one source, same questionnaire and columns).
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire, simulate
+    >>> q = load_questionnaire("socio-emotional-levels")
+    >>> rs, _ = simulate(q, 6, random_state=0)
+    >>> len(concat_responses([rs.take([0, 1]), rs.take([2, 3, 4, 5])]))
+    6
+    """
+    first = parts[0]
+
+    def joined(name: str) -> np.ndarray | None:
+        cols = [getattr(p, name) for p in parts]
+        return None if cols[0] is None else np.concatenate(cols)
+
+    names = list(dict.fromkeys(n for p in parts for n in p.flags.names))
+    flags = Flags.from_columns(
+        sum(len(p) for p in parts), {n: np.concatenate([p.flags[n] for p in parts]) for n in names}
+    )
+    return ResponseSet(
+        questionnaire=first.questionnaire,
+        respondent_ids=np.concatenate([p.respondent_ids for p in parts]),
+        codes=np.concatenate([p.codes for p in parts]),
+        unit=joined("unit"),
+        wave=joined("wave"),
+        date=joined("date"),
+        groups={g: np.concatenate([p.groups[g] for p in parts]) for g in first.groups},
+        flags=flags,
+        source=first.source,
+        ignored_columns=first.ignored_columns,
+        skipped_rows=tuple(r for p in parts for r in p.skipped_rows),
     )
 
 
@@ -377,218 +483,3 @@ def _from_array(X: np.ndarray, q: Questionnaire, ids: Sequence[Any] | None, on_i
     return ResponseSet(q, rid, codes, flags=flags)
 
 
-# --------------------------------------------------------------------------- tables
-
-
-def _from_table(
-    t: Table,
-    q: Questionnaire,
-    *,
-    id_column: str | None,
-    unit_column: str | None,
-    wave_column: str | None,
-    date_column: str | None,
-    group_columns: tuple[str, ...],
-    ignore_columns: tuple[str, ...],
-    unknown_columns: str,
-    missing_items: str,
-    on_invalid: str,
-) -> ResponseSet:
-    """The responses of a table, in steps: find the columns, read the ids, code the answers,
-    carry the other columns along. Each step raises a :class:`ResponseError` listing every
-    problem it found before the next begins."""
-    cols = _find_columns(
-        t, q,
-        named={"id": id_column, "unit": unit_column, "wave": wave_column, "date": date_column},
-        group_columns=group_columns,
-        ignore_columns=ignore_columns,
-        unknown_columns=unknown_columns,
-        missing_items=missing_items,
-    )
-    rid = _read_ids(t, cols.named["id"])
-    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid)
-    date = _read_dates(t, cols.named["date"], rid)
-    return ResponseSet(
-        questionnaire=q,
-        respondent_ids=rid,
-        codes=codes,
-        unit=_text_column(t, cols.named["unit"]),
-        wave=_text_column(t, cols.named["wave"]),
-        date=date,
-        groups={g: col for g, j in cols.groups.items() if (col := _text_column(t, j)) is not None},
-        flags=flags,
-        source=t.file,
-        ignored_columns=tuple(cols.ignored),
-        skipped_rows=tuple(int(r) for r in t.skipped_rows),
-    )
-
-
-@dataclass(frozen=True)
-class _Columns:
-    """Where the parts of a table are: the position of the id, unit, wave and date columns
-    (``named``, None when absent), of each group column, the column of each item position, and
-    the names of the columns set aside."""
-
-    named: dict[str, int | None]
-    groups: dict[str, int | None]
-    items: dict[int, int]
-    ignored: list[str]
-
-
-#: The column used for each role when none is named.
-_DEFAULT_COLUMNS = {"id": "respondent_id", "unit": "unit", "wave": "wave", "date": "date"}
-
-
-def _find_columns(
-    t: Table,
-    q: Questionnaire,
-    *,
-    named: dict[str, str | None],
-    group_columns: tuple[str, ...],
-    ignore_columns: tuple[str, ...],
-    unknown_columns: str,
-    missing_items: str,
-) -> _Columns:
-    """Step 1: the named columns (id, unit, wave, date, groups, set aside), then an item for
-    each other column; refuse missing named columns, unknown columns and (unless
-    ``missing_items="missing"``) items without a column."""
-    by_norm = {norm(c): j for j, c in enumerate(t.columns)}
-    problems: list[Problem] = []
-
-    def find(name: str | None, default: str | None, role: str) -> int | None:
-        if name is None:
-            return by_norm.get(default) if default else None
-        j = by_norm.get(norm(name))
-        if j is None:
-            problems.append(
-                Problem(f"the {role} column {name!r} is not in the data; columns are {t.columns[:12]}{' ...' if len(t.columns) > 12 else ''}", file=t.file)
-            )
-        return j
-
-    meta = {role: find(named[role], default, role) for role, default in _DEFAULT_COLUMNS.items()}
-    group_pos = {g: find(g, None, "group") for g in group_columns}
-    ignored_pos = {find(c, None, "ignore") for c in ignore_columns}
-    taken = {j for j in [*meta.values(), *group_pos.values(), *ignored_pos] if j is not None}
-    ignored: list[str] = [t.columns[j] for j in sorted(j for j in ignored_pos if j is not None)]
-    item_col = _item_columns(t, q, taken, unknown_columns, ignored, problems)
-    absent = [it.id for pos, it in enumerate(q.items) if pos not in item_col]
-    if absent and missing_items == "error":
-        shown_ids = absent if len(absent) <= 10 else absent[:10] + [f"... {len(absent) - 10} more"]
-        problems.append(
-            Problem(
-                f"{len(absent)} of {q.n_items} items have no column: {shown_ids} "
-                "(pass missing_items='missing' to score a partial questionnaire)",
-                file=t.file,
-            )
-        )
-    if problems:
-        raise ResponseError(f"The columns{' of ' + t.file if t.file else ''} do not fit questionnaire {q.id!r}:", problems)
-    return _Columns(meta, group_pos, item_col, ignored)
-
-
-def _item_columns(
-    t: Table, q: Questionnaire, taken: set[int], unknown_columns: str, ignored: list[str], problems: list[Problem]
-) -> dict[int, int]:
-    """Item position -> column, for the columns not ``taken`` by a named role. Form-export
-    columns (and, with ``unknown_columns="ignore"``, any unknown one) are added to ``ignored``;
-    an item held by two columns and an unknown column are added to ``problems``."""
-    hmap = item_header_map(q)
-    item_col: dict[int, int] = {}
-    unknown: list[str] = []
-    for j, name in enumerate(t.columns):
-        if j in taken:
-            continue
-        pos = match_item(name, hmap)
-        if pos is not None:
-            if pos in item_col:
-                problems.append(
-                    Problem(
-                        f"columns {t.columns[item_col[pos]]!r} and {name!r} both hold this item",
-                        file=t.file, item=q.items[pos].id,
-                    )
-                )
-            else:
-                item_col[pos] = j
-        elif norm(name) in EXPORT_COLUMNS or unknown_columns == "ignore":
-            ignored.append(name)
-        else:
-            unknown.append(name)
-    for name in unknown:
-        problems.append(
-            Problem(
-                "unknown column: neither an item id, an item's text, nor a named id/unit/wave/date/group column "
-                "(pass ignore_columns=[...] or unknown_columns='ignore' to set it aside)",
-                file=t.file, value=shown(name),
-            )
-        )
-    return item_col
-
-
-def _read_ids(t: Table, id_pos: int | None) -> np.ndarray:
-    """Step 2: the respondent ids of the id column (refusing empty and repeated ones), or the
-    respondents numbered from 1 when there is none."""
-    if id_pos is None:
-        return np.arange(1, t.n + 1).astype(str)
-    rid, problems = ids_from_column(t.data[id_pos], t, t.columns[id_pos])
-    given = rid != ""
-    problems += check_duplicate_ids(rid[given], t.rows[given], t.file, raise_now=False)
-    if problems:
-        raise ResponseError(f"The respondent ids{' in ' + t.file if t.file else ''} are not usable:", problems)
-    return rid
-
-
-def _code_answers(
-    t: Table, q: Questionnaire, item_col: Mapping[int, int], rid: np.ndarray, on_invalid: str
-) -> tuple[np.ndarray, Flags]:
-    """Step 3: the code matrix (MISSING for items without a column) and the ``invalid:ITEM``
-    flags; with ``on_invalid="raise"`` every unreadable answer (up to a cap) is reported."""
-    codes = np.full((t.n, q.n_items), MISSING, dtype=np.int8)
-    problems: list[Problem] = []
-    bad_masks: dict[str, np.ndarray] = {}
-    n_bad = 0
-    for pos, j in sorted(item_col.items()):
-        it = q.items[pos]
-        col_codes, bad = code_column(t.data[j], it)
-        codes[:, pos] = col_codes
-        if bad.any():
-            bad_masks[it.id] = bad
-            rows_bad = np.flatnonzero(bad)
-            n_bad += len(rows_bad)
-            if on_invalid == "raise":
-                for r in rows_bad:
-                    if len(problems) >= _MAX_PROBLEMS:
-                        break
-                    problems.append(
-                        Problem(
-                            expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
-                            item=it.id, value=shown(t.data[j][r]),
-                        )
-                    )
-    if problems:
-        raise ResponseError(
-            f"{n_bad} answers{' in ' + t.file if t.file else ''} cannot be read as answers to {q.id!r} "
-            "(pass on_invalid='missing' to set them missing and flag the respondents):",
-            problems,
-            total=n_bad,
-        )
-    return codes, Flags.from_columns(t.n, {f"invalid:{k}": v for k, v in bad_masks.items()})
-
-
-def _text_column(t: Table, j: int | None) -> np.ndarray | None:
-    """Step 4: a column carried along as text (``""`` where unanswered), or None."""
-    if j is None:
-        return None
-    text, problems = carried_text(t.data[j], t, t.columns[j])
-    if problems:
-        raise ResponseError(f"The column {t.columns[j]!r}{' in ' + t.file if t.file else ''} cannot be carried along as text:", problems)
-    return text
-
-
-def _read_dates(t: Table, j: int | None, rid: np.ndarray) -> np.ndarray | None:
-    """Step 4: the date column as ``datetime64[D]``, refusing unreadable dates, or None."""
-    if j is None:
-        return None
-    date, problems = parse_dates(t.data[j], t, t.columns[j], rid)
-    if problems:
-        raise ResponseError(f"Dates{' in ' + t.file if t.file else ''} cannot be read:", problems)
-    return date

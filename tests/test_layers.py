@@ -27,7 +27,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("errors", "levels", "flags", "_tables", "_validation", "_version", "_export", "privacy"),
     ("_schema",),
     ("questionnaire",),
-    ("responses", "_readers", "_durations", "_coding"),
+    ("responses", "_fields", "_readers", "_durations", "_coding"),
     ("model",),
     ("quality",),
     ("assessment",),

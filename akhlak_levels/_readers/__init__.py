@@ -16,15 +16,16 @@ all give and what they share.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import ResponseError
 from ._csv import read_csv
+from ._csvfast import NotFast, fast_tables
 from ._json import document_table, from_records, read_json, read_jsonl
 from ._sheets import from_dataframe, is_dataframe, read_parquet, read_xlsx
-from ._table import MAX_CELL, MAX_JSON_DEPTH, Table, norm, shortened
+from ._table import MAX_CELL, MAX_JSON_DEPTH, Column, Table, distinct, norm, shortened
 
-__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "Table", "norm", "read_source", "shortened"]
+__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "Column", "Table", "distinct", "norm", "read_source", "shortened", "source_tables"]
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".json", ".jsonl", ".ndjson", ".xlsx", ".parquet")
 
@@ -59,3 +60,48 @@ def read_source(source: Any, *, delimiter: str | None = None, sheet: str | int |
         "read_responses expects a path (.csv, .xlsx, .json, .jsonl, .parquet), a pandas DataFrame, "
         f"a list of dicts, a responses document or a numpy array; got {type(source).__name__}."
     )
+
+
+def source_tables(
+    source: Any, *, delimiter: str | None = None, sheet: str | int | None = None, batch_rows: int | None = None
+) -> Iterator[Table]:
+    """The tables of ``source``, ``batch_rows`` records at a time (as the reading goes for a
+    CSV file, in bounded memory; other sources are read whole, then cut).
+
+    A CSV file is read by the fast reader while the file is one it reads exactly as the strict
+    reader does (see :mod:`._csvfast`); from the first part that is not, the strict reader reads
+    the file and gives the records not given yet (or raises the fault it names). A part holding
+    only blank rows is not given on its own: its rows join the skipped rows of a neighbour.
+    """
+    pending: Table | None = None
+    for t in _tables(source, delimiter, sheet, batch_rows):
+        if pending is None:
+            pending = t
+        elif t.n == 0 or pending.n == 0:
+            rows = sorted([*pending.skipped_rows, *t.skipped_rows])
+            pending = pending if t.n == 0 else t
+            pending.skipped_rows = rows
+        else:
+            yield pending
+            pending = t
+    if pending is not None:
+        yield pending
+
+
+def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_rows: int | None) -> Iterator[Table]:
+    if isinstance(source, (str, os.PathLike)) and os.path.splitext(os.fspath(source))[1].lower() in (".csv", ".txt", ".tsv"):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise ResponseError(f"No responses file at {path!r}.")
+        given, last_line = 0, 0
+        try:
+            for t in fast_tables(path, delimiter, batch_rows=batch_rows):
+                given += t.n
+                last_line = max([last_line, *t.skipped_rows, *(t.rows[-1:].tolist())])
+                yield t
+            return
+        except NotFast:
+            pass
+        yield from read_csv(path, delimiter).batches(batch_rows, start=given, after_line=last_line)
+        return
+    yield from read_source(source, delimiter=delimiter, sheet=sheet).batches(batch_rows)

@@ -49,7 +49,7 @@ def _cell_limit() -> Iterator[None]:
         csv.field_size_limit(before)
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the header and the first rows into the same number of fields.
 
     Counting in the header alone picks ``,`` for a ``;`` file whose question texts hold commas;
@@ -84,7 +84,7 @@ def read_csv(path: str, delimiter: str | None) -> Table:
     _refuse_nul(text, path)
     with _cell_limit():
         if delimiter is None:
-            delimiter = "\t" if path.lower().endswith(".tsv") else _sniff_delimiter(text)
+            delimiter = "\t" if path.lower().endswith(".tsv") else sniff_delimiter(text)
         try:
             return _parse_csv(text, delimiter, path)
         except csv.Error as exc:  # strict reading: a stray quote, or a cell over MAX_CELL
@@ -96,7 +96,7 @@ def _parse_csv(text: str, delimiter: str, path: str) -> Table:
     header = trim_header([h.strip() for h in next(reader)])
     width = len(header)
     header_lines = reader.line_num
-    joined = _joined_cells(header, 1, delimiter, width, path) if header_lines > 1 else []
+    joined = joined_cells(header, 1, delimiter, width, path) if header_lines > 1 else []
     if joined:
         raise ResponseError(f"The file {path} has a stray quote that joins rows ({len(joined)}):", joined)
     everything = list(reader)
@@ -128,7 +128,7 @@ def _track_rows(
     for rec in reader:
         line = prev_line + 1  # first physical line of this record
         if reader.line_num > line:
-            joined += _joined_cells(rec, line, delimiter, width, path)
+            joined += joined_cells(rec, line, delimiter, width, path)
         prev_line = reader.line_num
         if not rec or not "".join(rec).strip():
             skipped.append(line)
@@ -148,7 +148,7 @@ def _track_rows(
     return records, rows, skipped, problems
 
 
-def _joined_cells(rec: list[str], line: int, delimiter: str, width: int, path: str) -> list[Problem]:
+def joined_cells(rec: list[str], line: int, delimiter: str, width: int, path: str) -> list[Problem]:
     """A problem for each cell of a record spanning lines that holds a whole row's delimiters."""
     problems = []
     for cell in rec:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import Problem, ResponseError
 
@@ -34,12 +36,77 @@ def shortened(v: object, limit: int = 60) -> object:
     return f"{text[:limit]}... ({len(text)} characters)"
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column of raw cells held as its distinct values and, per row, the index of its value
+    (dictionary encoding): cells are interpreted once per distinct value, not once per row."""
+
+    values: np.ndarray  # object array of the distinct cells
+    index: np.ndarray  # int32, one per row
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, r: int) -> object:
+        return self.values[self.index[r]]
+
+
+def distinct(col: np.ndarray | Column) -> Column:
+    """``col`` as distinct values and an index per row, in C loops (no Python call per cell).
+
+    Cells are told apart by type and value, so ``True``, ``1`` and ``1.0`` stay three values
+    (each is read and reported as the source holds it); a cell that cannot be a key (a JSON
+    list or object) is a distinct value of its own.
+    """
+    if isinstance(col, Column):
+        return col
+    cells = col.tolist()
+    if cells and set(map(type, cells)) == {str}:
+        return text_column(pa.array(cells, type=pa.string()))
+    try:
+        keys = list(zip(map(type, cells), cells))
+        order = dict.fromkeys(keys)
+    except TypeError:  # lists or dicts from JSON
+        keys = [(type(v), v) if _hashable(v) else (list, r) for r, v in enumerate(cells)]
+        order = dict.fromkeys(keys)
+    position = {k: u for u, k in enumerate(order)}
+    index = np.fromiter(map(position.__getitem__, keys), dtype=np.int64, count=len(keys))
+    first = np.full(len(position), len(index), dtype=np.int64)
+    np.minimum.at(first, index, np.arange(len(index)))
+    values = np.empty(len(position), dtype=object)
+    values[:] = [cells[r] for r in first.tolist()]
+    return Column(values, index)
+
+
+def _hashable(v: object) -> bool:
+    try:
+        hash(v)
+    except TypeError:
+        return False
+    return True
+
+
+def text_column(arr: pa.Array | pa.ChunkedArray) -> Column:
+    """A pyarrow string column as distinct texts and an index per row (pyarrow's hashing)."""
+    encoded = pc.dictionary_encode(arr)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries() if hasattr(encoded, "unify_dictionaries") else encoded
+        chunks = encoded.chunks
+        if not chunks:
+            return Column(np.empty(0, dtype=object), np.empty(0, dtype=np.int64))
+        values = chunks[0].dictionary
+        index = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+    else:
+        values, index = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+    return Column(values.to_numpy(zero_copy_only=False).astype(object), index.astype(np.int64, copy=False))
+
+
 @dataclass
 class Table:
     """Raw cells by column. ``rows[r]`` is how the source names record ``r`` in messages."""
 
     columns: list[str]
-    data: list[np.ndarray]
+    data: list[np.ndarray | Column]
     rows: np.ndarray
     file: str | None = None
     skipped_rows: list[int] = field(default_factory=list)
@@ -49,6 +116,24 @@ class Table:
     @property
     def n(self) -> int:
         return len(self.rows)
+
+    def batches(self, size: int | None, *, start: int = 0, after_line: int = 0) -> Iterator[Table]:
+        """The records from ``start`` on, ``size`` at a time (all at once when None); each batch
+        lists the skipped rows before the next batch's first row (and after ``after_line``)."""
+        n = self.n
+        skipped = np.asarray(self.skipped_rows, dtype=np.int64)
+        skipped = skipped[skipped > after_line]
+        step = max(n - start, 1) if size is None else size
+        for lo in range(start, n, step):
+            hi = min(lo + step, n)
+            mine = skipped[skipped < self.rows[hi]] if hi < n else skipped
+            skipped = skipped[len(mine):]
+            data = [Column(c.values, c.index[lo:hi]) if isinstance(c, Column) else c[lo:hi] for c in self.data]
+            yield Table(self.columns, data, self.rows[lo:hi], self.file, mine.tolist(),
+                        self.questionnaire_id, self.questionnaire_version)
+        if start >= n and len(skipped):  # blank rows after the last record given
+            yield Table(self.columns, [c[:0] if isinstance(c, np.ndarray) else Column(c.values, c.index[:0]) for c in self.data],
+                        self.rows[:0], self.file, skipped.tolist(), self.questionnaire_id, self.questionnaire_version)
 
 
 def decode(path: str, raw: bytes) -> str:

@@ -1,0 +1,256 @@
+"""Reading a table of raw cells into the fields of a :class:`~akhlak_levels.ResponseSet`, in steps:
+find the columns, read the ids, code the answers, carry the other columns along. Each step raises
+a :class:`~akhlak_levels.errors.ResponseError` listing every problem it found before the next
+begins. The coding of single cells (headers, answers, ids, dates) is in ``_coding``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from ._coding import (
+    MISSING,
+    carried_text,
+    check_duplicate_ids,
+    code_column,
+    expected_text,
+    ids_from_column,
+    item_header_map,
+    match_item,
+    norm,
+    parse_dates,
+    shown,
+)
+from ._readers import Table
+from .errors import Problem, ResponseError
+from .flags import Flags
+from .questionnaire import Questionnaire
+
+#: Columns that form exports add and that are set aside (and listed in ``ignored_columns``).
+EXPORT_COLUMNS = frozenset(
+    {
+        "timestamp", "cap waktu", "stempel waktu", "email address", "alamat email", "email",
+        "id", "start time", "completion time", "last modified time", "name", "nama",
+        "waktu mulai", "waktu penyelesaian", "waktu selesai", "score", "total score", "skor",
+    }
+)
+
+#: The most problems one error lists (the total is given too).
+MAX_PROBLEMS = 10_000
+
+
+def table_fields(
+    t: Table,
+    q: Questionnaire,
+    *,
+    id_column: str | None,
+    unit_column: str | None,
+    wave_column: str | None,
+    date_column: str | None,
+    group_columns: tuple[str, ...],
+    ignore_columns: tuple[str, ...],
+    unknown_columns: str,
+    missing_items: str,
+    on_invalid: str,
+    first_number: int = 1,
+) -> dict[str, Any]:
+    """The fields of the ResponseSet of a table, in steps: find the columns, read the ids, code the answers,
+    carry the other columns along. Each step raises a :class:`ResponseError` listing every
+    problem it found before the next begins."""
+    cols = _find_columns(
+        t, q,
+        named={"id": id_column, "unit": unit_column, "wave": wave_column, "date": date_column},
+        group_columns=group_columns,
+        ignore_columns=ignore_columns,
+        unknown_columns=unknown_columns,
+        missing_items=missing_items,
+    )
+    rid = _read_ids(t, cols.named["id"], first_number)
+    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid)
+    date = _read_dates(t, cols.named["date"], rid)
+    return dict(
+        questionnaire=q,
+        respondent_ids=rid,
+        codes=codes,
+        unit=_text_column(t, cols.named["unit"]),
+        wave=_text_column(t, cols.named["wave"]),
+        date=date,
+        groups={g: col for g, j in cols.groups.items() if (col := _text_column(t, j)) is not None},
+        flags=flags,
+        source=t.file,
+        ignored_columns=tuple(cols.ignored),
+        skipped_rows=tuple(int(r) for r in t.skipped_rows),
+    )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where the parts of a table are: the position of the id, unit, wave and date columns
+    (``named``, None when absent), of each group column, the column of each item position, and
+    the names of the columns set aside."""
+
+    named: dict[str, int | None]
+    groups: dict[str, int | None]
+    items: dict[int, int]
+    ignored: list[str]
+
+
+#: The column used for each role when none is named.
+_DEFAULT_COLUMNS = {"id": "respondent_id", "unit": "unit", "wave": "wave", "date": "date"}
+
+
+def _find_columns(
+    t: Table,
+    q: Questionnaire,
+    *,
+    named: dict[str, str | None],
+    group_columns: tuple[str, ...],
+    ignore_columns: tuple[str, ...],
+    unknown_columns: str,
+    missing_items: str,
+) -> _Columns:
+    """Step 1: the named columns (id, unit, wave, date, groups, set aside), then an item for
+    each other column; refuse missing named columns, unknown columns and (unless
+    ``missing_items="missing"``) items without a column."""
+    by_norm = {norm(c): j for j, c in enumerate(t.columns)}
+    problems: list[Problem] = []
+
+    def find(name: str | None, default: str | None, role: str) -> int | None:
+        if name is None:
+            return by_norm.get(default) if default else None
+        j = by_norm.get(norm(name))
+        if j is None:
+            problems.append(
+                Problem(f"the {role} column {name!r} is not in the data; columns are {t.columns[:12]}{' ...' if len(t.columns) > 12 else ''}", file=t.file)
+            )
+        return j
+
+    meta = {role: find(named[role], default, role) for role, default in _DEFAULT_COLUMNS.items()}
+    group_pos = {g: find(g, None, "group") for g in group_columns}
+    ignored_pos = {find(c, None, "ignore") for c in ignore_columns}
+    taken = {j for j in [*meta.values(), *group_pos.values(), *ignored_pos] if j is not None}
+    ignored: list[str] = [t.columns[j] for j in sorted(j for j in ignored_pos if j is not None)]
+    item_col = _item_columns(t, q, taken, unknown_columns, ignored, problems)
+    absent = [it.id for pos, it in enumerate(q.items) if pos not in item_col]
+    if absent and missing_items == "error":
+        shown_ids = absent if len(absent) <= 10 else absent[:10] + [f"... {len(absent) - 10} more"]
+        problems.append(
+            Problem(
+                f"{len(absent)} of {q.n_items} items have no column: {shown_ids} "
+                "(pass missing_items='missing' to score a partial questionnaire)",
+                file=t.file,
+            )
+        )
+    if problems:
+        raise ResponseError(f"The columns{' of ' + t.file if t.file else ''} do not fit questionnaire {q.id!r}:", problems)
+    return _Columns(meta, group_pos, item_col, ignored)
+
+
+def _item_columns(
+    t: Table, q: Questionnaire, taken: set[int], unknown_columns: str, ignored: list[str], problems: list[Problem]
+) -> dict[int, int]:
+    """Item position -> column, for the columns not ``taken`` by a named role. Form-export
+    columns (and, with ``unknown_columns="ignore"``, any unknown one) are added to ``ignored``;
+    an item held by two columns and an unknown column are added to ``problems``."""
+    hmap = item_header_map(q)
+    item_col: dict[int, int] = {}
+    unknown: list[str] = []
+    for j, name in enumerate(t.columns):
+        if j in taken:
+            continue
+        pos = match_item(name, hmap)
+        if pos is not None:
+            if pos in item_col:
+                problems.append(
+                    Problem(
+                        f"columns {t.columns[item_col[pos]]!r} and {name!r} both hold this item",
+                        file=t.file, item=q.items[pos].id,
+                    )
+                )
+            else:
+                item_col[pos] = j
+        elif norm(name) in EXPORT_COLUMNS or unknown_columns == "ignore":
+            ignored.append(name)
+        else:
+            unknown.append(name)
+    for name in unknown:
+        problems.append(
+            Problem(
+                "unknown column: neither an item id, an item's text, nor a named id/unit/wave/date/group column "
+                "(pass ignore_columns=[...] or unknown_columns='ignore' to set it aside)",
+                file=t.file, value=shown(name),
+            )
+        )
+    return item_col
+
+
+def _read_ids(t: Table, id_pos: int | None, first_number: int = 1) -> np.ndarray:
+    """Step 2: the respondent ids of the id column (refusing empty and repeated ones), or the
+    respondents numbered from 1 when there is none."""
+    if id_pos is None:
+        return np.arange(first_number, first_number + t.n).astype(str)
+    rid, problems = ids_from_column(t.data[id_pos], t, t.columns[id_pos])
+    given = rid != ""
+    problems += check_duplicate_ids(rid[given], t.rows[given], t.file, raise_now=False)
+    if problems:
+        raise ResponseError(f"The respondent ids{' in ' + t.file if t.file else ''} are not usable:", problems)
+    return rid
+
+
+def _code_answers(
+    t: Table, q: Questionnaire, item_col: Mapping[int, int], rid: np.ndarray, on_invalid: str
+) -> tuple[np.ndarray, Flags]:
+    """Step 3: the code matrix (MISSING for items without a column) and the ``invalid:ITEM``
+    flags; with ``on_invalid="raise"`` every unreadable answer (up to a cap) is reported."""
+    codes = np.full((t.n, q.n_items), MISSING, dtype=np.int8)
+    problems: list[Problem] = []
+    bad_masks: dict[str, np.ndarray] = {}
+    n_bad = 0
+    for pos, j in sorted(item_col.items()):
+        it = q.items[pos]
+        col_codes, bad = code_column(t.data[j], it)
+        codes[:, pos] = col_codes
+        if bad.any():
+            bad_masks[it.id] = bad
+            rows_bad = np.flatnonzero(bad)
+            n_bad += len(rows_bad)
+            if on_invalid == "raise":
+                for r in rows_bad:
+                    if len(problems) >= MAX_PROBLEMS:
+                        break
+                    problems.append(
+                        Problem(
+                            expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
+                            item=it.id, value=shown(t.data[j][r]),
+                        )
+                    )
+    if problems:
+        raise ResponseError(
+            f"{n_bad} answers{' in ' + t.file if t.file else ''} cannot be read as answers to {q.id!r} "
+            "(pass on_invalid='missing' to set them missing and flag the respondents):",
+            problems,
+            total=n_bad,
+        )
+    return codes, Flags.from_columns(t.n, {f"invalid:{k}": v for k, v in bad_masks.items()})
+
+
+def _text_column(t: Table, j: int | None) -> np.ndarray | None:
+    """Step 4: a column carried along as text (``""`` where unanswered), or None."""
+    if j is None:
+        return None
+    text, problems = carried_text(t.data[j], t, t.columns[j])
+    if problems:
+        raise ResponseError(f"The column {t.columns[j]!r}{' in ' + t.file if t.file else ''} cannot be carried along as text:", problems)
+    return text
+
+
+def _read_dates(t: Table, j: int | None, rid: np.ndarray) -> np.ndarray | None:
+    """Step 4: the date column as ``datetime64[D]``, refusing unreadable dates, or None."""
+    if j is None:
+        return None
+    date, problems = parse_dates(t.data[j], t, t.columns[j], rid)
+    if problems:
+        raise ResponseError(f"Dates{' in ' + t.file if t.file else ''} cannot be read:", problems)
+    return date

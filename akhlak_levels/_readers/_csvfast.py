@@ -1,0 +1,356 @@
+"""Delimited text at the speed of the file: records found with numpy on the bytes, cells parsed by
+pyarrow, block by block in bounded memory.
+
+The exact reader (:mod:`._csv`, Python's strict ``csv``) defines what a file holds. This module
+reads the files on which pyarrow's parser and the strict reader provably agree, and hands every
+other file to the exact reader, which reads it or names its fault. A file is read here when:
+
+- it is UTF-8 (a UTF-8 byte-order mark is dropped) without NUL characters;
+- every quote follows the one rule both parsers share: a quote that opens a cell stands at the
+  start of a cell (after a delimiter, a line break or the start of the file), and a quote that
+  closes it is followed by a delimiter, a line break, the end of the file, or a second quote
+  (``""``, a quote inside the cell). Under that rule the quotes alternate open/close, so whether
+  a byte lies inside a quoted cell is the parity of the quotes before it, for every byte at once;
+- every record that is not empty has as many fields as the header (or as the header with its
+  trailing empty cells, all of them empty; pyarrow refuses a record of another width), and no
+  cell is longer than :data:`MAX_CELL` bytes. pyarrow checks that the cells are UTF-8.
+
+Line numbers are exact: a record's row is the physical line it starts on, counting ``\\r\\n``,
+``\\r`` and ``\\n`` as Python's ``csv`` does, line breaks inside quoted cells included. The
+number of records pyarrow returns is checked against the count made here; any difference sends
+the file to the exact reader.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from ..errors import ResponseError
+from ._table import MAX_CELL, Column, Table, check_header, trim_header
+
+QUOTE, LF, CR = 34, 10, 13
+
+#: Bytes read at a time (a block ends at the last whole record in it).
+BLOCK_BYTES = 64 * 2**20
+
+
+class NotFast(Exception):
+    """The file is one the exact reader must read (or refuse, naming the fault)."""
+
+
+@dataclass(frozen=True)
+class Records:
+    """The records of a buffer: byte offsets of each start and end (before its line break), the
+    physical line each starts on, and whether a quoted cell in it spans lines; ``breaks`` holds
+    the offset of every line break of the buffer (to count lines up to any offset)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    lines: np.ndarray
+    multi_line: np.ndarray
+    breaks: np.ndarray
+
+    def first(self, k: int) -> Records:
+        return Records(self.starts[:k], self.ends[:k], self.lines[:k], self.multi_line[:k], self.breaks)
+
+    def after_first(self) -> Records:
+        return Records(self.starts[1:], self.ends[1:], self.lines[1:], self.multi_line[1:], self.breaks)
+
+
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+def _breaks(b: np.ndarray, buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of every line break: ``\\r\\n`` once, a lone ``\\r`` or ``\\n``."""
+    lf = np.flatnonzero(b == LF) if LF in buf else _EMPTY
+    if CR not in buf:
+        return lf, lf + 1
+    cr = np.flatnonzero(b == CR)
+    lone_lf = lf[(lf == 0) | (b[np.maximum(lf - 1, 0)] != CR)]
+    starts = np.concatenate([cr, lone_lf])
+    starts.sort(kind="stable")
+    crlf = (b[starts] == CR) & (starts + 1 < len(b)) & (b[np.minimum(starts + 1, len(b) - 1)] == LF)
+    return starts, starts + 1 + crlf
+
+
+def _check_quotes(b: np.ndarray, quotes: np.ndarray, delim: int) -> None:
+    """Raise :class:`NotFast` unless every quote opens at a cell start or closes before a
+    delimiter, a line break, the end or a doubled quote (see the module docstring)."""
+    if len(quotes) % 2:
+        raise NotFast("a quote is never closed")
+    if not len(quotes):
+        return
+    n = len(b)
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = b[np.maximum(opening - 1, 0)]
+    ok_open = (opening == 0) | (before == delim) | (before == LF) | (before == CR)
+    ok_open[1:] |= opening[1:] == closing[:-1] + 1
+    after = b[np.minimum(closing + 1, n - 1)]
+    ok_close = (closing == n - 1) | (after == delim) | (after == LF) | (after == CR)
+    ok_close[:-1] |= closing[:-1] + 1 == opening[1:]
+    if not (ok_open.all() and ok_close.all()):
+        raise NotFast("a quote outside the shared rule")
+
+
+def scan(b: np.ndarray, buf: bytes, delim: int, first_line: int, *, final: bool) -> Records:
+    """The complete records of ``b`` (all of them when ``final``, else those ended by a line
+    break that is not the last byte), their lines counted from ``first_line``. The number of
+    fields of each record is left to pyarrow, which refuses a record of another width."""
+    quotes = np.flatnonzero(b == QUOTE) if QUOTE in buf else _EMPTY
+    brk, brk_end = _breaks(b, buf)
+    inside = np.searchsorted(quotes, brk) % 2 == 1 if len(quotes) else np.zeros(len(brk), dtype=bool)
+    term, term_end = brk[~inside], brk_end[~inside]
+    if not final:
+        whole = term_end < len(b)  # a CR as the last byte may be the first half of a CRLF
+        term, term_end = term[whole], term_end[whole]
+    stop = len(b) if final else int(term_end[-1]) if len(term) else 0
+    _check_quotes(b[:stop], quotes[quotes < stop], delim)
+    starts = np.concatenate([[0], term_end]).astype(np.int64)
+    ends = np.concatenate([term, [stop]]).astype(np.int64)
+    if not final or (len(term) and term_end[-1] == len(b)):
+        starts, ends = starts[:-1], ends[:-1]  # nothing after the last line break
+    if inside.any():
+        quoted_breaks = brk[inside & (brk < stop)]
+        multi = np.searchsorted(quoted_breaks, ends) > np.searchsorted(quoted_breaks, starts)
+    else:
+        multi = np.zeros(len(starts), dtype=bool)
+    return Records(starts, ends, first_line + np.searchsorted(brk, starts), multi, brk)
+
+
+def _header(text: str, delimiter: str) -> list[str]:
+    try:
+        cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except (csv.Error, StopIteration):
+        raise NotFast("the header is not one strict record") from None
+    return [h.strip() for h in cells]
+
+
+def _blank_rows(cols: list[Column], n: int) -> np.ndarray:
+    """Rows whose every cell is white space (a row of empty cells), judged per distinct value:
+    a text holding a visible ASCII character is not blank; any other is judged by ``str.strip``."""
+    blank = np.ones(n, dtype=bool)
+    for c in cols:
+        blank &= blank_values(c.values)[c.index]
+        if not blank.any():
+            break
+    return blank
+
+
+def blank_values(values: np.ndarray) -> np.ndarray:
+    """For each text of ``values``: is it empty or white space only (as ``str.strip`` sees it)?"""
+    arr = pa.array(values, type=pa.string())
+    visible = pc.match_substring_regex(arr, "[!-~]").to_numpy(zero_copy_only=False)
+    blank = np.zeros(len(values), dtype=bool)
+    for u in np.flatnonzero(~visible).tolist():
+        blank[u] = not values[u].strip()
+    return blank
+
+
+@dataclass
+class _State:
+    header: list[str] | None = None
+    raw_width: int = 0
+    header_end: int = 0  # offset of the header's line break in the first buffer
+    line: int = 1  # the line the next buffer starts on
+
+
+def _parse_block(buf: bytes, rec: Records, state: _State, delimiter: str, path: str) -> Table:
+    """The table of the records ``rec`` of one buffer (the header already taken): pyarrow parses
+    the cells straight into dictionary-encoded columns and checks that they are UTF-8."""
+    assert state.header is not None
+    width = len(state.header)
+    empty = rec.ends == rec.starts
+    full = ~empty
+    if rec.multi_line.any():
+        _check_joined(buf, rec, delimiter, width, path)
+    n = int(full.sum())
+    if not n:
+        none = Column(np.empty(0, object), np.empty(0, np.int64))
+        return Table(state.header, [none] * width, np.empty(0, np.int64), path, rec.lines.tolist())
+    lo, hi = int(rec.starts[full][0]), int(rec.ends[full][-1])
+    if buf.startswith(codecs.BOM_UTF8, lo):
+        raise NotFast("a record starting with a byte-order mark (pyarrow would drop it)")
+    names = [f"c{j}" for j in range(state.raw_width)]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(memoryview(buf)[lo:hi]),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 20),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                newlines_in_values=bool(rec.multi_line.any()), ignore_empty_lines=True,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={c: _DICT for c in names}, null_values=[], strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=True,
+            ),
+        ).unify_dictionaries()
+    except pa.ArrowException as exc:  # another width, not UTF-8: the exact reader names it
+        raise NotFast(f"pyarrow: {exc}") from None
+    if table.num_rows != n:
+        raise NotFast("pyarrow counted other records")
+    cols = [_dict_column(table.column(j)) for j in range(state.raw_width)]
+    if state.raw_width > width and not _blank_rows(cols[width:], n).all():
+        raise NotFast("a trailing header cell is empty but the column is not")
+    cols = cols[:width]
+    lines = rec.lines[full]
+    blank = _blank_rows(cols, n)
+    skipped = rec.lines[empty]
+    if blank.any():
+        keep = np.flatnonzero(~blank)
+        skipped = np.sort(np.concatenate([skipped, lines[blank]]))
+        cols = [Column(c.values, c.index[keep]) for c in cols]
+        lines = lines[keep]
+    return Table(state.header, cols, lines.astype(np.int64), path, skipped.tolist())
+
+
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+def _dict_column(col: pa.ChunkedArray) -> Column:
+    """A dictionary column (its chunks sharing one dictionary) as a :class:`Column`; a cell
+    over :data:`MAX_CELL` bytes sends the file to the exact reader (it counts characters)."""
+    if not col.num_chunks:
+        return Column(np.empty(0, object), np.empty(0, np.int64))
+    values = col.chunks[0].dictionary
+    if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CELL:
+        raise NotFast("a cell over MAX_CELL bytes")
+    index = pa.chunked_array([c.indices for c in col.chunks], type=pa.int32()).to_numpy()
+    return Column(values.to_numpy(zero_copy_only=False).astype(object, copy=False), index)
+
+
+def _check_joined(buf: bytes, rec: Records, delimiter: str, width: int, path: str) -> None:
+    """A quoted cell spanning lines that holds a whole row's delimiters (a stray quote joined
+    rows) sends the file to the exact reader, which names every such cell; only the records
+    spanning lines are parsed here."""
+    from ._csv import joined_cells
+
+    for k in np.flatnonzero(rec.multi_line).tolist():
+        try:
+            text = buf[rec.starts[k]:rec.ends[k]].decode("utf-8")
+            cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        except (UnicodeDecodeError, csv.Error, StopIteration):
+            raise NotFast("a record the strict reader refuses, or not UTF-8") from None
+        if joined_cells(cells, int(rec.lines[k]), delimiter, width, path):
+            raise NotFast("a stray quote joins rows")
+
+
+def _sniff(fh: BinaryIO, path: str) -> str:
+    """The delimiter the exact reader would pick, from the same first 2**20 characters."""
+    from ._csv import sniff_delimiter
+
+    head = fh.read(4 * 2**20 + 3)
+    fh.seek(0)
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(head) < 4 * 2**20 + 3)
+    except UnicodeDecodeError:
+        raise NotFast("not UTF-8") from None
+    if "\n" not in text and len(head) >= 4 * 2**20 + 3:
+        raise NotFast("a first line over 4 MiB")
+    return sniff_delimiter(text)
+
+
+def fast_tables(path: str, delimiter: str | None, *, batch_rows: int | None = None,
+                block_bytes: int = BLOCK_BYTES) -> Iterator[Table]:
+    """Tables of at most ``batch_rows`` records (a block's worth when None) of the CSV at
+    ``path``; :class:`NotFast` as soon as a part of the file is one the exact reader must read."""
+    with open(path, "rb") as fh:
+        start = fh.read(4)
+        if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise NotFast("UTF-16")
+        fh.seek(3 if start[:3] == codecs.BOM_UTF8 else 0)
+        if delimiter is None:
+            delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(fh, path)
+            fh.seek(3 if start[:3] == codecs.BOM_UTF8 else 0)
+        if len(delimiter) != 1 or delimiter in '"\r\n':
+            raise NotFast("a delimiter pyarrow does not take")
+        yield from _blocks(fh, path, delimiter, batch_rows, block_bytes)
+
+
+def _blocks(fh: BinaryIO, path: str, delimiter: str, batch_rows: int | None, block_bytes: int) -> Iterator[Table]:
+    """Read ``fh`` buffer by buffer: complete records are parsed, the rest carried over."""
+    state = _State()
+    carry, eof, size, delim, given = b"", False, block_bytes, ord(delimiter), 0
+    while True:
+        data = b"" if eof else fh.read(size)
+        eof = eof or len(data) < size
+        if 0 in data:
+            raise NotFast("a NUL character")
+        buf = carry + data
+        b = np.frombuffer(buf, dtype=np.uint8)
+        rec = scan(b, buf, delim, state.line, final=eof)
+        if state.header is None and len(rec.starts):
+            rec = _take_header(buf, rec, state, delimiter, path)
+            if not len(rec.starts):  # the header alone so far: go on after it
+                stop = _record_stop(b, state.header_end)
+                _check_utf8(buf[:stop])
+                state.line += int(np.searchsorted(rec.breaks, stop))
+                carry = buf[stop:]
+                if eof and not carry:
+                    break
+                continue
+        if batch_rows is not None:  # batch_rows records that are not empty lines
+            filled = np.flatnonzero(rec.ends > rec.starts)
+            if len(filled) > batch_rows:
+                rec = rec.first(int(filled[batch_rows - 1]) + 1)
+        if not len(rec.starts):
+            if eof:
+                break
+            size *= 2  # a record longer than the block: read more at once
+            carry = buf
+            continue
+        stop = _record_stop(b, int(rec.ends[-1]))
+        table = _parse_block(buf, rec, state, delimiter, path)
+        given += table.n
+        state.line += int(np.searchsorted(rec.breaks, stop))
+        carry = buf[stop:]
+        yield table
+        if eof and not carry:
+            break
+    if state.header is None:
+        raise NotFast("no header")
+    if not given:
+        raise NotFast("no data rows")  # the exact reader gives the message
+
+
+def _check_utf8(part: bytes) -> None:
+    try:
+        part.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotFast("not UTF-8") from None
+
+
+def _record_stop(b: np.ndarray, end: int) -> int:
+    """The offset just after the line break that ends a record at ``end`` (or ``end`` at the end)."""
+    if end < len(b) and b[end] == CR:
+        return end + 2 if end + 1 < len(b) and b[end + 1] == LF else end + 1
+    return end + 1 if end < len(b) else end
+
+
+def _take_header(buf: bytes, rec: Records, state: _State, delimiter: str, path: str) -> Records:
+    """Read the header (the first record) into ``state``; the records after it. A header the
+    exact reader refuses (blank, spanning lines, repeated or empty names) is left to it."""
+    if rec.multi_line[0] or rec.ends[0] == rec.starts[0]:
+        raise NotFast("a header spanning lines, or none")
+    try:
+        text = buf[rec.starts[0]:rec.ends[0]].decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotFast("not UTF-8") from None
+    raw = _header(text, delimiter)
+    header = trim_header(raw)
+    if not text.strip():
+        raise NotFast("a blank first line")
+    try:
+        check_header(header, path)
+    except ResponseError:
+        raise NotFast("a header the exact reader refuses") from None
+    state.header, state.raw_width, state.header_end = header, len(raw), int(rec.ends[0])
+    return rec.after_first()
