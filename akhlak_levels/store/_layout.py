@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
+import time
 from typing import Any, Iterator
 
 from .._validation import param_error
@@ -260,3 +261,30 @@ def check_schema_version(path: str, meta: dict[str, Any], tables: set[str]) -> N
             f"The store {path!r} has schema version {version}, older than the {SCHEMA_VERSION} this "
             f"akhlak_levels ({__version__}) reads, and there is no migration from it."
         )
+
+
+def when_free(con: sqlite3.Connection, timeout: float, path: str) -> list[str]:
+    """Switch a connection to WAL and list the tables, waiting while another process does the same.
+
+    SQLite does not call the busy handler while another connection changes the journal mode or
+    runs WAL recovery: two processes opening a new store at the same moment get "database is
+    locked" at once. Retry with a short backoff until ``timeout``; then say the store is busy
+    (not that it is no database).
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode = WAL").fetchone()
+            return table_names(con)
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "locked" not in text and "busy" not in text:
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"The store {path!r} is busy: another process held it for more than {timeout:g} s "
+                    "while it was being opened. Try again, or pass a longer timeout."
+                ) from exc
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)

@@ -34,7 +34,6 @@ import hmac
 import json
 import os
 import sqlite3
-import time
 from typing import Any, Iterator
 
 import numpy as np  # noqa: F401 - the examples use np
@@ -63,6 +62,7 @@ from ._layout import (
     table_names,
     truncate_journal,
     wave_name,
+    when_free,
 )
 from ._rows import WaveRows, check_assessment, read_wave
 
@@ -159,7 +159,7 @@ class AssessmentStore:
     def _open(self, con: sqlite3.Connection, timeout: float) -> None:
         try:
             con.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            tables = _when_free(con, timeout, self.path)
+            tables = when_free(con, timeout, self.path)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path!r} is not an assessment store (not an SQLite database: {exc}).") from exc
         con.execute("PRAGMA journal_size_limit = 67108864")  # after a big wave, shrink the journal back to 64 MiB
@@ -594,29 +594,3 @@ class AssessmentStore:
         with atomic_write(path, "wb") as fh:
             frame.to_parquet(fh, index=False)
 
-
-def _when_free(con: sqlite3.Connection, timeout: float, path: str) -> list[str]:
-    """Switch a connection to WAL and list the tables, waiting while another process does the same.
-
-    SQLite does not call the busy handler while another connection changes the journal mode or
-    runs WAL recovery: two processes opening a new store at the same moment get "database is
-    locked" at once. Retry with a short backoff until ``timeout``; then say the store is busy
-    (not that it is no database).
-    """
-    deadline = time.monotonic() + timeout
-    pause = 0.001
-    while True:
-        try:
-            con.execute("PRAGMA journal_mode = WAL").fetchone()
-            return table_names(con)
-        except sqlite3.OperationalError as exc:
-            text = str(exc).lower()
-            if "locked" not in text and "busy" not in text:
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreError(
-                    f"The store {path!r} is busy: another process held it for more than {timeout:g} s "
-                    "while it was being opened. Try again, or pass a longer timeout."
-                ) from exc
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
