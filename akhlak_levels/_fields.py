@@ -223,7 +223,7 @@ def _code_answers(
                     problems.append(
                         Problem(
                             expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
-                            item=it.id, value=shown(t.data[j][r]),
+                            item=it.id, value=shown(t.data[j][int(r)]),
                         )
                     )
     if problems:

@@ -383,7 +383,7 @@ class _SeenIds:
         self.rows = np.empty(0, dtype=np.int64)
 
     def add(self, rid: np.ndarray, rows: np.ndarray, file: str | None) -> None:
-        encoded = np.char.encode(rid.astype(str), "utf-8") if len(rid) else np.empty(0, dtype="S1")
+        encoded = _utf8(np.asarray(rid, dtype=str))
         if self.ids is not None and len(self.ids) and len(encoded):
             at = np.minimum(np.searchsorted(self.ids, encoded), len(self.ids) - 1)
             again = np.flatnonzero(self.ids[at] == encoded)
@@ -398,6 +398,17 @@ class _SeenIds:
         rows = np.concatenate([self.rows, np.asarray(rows, dtype=np.int64)])
         order = np.argsort(ids, kind="stable")
         self.ids, self.rows = ids[order], rows[order]
+
+
+def _utf8(ids: np.ndarray) -> np.ndarray:
+    """Ids as UTF-8 bytes (a quarter of numpy's text); ASCII ids are narrowed without a codec."""
+    width = ids.dtype.itemsize // 4
+    if not len(ids) or not width:
+        return np.zeros(len(ids), dtype="S1")
+    points = ids.view(np.uint32).reshape(len(ids), width)
+    if int(points.max()) < 128:
+        return points.astype(np.uint8).view(f"S{width}").ravel()
+    return np.char.encode(ids, "utf-8")
 
 
 def concat_responses(parts: Sequence[ResponseSet]) -> ResponseSet:

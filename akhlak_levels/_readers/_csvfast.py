@@ -69,10 +69,10 @@ class Records:
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
-def _breaks(b: np.ndarray, buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+def _breaks(b: np.ndarray, raw: bytes | bytearray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of every line break: ``\\r\\n`` once, a lone ``\\r`` or ``\\n``."""
-    lf = np.flatnonzero(b == LF) if LF in buf else _EMPTY
-    if CR not in buf:
+    lf = np.flatnonzero(b == LF) if raw.find(LF, 0, n) >= 0 else _EMPTY
+    if raw.find(CR, 0, n) < 0:
         return lf, lf + 1
     cr = np.flatnonzero(b == CR)
     lone_lf = lf[(lf == 0) | (b[np.maximum(lf - 1, 0)] != CR)]
@@ -101,12 +101,12 @@ def _check_quotes(b: np.ndarray, quotes: np.ndarray, delim: int) -> None:
         raise NotFast("a quote outside the shared rule")
 
 
-def scan(b: np.ndarray, buf: bytes, delim: int, first_line: int, *, final: bool) -> Records:
+def scan(b: np.ndarray, raw: bytes | bytearray, n: int, delim: int, first_line: int, *, final: bool) -> Records:
     """The complete records of ``b`` (all of them when ``final``, else those ended by a line
     break that is not the last byte), their lines counted from ``first_line``. The number of
     fields of each record is left to pyarrow, which refuses a record of another width."""
-    quotes = np.flatnonzero(b == QUOTE) if QUOTE in buf else _EMPTY
-    brk, brk_end = _breaks(b, buf)
+    quotes = np.flatnonzero(b == QUOTE) if raw.find(QUOTE, 0, n) >= 0 else _EMPTY
+    brk, brk_end = _breaks(b, raw, n)
     inside = np.searchsorted(quotes, brk) % 2 == 1 if len(quotes) else np.zeros(len(brk), dtype=bool)
     term, term_end = brk[~inside], brk_end[~inside]
     if not final:
@@ -163,7 +163,7 @@ class _State:
     line: int = 1  # the line the next buffer starts on
 
 
-def _parse_block(buf: bytes, rec: Records, state: _State, delimiter: str, path: str) -> Table:
+def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, path: str) -> Table:
     """The table of the records ``rec`` of one buffer (the header already taken): pyarrow parses
     the cells straight into dictionary-encoded columns and checks that they are UTF-8."""
     assert state.header is not None
@@ -177,12 +177,12 @@ def _parse_block(buf: bytes, rec: Records, state: _State, delimiter: str, path: 
         none = Column(np.empty(0, object), np.empty(0, np.int64))
         return Table(state.header, [none] * width, np.empty(0, np.int64), path, rec.lines.tolist())
     lo, hi = int(rec.starts[full][0]), int(rec.ends[full][-1])
-    if buf.startswith(codecs.BOM_UTF8, lo):
+    if bytes(buf[lo:lo + 3]) == codecs.BOM_UTF8:
         raise NotFast("a record starting with a byte-order mark (pyarrow would drop it)")
     names = [f"c{j}" for j in range(state.raw_width)]
     try:
         table = pa_csv.read_csv(
-            pa.py_buffer(memoryview(buf)[lo:hi]),
+            pa.py_buffer(bytes(memoryview(buf)[lo:hi])),
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 20),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
@@ -227,7 +227,7 @@ def _dict_column(col: pa.ChunkedArray) -> Column:
     return Column(values.to_numpy(zero_copy_only=False).astype(object, copy=False), index)
 
 
-def _check_joined(buf: bytes, rec: Records, delimiter: str, width: int, path: str) -> None:
+def _check_joined(buf: bytearray, rec: Records, delimiter: str, width: int, path: str) -> None:
     """A quoted cell spanning lines that holds a whole row's delimiters (a stray quote joined
     rows) sends the file to the exact reader, which names every such cell; only the records
     spanning lines are parsed here."""
@@ -235,7 +235,7 @@ def _check_joined(buf: bytes, rec: Records, delimiter: str, width: int, path: st
 
     for k in np.flatnonzero(rec.multi_line).tolist():
         try:
-            text = buf[rec.starts[k]:rec.ends[k]].decode("utf-8")
+            text = bytes(buf[rec.starts[k]:rec.ends[k]]).decode("utf-8")
             cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
         except (UnicodeDecodeError, csv.Error, StopIteration):
             raise NotFast("a record the strict reader refuses, or not UTF-8") from None
@@ -275,45 +275,48 @@ def fast_tables(path: str, delimiter: str | None, *, batch_rows: int | None = No
         yield from _blocks(fh, path, delimiter, batch_rows, block_bytes)
 
 
-def _blocks(fh: BinaryIO, path: str, delimiter: str, batch_rows: int | None, block_bytes: int) -> Iterator[Table]:
-    """Read ``fh`` buffer by buffer: complete records are parsed, the rest carried over."""
+def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | None, block_bytes: int) -> Iterator[Table]:
+    """Read ``fh`` into one buffer, block by block: complete records are parsed, the rest is
+    moved to the front of the buffer and the next block read after it."""
     state = _State()
-    carry, eof, size, delim, given = b"", False, block_bytes, ord(delimiter), 0
+    carry, eof, size, delim, given = 0, False, block_bytes, ord(delimiter), 0
+    space = bytearray(size)
     while True:
-        data = b"" if eof else fh.read(size)
-        eof = eof or len(data) < size
-        if 0 in data:
+        if len(space) < carry + size:  # a record longer than a block: room for more at once
+            grown = bytearray(carry + size)
+            grown[:carry] = space[:carry]
+            space = grown
+        got = 0 if eof else fh.readinto(memoryview(space)[carry:carry + size])
+        eof = eof or got < size
+        if space.find(0, carry, carry + got) >= 0:
             raise NotFast("a NUL character")
-        buf = carry + data
-        b = np.frombuffer(buf, dtype=np.uint8)
-        rec = scan(b, buf, delim, state.line, final=eof)
+        n = carry + got
+        b = np.frombuffer(space, dtype=np.uint8, count=n)
+        rec = scan(b, space, n, delim, state.line, final=eof)
+        stop = 0
         if state.header is None and len(rec.starts):
-            rec = _take_header(buf, rec, state, delimiter, path)
-            if not len(rec.starts):  # the header alone so far: go on after it
-                stop = _record_stop(b, state.header_end)
-                _check_utf8(buf[:stop])
-                state.line += int(np.searchsorted(rec.breaks, stop))
-                carry = buf[stop:]
-                if eof and not carry:
-                    break
-                continue
+            rec = _take_header(space, rec, state, delimiter, path)
+            stop = _record_stop(b, state.header_end)
         if batch_rows is not None:  # batch_rows records that are not empty lines
             filled = np.flatnonzero(rec.ends > rec.starts)
             if len(filled) > batch_rows:
                 rec = rec.first(int(filled[batch_rows - 1]) + 1)
-        if not len(rec.starts):
-            if eof:
-                break
+        if len(rec.starts):
+            stop = _record_stop(b, int(rec.ends[-1]))
+            table = _parse_block(space, rec, state, delimiter, path)
+            given += table.n
+            yield table
+        elif stop:
+            _check_utf8(space, stop)  # the header alone so far
+        elif not eof:
             size *= 2  # a record longer than the block: read more at once
-            carry = buf
-            continue
-        stop = _record_stop(b, int(rec.ends[-1]))
-        table = _parse_block(buf, rec, state, delimiter, path)
-        given += table.n
         state.line += int(np.searchsorted(rec.breaks, stop))
-        carry = buf[stop:]
-        yield table
+        del b
+        space[: n - stop] = space[stop:n]
+        carry = n - stop
         if eof and not carry:
+            break
+        if eof and not len(rec.starts) and not stop:
             break
     if state.header is None:
         raise NotFast("no header")
@@ -321,9 +324,9 @@ def _blocks(fh: BinaryIO, path: str, delimiter: str, batch_rows: int | None, blo
         raise NotFast("no data rows")  # the exact reader gives the message
 
 
-def _check_utf8(part: bytes) -> None:
+def _check_utf8(space: bytearray, stop: int) -> None:
     try:
-        part.decode("utf-8")
+        codecs.utf_8_decode(memoryview(space)[:stop], None, True)
     except UnicodeDecodeError:
         raise NotFast("not UTF-8") from None
 
@@ -335,13 +338,13 @@ def _record_stop(b: np.ndarray, end: int) -> int:
     return end + 1 if end < len(b) else end
 
 
-def _take_header(buf: bytes, rec: Records, state: _State, delimiter: str, path: str) -> Records:
+def _take_header(buf: bytearray, rec: Records, state: _State, delimiter: str, path: str) -> Records:
     """Read the header (the first record) into ``state``; the records after it. A header the
     exact reader refuses (blank, spanning lines, repeated or empty names) is left to it."""
     if rec.multi_line[0] or rec.ends[0] == rec.starts[0]:
         raise NotFast("a header spanning lines, or none")
     try:
-        text = buf[rec.starts[0]:rec.ends[0]].decode("utf-8")
+        text = bytes(buf[rec.starts[0]:rec.ends[0]]).decode("utf-8")
     except UnicodeDecodeError:
         raise NotFast("not UTF-8") from None
     raw = _header(text, delimiter)

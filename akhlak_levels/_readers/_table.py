@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -106,7 +106,7 @@ class Table:
     """Raw cells by column. ``rows[r]`` is how the source names record ``r`` in messages."""
 
     columns: list[str]
-    data: list[np.ndarray | Column]
+    data: Sequence[np.ndarray | Column]
     rows: np.ndarray
     file: str | None = None
     skipped_rows: list[int] = field(default_factory=list)

@@ -263,7 +263,7 @@ def check_schema_version(path: str, meta: dict[str, Any], tables: set[str]) -> N
         )
 
 
-def when_free(con: sqlite3.Connection, timeout: float, path: str) -> list[str]:
+def when_free(con: sqlite3.Connection, timeout: float, path: str) -> set[str]:
     """Switch a connection to WAL and list the tables, waiting while another process does the same.
 
     SQLite does not call the busy handler while another connection changes the journal mode or
