@@ -1,18 +1,22 @@
 """The store file: its SQLite tables, its constants, and its transactions.
 
-The file layout (``SCHEMA_VERSION`` 1)::
+The file layout (``SCHEMA_VERSION`` 2)::
 
-    meta      key -> value: schema_version, created, library_version, erasure_salt,
-              key_fingerprint (when pseudonymised), erase_check (time of the last erasure's
-              check that nobody else was using the file)
-    waves     one row per wave: wave (primary key), position, added, questionnaire id /
-              version / hash, model hash / kind, min_confidence, min_answered, n, scale ids,
-              flag names, group names (JSON), which optional columns the wave has
-    results   one row per respondent and wave, primary key (wave, respondent_id): seq (the
-              respondent's position in the assessment added), unit, date, level, expected_level, expected_level_sd, confidence, entropy, p1..p5,
-              index_score, index_category, n_answered, flags, then one REAL column
-              ``scale_<id>`` per scale and one TEXT column ``group_<name>`` per group variable
-    erasures  one row per erasure: time, salted hash of the erased id, rows deleted
+    meta          key -> value: schema_version, created, library_version, erasure_salt,
+                  key_fingerprint (when pseudonymised), erase_check (time of the last erasure's
+                  check that nobody else was using the file)
+    waves         one row per wave: wave (primary key), position, added, questionnaire id /
+                  version / hash, model hash / kind, min_confidence, min_answered, n, scale ids,
+                  flag names, group names (JSON), which optional parts the wave has
+    wave_columns  one row per wave, chunk of 65,536 respondents and part (respondent_id,
+                  probabilities, scale_scores, group:<name>, ...), primary key (wave, chunk,
+                  part): dtype, n_rows, width and the raw little-endian bytes of the numpy array
+                  (see ``_columns``)
+    erasures      one row per erasure: time, salted hash of the erased id, rows deleted
+
+Schema version 1 (akhlak_levels before issue 15) had, instead of ``wave_columns``, a table
+``results`` with one row per respondent and wave (``_rows`` reads it); such a file is read as it
+is, and :meth:`AssessmentStore.upgrade` rewrites it as version 2.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import contextlib
 import datetime as _dt
 import hashlib
 import hmac
+import json
 import secrets
 import sqlite3
 import time
@@ -31,8 +36,11 @@ from .._version import __version__
 from ..errors import StoreError
 from ..levels import N_LEVELS
 
-#: Version of the file layout this library writes and reads.
-SCHEMA_VERSION = 1
+#: Version of the file layout this library writes (it reads this one and :data:`READABLE`).
+SCHEMA_VERSION = 2
+
+#: Schema versions this library reads: version 1 (rows) read as it is; writes need an upgrade.
+READABLE = (1, 2)
 
 #: ``PRAGMA application_id`` of a store ("AKLV"), so file-type tools can recognise it.
 APPLICATION_ID = 0x414B4C56
@@ -45,10 +53,10 @@ FINGERPRINT_MESSAGE = b"akhlak_levels.store key fingerprint v1"
 LEVEL_COLUMNS = ("level", "expected_level", "expected_level_sd", "confidence", "entropy") + tuple(
     f"p{k}" for k in range(1, N_LEVELS + 1)
 )
-#: The fixed columns of ``results`` after ``wave``, ``respondent_id`` and ``seq``, in order.
+#: The fixed columns of schema version 1's ``results`` after ``wave``, ``respondent_id`` and ``seq``, in order.
 FIXED_COLUMNS = ("unit", "date") + LEVEL_COLUMNS + ("index_score", "index_category", "n_answered", "flags")
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -74,23 +82,15 @@ CREATE TABLE waves (
     has_unit INTEGER NOT NULL,
     has_date INTEGER NOT NULL
 );
-CREATE TABLE results (
+CREATE TABLE wave_columns (
     wave TEXT NOT NULL REFERENCES waves (wave),
-    respondent_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    unit TEXT,
-    date TEXT,
-    level INTEGER,
-    expected_level REAL,
-    expected_level_sd REAL,
-    confidence REAL,
-    entropy REAL,
-    {", ".join(f"p{k} REAL" for k in range(1, N_LEVELS + 1))},
-    index_score REAL,
-    index_category TEXT,
-    n_answered INTEGER NOT NULL,
-    flags TEXT NOT NULL,
-    PRIMARY KEY (wave, respondent_id)
+    chunk INTEGER NOT NULL,
+    part TEXT NOT NULL,
+    dtype TEXT NOT NULL,
+    n_rows INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (wave, chunk, part)
 );
 CREATE TABLE erasures (
     id INTEGER PRIMARY KEY,
@@ -99,6 +99,9 @@ CREATE TABLE erasures (
     rows INTEGER NOT NULL
 );
 """
+
+#: The table of schema version 2 that version 1 lacks (made by the upgrade).
+WAVE_COLUMNS_TABLE = SCHEMA[SCHEMA.index("CREATE TABLE wave_columns") : SCHEMA.index("CREATE TABLE erasures")].strip().rstrip(";")
 
 WAVE_FIELDS = (
     "wave", "position", "added", "library_version", "questionnaire_id", "questionnaire_version",
@@ -242,8 +245,9 @@ def create_tables(con: sqlite3.Connection) -> None:
     )
 
 
-def check_schema_version(path: str, meta: dict[str, Any], tables: set[str]) -> None:
-    """Refuse a file that is not a store, or a store of another schema version."""
+def check_schema_version(path: str, meta: dict[str, Any], tables: set[str]) -> int:
+    """The schema version of a store this library reads; refuse a file that is not a store, or a
+    store of a version it does not read."""
     raw_version = meta.get("schema_version")
     if raw_version is None:
         raise StoreError(
@@ -254,13 +258,48 @@ def check_schema_version(path: str, meta: dict[str, Any], tables: set[str]) -> N
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"The store {path!r} has schema version {version}; this akhlak_levels ({__version__}) reads "
-            f"schema version {SCHEMA_VERSION}. Upgrade akhlak_levels to open it."
+            f"schema versions {' and '.join(map(str, READABLE))}. Upgrade akhlak_levels to open it."
         )
-    if version < SCHEMA_VERSION:
+    if version not in READABLE:
         raise StoreError(
-            f"The store {path!r} has schema version {version}, older than the {SCHEMA_VERSION} this "
+            f"The store {path!r} has schema version {version}, older than the {READABLE[0]} and {SCHEMA_VERSION} this "
             f"akhlak_levels ({__version__}) reads, and there is no migration from it."
         )
+    return version
+
+
+def needs_upgrade(path: str, version: int) -> StoreError:
+    """The refusal of a write into a store of schema version 1."""
+    return StoreError(
+        f"The store {path!r} has schema version {version} (one row per respondent); this akhlak_levels "
+        f"({__version__}) reads it but writes waves only in schema version {SCHEMA_VERSION} (columns in chunks). "
+        "Call store.upgrade() once to rewrite the file as version 2 in one transaction (akhlak_levels older than "
+        "issue 15 cannot open it afterwards; keep a copy if they must), then add the wave."
+    )
+
+
+def insert_wave_row(con: sqlite3.Connection, name: str, position: int, a: Any) -> dict[str, Any]:
+    """Insert the ``waves`` row of assessment ``a`` as wave ``name`` at ``position``; the row
+    as :meth:`AssessmentStore.wave_info` gives it."""
+    values = (
+        name, position, now(), __version__, a.questionnaire_id, a.questionnaire_version,
+        a.questionnaire_hash, a.model_hash, a.model_kind, float(a.min_confidence),
+        float(a.min_answered), len(a), json.dumps(list(a.scale_ids)), json.dumps(list(a.flags.names)),
+        json.dumps(list(a.groups)), a.probabilities is not None, a.index is not None, a.unit is not None,
+        a.date is not None,
+    )
+    con.execute(f"INSERT INTO waves ({', '.join(WAVE_FIELDS)}) VALUES ({', '.join('?' * len(WAVE_FIELDS))})", values)
+    return wave_info(WAVE_FIELDS, values)
+
+
+def wave_info(fields: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A ``waves`` row as a dict, its JSON lists parsed and its flags as bools."""
+    info = dict(zip(fields, row))
+    for k in ("scale_ids", "flag_names", "group_names"):
+        info[k] = json.loads(info[k])
+    for k in ("has_levels", "has_index", "has_unit", "has_date"):
+        info[k] = bool(info[k])
+    return info
 
 
 def when_free(con: sqlite3.Connection, timeout: float, path: str) -> set[str]:

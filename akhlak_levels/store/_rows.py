@@ -1,17 +1,17 @@
-"""Column codecs of the store: an assessment's arrays to SQL rows and back, a chunk at a time.
+"""Schema version 1 of the store, one SQL row per respondent and wave: read it back; and the
+checks of an assessment before any write (of either layout).
 
-Every conversion between numpy arrays and SQLite rows goes through here, ``_CHUNK`` rows at a
-time, so that memory beyond the assessment is bounded by the chunk and no Python code runs per
-cell: :class:`WaveRows` checks an assessment, orders (and pseudonymises) its ids and writes its
-rows; :func:`read_wave` reads a wave's rows back into an :class:`~akhlak_levels.Assessment`.
+:func:`check_assessment` refuses an assessment whose parts disagree before anything is written;
+:func:`read_wave` reads a version-1 wave's rows back into an :class:`~akhlak_levels.Assessment`,
+``_CHUNK`` rows at a time (sqlite3 makes a Python object per cell: about 15 s per million
+respondents, which is why version 2 stores columns, see ``_columns``). Version 1 is read, never
+written: :meth:`AssessmentStore.upgrade` rewrites such a file as version 2.
 """
 
 from __future__ import annotations
 
-import hmac
-import itertools
 import sqlite3
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -19,9 +19,9 @@ from ..assessment import Assessment
 from ..errors import StoreError
 from ..flags import Flags
 from ..levels import N_LEVELS
-from ._layout import FIXED_COLUMNS, LEVEL_COLUMNS, PSEUDONYM_HEX, quote
+from ._layout import FIXED_COLUMNS, LEVEL_COLUMNS, quote
 
-#: Rows converted to Python objects and handed to ``executemany`` (or fetched) at a time: bounds memory.
+#: Rows fetched at a time: bounds memory.
 _CHUNK = 1 << 14
 
 #: The numpy kind of each fixed column read back (after ``seq`` and ``respondent_id``).
@@ -83,127 +83,6 @@ def check_assessment(a: Assessment, name: str) -> None:
 def result_columns(scale_ids: Sequence[str], group_names: Sequence[str]) -> tuple[list[str], list[str]]:
     """The ``results`` columns of a wave's scales and of its group variables."""
     return [f"scale_{s}" for s in scale_ids], [f"group_{g}" for g in group_names]
-
-
-# =========================================================================== writing
-
-
-def _flag_strings(flags: Flags) -> np.ndarray:
-    """Each respondent's flag names joined by ';' (``""`` for none), without a per-row loop:
-    the distinct flag patterns are found on the bit-packed rows and joined once each."""
-    n = len(flags)
-    out = np.full(n, "", dtype=object)
-    if not flags.names or not n or not flags.values.any():
-        return out
-    packed = np.packbits(flags.values, axis=1)
-    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    patterns = np.unpackbits(uniq.view(np.uint8).reshape(len(uniq), -1), axis=1, count=len(flags.names)).astype(bool)
-    names = np.array(flags.names, dtype=object)
-    texts = np.array([";".join(names[p].tolist()) for p in patterns], dtype=object)
-    return texts[inverse.reshape(-1)]
-
-
-def _sorted_ids(ids: np.ndarray, key: bytes | None, name: str) -> tuple[np.ndarray, Callable[[slice], list[str]]]:
-    """The order that sorts the stored ids (the ids, or their keyed hashes when ``key`` is
-    given), and a function turning a slice of the sorted stored ids into Python strings. Rows go
-    in in this order, so that the primary-key index grows at its end instead of at random places
-    (ids from a real export, and keyed hashes above all, come in no order: a million keyed hashes
-    took 16.2 s unsorted, 8.7 s sorted)."""
-    if key is None:
-        order = np.argsort(ids, kind="stable")  # code-point order = SQLite's BINARY order of UTF-8
-        same = np.zeros(max(len(ids) - 1, 0), dtype=bool)
-        for i in range(0, len(ids) - 1, _CHUNK):  # neighbours in sorted order, without a sorted copy
-            k = ids[order[i : i + _CHUNK + 1]]
-            same[i : i + len(k) - 1] = k[1:] == k[:-1]
-        to_text: Callable[[slice], list[str]] = lambda sl: ids[order[sl]].tolist()  # noqa: E731
-    else:
-        digest = hmac.digest
-        half = PSEUDONYM_HEX // 2
-        raw = b"".join(  # 16 bytes per id; Python strings only a chunk at a time
-            b"".join([digest(key, s.encode("utf-8"), "sha256")[:half] for s in ids[i : i + _CHUNK].tolist()])
-            for i in range(0, len(ids), _CHUNK)
-        )
-        words = np.frombuffer(raw, dtype=">u8").reshape(-1, 2)  # 16 bytes as two big-endian words
-        order = np.lexsort((words[:, 1], words[:, 0])) if len(ids) else np.zeros(0, dtype=np.intp)
-        keys = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 16)[order]
-        same = (keys[1:] == keys[:-1]).all(axis=1)
-
-        def to_text(sl: slice) -> list[str]:
-            h = keys[sl].tobytes().hex()
-            return [h[i : i + PSEUDONYM_HEX] for i in range(0, len(h), PSEUDONYM_HEX)]
-
-    if same.any():
-        repeated = np.unique(ids[order[1:][same]])[:5].tolist()
-        raise StoreError(
-            f"Cannot add wave {name!r}: respondent ids must be unique within a wave; repeated: {repeated}. "
-            "Nothing was stored."
-        )
-    return order, to_text
-
-
-def _row_chunks(
-    a: Assessment, name: str, flag_text: np.ndarray, order: np.ndarray, id_text: Any
-) -> Iterator[Iterator[tuple[Any, ...]]]:
-    """Rows for ``executemany`` in ``order``, ``_CHUNK`` at a time, built column by column."""
-    n = len(a)
-    levels = a.probabilities is not None
-    for start in range(0, n, _CHUNK):
-        sl = slice(start, min(n, start + _CHUNK))
-        idx = order[sl]
-        m = len(idx)
-        cols: list[Any] = [itertools.repeat(name, m), id_text(sl), idx.tolist()]
-        cols.append(itertools.repeat(None, m) if a.unit is None else a.unit[idx].astype(str).tolist())
-        if a.date is None:
-            cols.append(itertools.repeat(None, m))
-        else:
-            d = a.date[idx].astype("datetime64[D]")
-            text = d.astype(str).astype(object)
-            text[np.isnat(d)] = None
-            cols.append(text.tolist())
-        if levels:
-            assert a.level is not None and a.probabilities is not None
-            cols.append(a.level[idx].astype(np.int64).tolist())
-            for arr in (a.expected_level, a.expected_level_sd, a.confidence, a.entropy):
-                cols.append(np.asarray(arr)[idx].tolist())
-            p = a.probabilities[idx]
-            cols.extend(p[:, k].tolist() for k in range(N_LEVELS))
-        else:
-            cols.extend(itertools.repeat(None, m) for _ in LEVEL_COLUMNS)
-        if a.index is not None and a.index_category is not None:
-            cols.append(a.index[idx].tolist())
-            cols.append(a.index_category[idx].astype(str).tolist())
-        else:
-            cols.extend((itertools.repeat(None, m), itertools.repeat(None, m)))
-        cols.append(a.n_answered[idx].astype(np.int64).tolist())
-        cols.append(flag_text[idx].tolist())
-        scores = a.scale_scores[idx]
-        cols.extend(scores[:, j].tolist() for j in range(len(a.scale_ids)))
-        cols.extend(v[idx].astype(str).tolist() for v in a.groups.values())
-        yield zip(*cols)
-
-
-class WaveRows:
-    """The ``results`` rows of one assessment as one wave, made ready outside the write
-    transaction (ids sorted, and hashed with ``key`` when given; flags joined), then written by
-    :meth:`insert` inside it. The assessment is checked with :func:`check_assessment` first."""
-
-    def __init__(self, a: Assessment, name: str, key: bytes | None) -> None:
-        self.assessment = a
-        self.name = name
-        self.order, self.id_text = _sorted_ids(np.asarray(a.respondent_ids, dtype=str), key, name)
-        self.scale_columns, self.group_columns = result_columns(a.scale_ids, tuple(a.groups))
-        self.columns = ("wave", "respondent_id", "seq") + FIXED_COLUMNS + tuple(self.scale_columns) + tuple(self.group_columns)
-        self.flag_text = _flag_strings(a.flags)
-
-    def insert(self, con: sqlite3.Connection) -> None:
-        """``executemany`` of the rows, ``_CHUNK`` at a time (in the caller's transaction)."""
-        sql = f"INSERT INTO results ({', '.join(map(quote, self.columns))}) VALUES ({', '.join('?' * len(self.columns))})"
-        try:
-            for rows in _row_chunks(self.assessment, self.name, self.flag_text, self.order, self.id_text):
-                con.executemany(sql, rows)
-        except sqlite3.IntegrityError as exc:  # pragma: no cover - the ids were checked before
-            raise StoreError(f"Cannot add wave {self.name!r}: {exc}. Nothing was stored.") from exc
 
 
 # =========================================================================== reading

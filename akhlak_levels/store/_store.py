@@ -10,10 +10,11 @@ Guarantees, each proven by the tests in ``tests/store/``:
   was; a wave is never stored twice (adding it again is refused, or replaces it when asked);
 - two processes may write at once (WAL journal, a busy timeout, ``BEGIN IMMEDIATE``): nothing
   is lost;
-- the file carries a schema version; a newer one is refused with both versions named;
+- the file carries a schema version; a newer one is refused with both versions named; a file of
+  version 1 (one SQL row per respondent) is read as it is and rewritten by :meth:`upgrade`;
 - a person's rows are erased on request in every wave at once (UU PDP No. 27/2022), leaving
   wave counts and group results exactly as if the person had never been added, and the erasure
-  is logged without personal data;
+  is logged without personal data; every chunk that held the person is rewritten without them;
 - respondent ids can be pseudonymised on the way in with a keyed hash; the key never enters
   the file. Every write checks, inside its transaction, that the store's pseudonymisation is the
   one it had when it was opened, so a store opened without a key never writes clear ids into a
@@ -23,28 +24,29 @@ Guarantees, each proven by the tests in ``tests/store/``:
   ``-wal`` file; while another process holds the store open in a transaction it is refused
   with a :class:`StoreError` and nothing is erased.
 
-The file layout and its tables are in ``_layout``; the conversion of arrays to rows and back in
-``_rows``.
+The file layout and its tables are in ``_layout``; a wave's arrays are stored as raw bytes in
+chunks of 65,536 respondents (``_columns``), so adding and loading a million respondents take a
+fraction of a second; ``_rows`` checks assessments and reads the version-1 layout.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
-import json
 import os
 import sqlite3
 from typing import Any, Iterator
 
-import numpy as np  # noqa: F401 - the examples use np
+import numpy as np
 
-from .._export import atomic_write
 from .._validation import Interval, check, param_error
-from .._version import __version__
 from ..assessment import Assessment
 from ..errors import StoreError
+from . import _columns, _rows
+from ._exports import Exports
 from ._layout import (
     SCHEMA_VERSION,
+    WAVE_COLUMNS_TABLE,
     WAVE_FIELDS,
     Transaction,
     as_key,
@@ -55,21 +57,22 @@ from ._layout import (
     erase_unfinished,
     erasure_hash,
     fingerprint,
+    insert_wave_row,
     key_changed,
     keyed_hash,
+    needs_upgrade,
     now,
-    quote,
     table_names,
     truncate_journal,
+    wave_info,
     wave_name,
     when_free,
 )
-from ._rows import WaveRows, check_assessment, read_wave
 
 __all__ = ["AssessmentStore", "StoreError", "SCHEMA_VERSION"]
 
 
-class AssessmentStore:
+class AssessmentStore(Exports):
     """Assessments by wave and respondent in one SQLite file.
 
     Parameters
@@ -91,7 +94,7 @@ class AssessmentStore:
     ------
     StoreError
         The directory does not exist; the file is not a store; its schema version is newer
-        (or older) than ``SCHEMA_VERSION``; the key does not match the store's.
+        than ``SCHEMA_VERSION`` or older than 1; the key does not match the store's.
 
     See Also
     --------
@@ -169,7 +172,7 @@ class AssessmentStore:
                 if not table_names(con):  # another process may have made them meanwhile
                     create_tables(con)
         meta = self._meta()
-        check_schema_version(self.path, meta, tables)
+        self._version = check_schema_version(self.path, meta, tables)
         self._salt = bytes.fromhex(meta["erasure_salt"])
         self._check_key(meta.get("key_fingerprint"))
 
@@ -192,7 +195,7 @@ class AssessmentStore:
         with self._write():
             row = con.execute("SELECT value FROM meta WHERE key = 'key_fingerprint'").fetchone()
             if row is None:
-                if con.execute("SELECT 1 FROM results LIMIT 1").fetchone() is not None:
+                if con.execute(f"SELECT 1 FROM {self._table} LIMIT 1").fetchone() is not None:
                     raise StoreError(
                         f"The store {self.path!r} already holds respondent ids in clear; pseudonymisation cannot be "
                         "switched on for it. Create a new store with pseudonymize_key=... and add the waves there."
@@ -211,6 +214,11 @@ class AssessmentStore:
             return {}
 
     # ------------------------------------------------------------------ plumbing
+
+    @property
+    def _table(self) -> str:
+        """The table of the respondents' data in this file's schema version."""
+        return "wave_columns" if self._version >= 2 else "results"
 
     def _connection(self) -> sqlite3.Connection:
         if self._con is None:
@@ -319,12 +327,7 @@ class AssessmentStore:
         if row is None:
             known = [r[0] for r in con.execute("SELECT wave FROM waves ORDER BY position")]
             raise StoreError(f"No wave {name!r} in the store {self.path!r}; its waves are {known}.")
-        info = dict(zip(WAVE_FIELDS, row))
-        for k in ("scale_ids", "flag_names", "group_names"):
-            info[k] = json.loads(info[k])
-        for k in ("has_levels", "has_index", "has_unit", "has_date"):
-            info[k] = bool(info[k])
-        return info
+        return wave_info(WAVE_FIELDS, row)
 
     # ------------------------------------------------------------------ add
 
@@ -355,10 +358,10 @@ class AssessmentStore:
 
         Notes
         -----
-        Rows are converted to Python objects ``_CHUNK`` (16,384) at a time, column by column
-        (``tolist`` of each array slice, zipped), and handed to ``executemany``: memory beyond
-        the assessment is bounded by the chunk, and no Python code runs per cell. NaN scores are
-        stored as NULL.
+        Each array is written as raw bytes, one BLOB per chunk of 65,536 respondents (a million
+        respondents are 16 chunks of about 20 BLOBs each): no Python object per cell, memory
+        beyond the assessment bounded by a chunk. A store of schema version 1 must first be
+        rewritten by :meth:`upgrade`.
 
         Examples
         --------
@@ -382,25 +385,13 @@ class AssessmentStore:
             raise param_error("add", "assessment", "an Assessment", assessment, error=TypeError, shown=type(assessment).__name__)
         name = wave_name(wave)
         a = assessment
-        check_assessment(a, name)
-        rows = WaveRows(a, name, self._need_key() if self._pseudonymized else None)
+        _rows.check_assessment(a, name)
+        if self._version != SCHEMA_VERSION:
+            raise needs_upgrade(self.path, self._version)
+        ids = _columns.stored_ids(np.asarray(a.respondent_ids, dtype=str), self._need_key() if self._pseudonymized else None, name)
         with self._writing() as con:
-            position = self._position_of_new_wave(con, name, replace)
-            have = {r[1].lower() for r in con.execute("PRAGMA table_info(results)")}
-            for col, kind in [(c, "REAL") for c in rows.scale_columns] + [(c, "TEXT") for c in rows.group_columns]:
-                if col.lower() not in have:
-                    con.execute(f"ALTER TABLE results ADD COLUMN {quote(col)} {kind}")
-            con.execute(
-                f"INSERT INTO waves ({', '.join(WAVE_FIELDS)}) VALUES ({', '.join('?' * len(WAVE_FIELDS))})",
-                (
-                    name, position, now(), __version__, a.questionnaire_id, a.questionnaire_version,
-                    a.questionnaire_hash, a.model_hash, a.model_kind, float(a.min_confidence),
-                    float(a.min_answered), len(a), json.dumps(list(a.scale_ids)), json.dumps(list(a.flags.names)),
-                    json.dumps(list(a.groups)), a.has_levels, a.index is not None, a.unit is not None,
-                    a.date is not None,
-                ),
-            )
-            rows.insert(con)
+            info = insert_wave_row(con, name, self._position_of_new_wave(con, name, replace), a)
+            _columns.write_wave(con, name, info, a, ids)
         return len(a)
 
     def _position_of_new_wave(self, con: sqlite3.Connection, name: str, replace: bool) -> int:
@@ -414,7 +405,7 @@ class AssessmentStore:
                 "a wave is stored once: pass replace=True to replace it."
             )
         if old is not None:
-            con.execute("DELETE FROM results WHERE wave = ?", (name,))
+            con.execute(f"DELETE FROM {self._table} WHERE wave = ?", (name,))
             con.execute("DELETE FROM waves WHERE wave = ?", (name,))
             return int(old[0])
         return int(con.execute("SELECT coalesce(max(position), 0) + 1 FROM waves").fetchone()[0])
@@ -424,7 +415,7 @@ class AssessmentStore:
     def load(self, wave: str | int) -> Assessment:
         """The wave as an :class:`~akhlak_levels.Assessment`, equal to the one added.
 
-        Arrays come back bit for bit (SQLite stores IEEE doubles), in the order they were added,
+        Arrays come back bit for bit (their raw bytes are stored), in the order they were added,
         with the questionnaire and model identity, thresholds, scale ids and flag names of the
         wave. ``wave`` is filled with the wave's name for every respondent. Pseudonymised ids
         come back pseudonymised; erased respondents are absent.
@@ -445,7 +436,10 @@ class AssessmentStore:
         name = wave_name(wave)
         con = self._connection()
         with self._read():
-            return read_wave(con, self.path, name, self._wave_row(con, name))
+            info = self._wave_row(con, name)
+            if self._version == 1:
+                return _rows.read_wave(con, self.path, name, info)
+            return _columns.read_wave(con, self.path, name, info)
 
     # ------------------------------------------------------------------ erase
 
@@ -504,10 +498,7 @@ class AssessmentStore:
                 if not truncate_journal(con):
                     raise in_use
                 with self._writing() as con:
-                    where = "wave IN (SELECT wave FROM waves) AND respondent_id = ?"  # walks the primary key
-                    hit = [r[0] for r in con.execute(f"SELECT wave FROM results WHERE {where}", (sid,))]
-                    con.execute(f"DELETE FROM results WHERE {where}", (sid,))
-                    con.executemany("UPDATE waves SET n = n - 1 WHERE wave = ?", [(w,) for w in hit])
+                    hit = self._erase_rows(con, sid)
                     con.execute(
                         "INSERT INTO erasures (erased, respondent_hash, rows) VALUES (?, ?, ?)",
                         (now(), erasure_hash(self._salt, sid), len(hit)),
@@ -517,6 +508,17 @@ class AssessmentStore:
             if not truncate_journal(con):
                 raise erase_unfinished(self.path, len(hit))
         return len(hit)
+
+    def _erase_rows(self, con: sqlite3.Connection, sid: str) -> list[str]:
+        """Delete the stored id ``sid`` in every wave (in the caller's transaction); the waves it was in."""
+        if self._version >= 2:
+            infos = [self._wave_row(con, w) for w in self.waves()]
+            return _columns.erase_id(con, self.path, infos, sid)
+        where = "wave IN (SELECT wave FROM waves) AND respondent_id = ?"  # walks the primary key
+        hit = [r[0] for r in con.execute(f"SELECT wave FROM results WHERE {where}", (sid,))]
+        con.execute(f"DELETE FROM results WHERE {where}", (sid,))
+        con.executemany("UPDATE waves SET n = n - 1 WHERE wave = ?", [(w,) for w in hit])
+        return hit
 
     def erasures(self, respondent_id: str | None = None) -> list[dict[str, Any]]:
         """The erasure log, oldest first: ``erased`` (UTC time), ``respondent_hash``, ``rows``.
@@ -542,55 +544,40 @@ class AssessmentStore:
         rows = self._connection().execute(sql + " ORDER BY id", args).fetchall()
         return [dict(zip(("erased", "respondent_hash", "rows"), r)) for r in rows]
 
-    # ------------------------------------------------------------------ export
+    # ------------------------------------------------------------------ upgrade
 
-    def _selected(self, wave: str | int | None) -> list[str]:
-        return self.waves() if wave is None else [wave_name(wave)]
+    def upgrade(self) -> int:
+        """Rewrite a store of schema version 1 (one SQL row per respondent) as version 2, in one
+        transaction; the number of waves rewritten (0 when the store is already version 2).
 
-    def to_records(self, wave: str | int | None = None, *, lang: str = "en") -> list[dict[str, Any]]:
-        """One JSON-ready dict per respondent and wave, as :meth:`Assessment.to_records` gives
-        them (with ``wave``); all waves in order when ``wave`` is None.
+        Each wave is read as :meth:`load` reads it and written as :meth:`add` writes it (one wave
+        in memory at a time), the ``results`` table is dropped (its pages overwritten: ``PRAGMA
+        secure_delete``) and the journal is truncated. Wave names, positions, metadata and the
+        erasure log are kept; :meth:`load` gives the same assessments before and after.
+        akhlak_levels versions before issue 15 cannot open the file afterwards.
 
         Examples
         --------
         >>> import os, tempfile
-        >>> from akhlak_levels import assess, load_questionnaire, simulate
         >>> from akhlak_levels.store import AssessmentStore
-        >>> q = load_questionnaire("socio-emotional-levels")
-        >>> a = assess(q, simulate(q, 3, random_state=0)[0])
         >>> with AssessmentStore(os.path.join(tempfile.mkdtemp(), "s.sqlite")) as store:
-        ...     _ = store.add(a, wave="2024")
-        ...     rec = store.to_records()[0]
-        >>> rec["wave"], rec["respondent_id"], rec["level"] == int(a.level[0])
-        ('2024', 'sim-1', True)
+        ...     store.upgrade()
+        0
         """
-        out: list[dict[str, Any]] = []
-        for w in self._selected(wave):
-            out.extend(self.load(w).to_records(lang))
-        return out
-
-    def to_frame(self, wave: str | int | None = None, *, lang: str = "en") -> Any:
-        """A pandas DataFrame of :meth:`to_records`'s rows (needs pandas).
-
-        Waves of different questionnaires are stacked; a column a wave lacks is missing there.
-        """
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover
-            raise ImportError("to_frame needs pandas: pip install 'akhlak-levels[frames]'.") from None
-        frames = [self.load(w).to_frame(lang) for w in self._selected(wave)]
-        frames = [f for f in frames if len(f)] or frames[:1]
-        if not frames:
-            return pd.DataFrame()
-        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-
-    def to_parquet(self, path: str | os.PathLike[str], wave: str | int | None = None, *, lang: str = "en") -> None:
-        """Write :meth:`to_frame` to a Parquet file (needs pandas and pyarrow).
-
-        The file is written under a temporary name beside ``path`` and renamed into place when
-        complete: a failure leaves no partial file, and an existing file as it was.
-        """
-        frame = self.to_frame(wave, lang=lang)
-        with atomic_write(path, "wb") as fh:
-            frame.to_parquet(fh, index=False)
-
+        with self._writing() as con:
+            version = check_schema_version(self.path, dict(con.execute("SELECT key, value FROM meta").fetchall()), set())
+            if version == SCHEMA_VERSION:  # already (perhaps by another process meanwhile)
+                self._version = version
+                return 0
+            con.execute(WAVE_COLUMNS_TABLE)
+            names = [r[0] for r in con.execute("SELECT wave FROM waves ORDER BY position")]
+            for name in names:
+                info = self._wave_row(con, name)
+                old = _rows.read_wave(con, self.path, name, info)
+                _columns.write_wave(con, name, info, old, old.respondent_ids)
+                del old
+            con.execute("DROP TABLE results")
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+        self._version = SCHEMA_VERSION
+        truncate_journal(con)
+        return len(names)

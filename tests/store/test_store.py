@@ -18,7 +18,7 @@ import pytest
 
 import akhlak_levels as al
 from akhlak_levels.store import _layout as layout_module
-from akhlak_levels.store import _rows as rows_module
+from akhlak_levels.store import _columns as columns_module
 from akhlak_levels.flags import Flags
 from akhlak_levels.store import SCHEMA_VERSION, AssessmentStore, StoreError
 
@@ -91,12 +91,16 @@ def assert_same(got: al.Assessment, expected: al.Assessment) -> None:
         np.testing.assert_array_equal(got.groups[k], expected.groups[k])
 
 
+#: The respondents stored (of one wave, or all), counted in the file: the rows of their id parts.
+COUNT_ROWS = "SELECT coalesce(sum(n_rows), 0) FROM wave_columns WHERE part = 'respondent_id'"
+
+
 def count_rows(path, wave=None) -> int:
     con = sqlite3.connect(path)
     try:
         if wave is None:
-            return con.execute("SELECT count(*) FROM results").fetchone()[0]
-        return con.execute("SELECT count(*) FROM results WHERE wave = ?", (wave,)).fetchone()[0]
+            return con.execute(COUNT_ROWS).fetchone()[0]
+        return con.execute(COUNT_ROWS + " AND wave = ?", (wave,)).fetchone()[0]
     finally:
         con.close()
 
@@ -213,26 +217,26 @@ def test_repeated_ids_are_refused_before_anything_is_written(path, rich):
 def test_an_exception_half_way_rolls_the_whole_wave_back(path, rich, monkeypatch, error, replace):
     """Rows of three chunks are in when the fourth fails (even a KeyboardInterrupt): all undone,
     a replaced wave is intact, and the connection takes writes again."""
-    monkeypatch.setattr(rows_module, "_CHUNK", 50)
-    original = rows_module._row_chunks
+    monkeypatch.setattr(columns_module, "CHUNK_ROWS", 50)
+    original = columns_module._chunk_rows
     inside = []
 
     def failing(*args, **kwargs):
         for i, rows in enumerate(original(*args, **kwargs)):
             if i == 3:  # what the writing transaction itself sees at this point
-                inside.append(s._con.execute("SELECT count(*) FROM results").fetchone()[0])
+                inside.append(s._con.execute(COUNT_ROWS).fetchone()[0])
                 raise error("half-way")
             yield rows
 
     with AssessmentStore(path) as s:
         s.add(rich, wave="2024")
-        monkeypatch.setattr(rows_module, "_row_chunks", failing)
+        monkeypatch.setattr(columns_module, "_chunk_rows", failing)
         with pytest.raises(error, match="half-way"):
             s.add(rich_assessment(300, seed=9), wave="2024" if replace else "2025", replace=replace)
         assert inside == [150 if replace else len(rich) + 150] and not s._con.in_transaction
         assert s.waves() == ["2024"] and count_rows(path) == len(rich)
         assert_same(s.load("2024"), with_wave(rich, "2024"))
-        monkeypatch.setattr(rows_module, "_row_chunks", original)
+        monkeypatch.setattr(columns_module, "_chunk_rows", original)
         s.add(rich, wave="2025")
 
 
@@ -240,13 +244,13 @@ KILLED_CHILD = """
 import os, signal, sys
 import akhlak_levels as al
 from akhlak_levels.store import AssessmentStore
-from akhlak_levels.store import _rows as st
+from akhlak_levels.store import _columns as st
 
 path, wave, replace = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 q = al.load_questionnaire("socio-emotional-levels")
 a = al.assess(q, al.simulate(q, 8000, random_state=7)[0])
-st._CHUNK = 1000
-original = st._row_chunks
+st.CHUNK_ROWS = 1000
+original = st._chunk_rows
 
 def dying(*args, **kwargs):
     for i, rows in enumerate(original(*args, **kwargs)):
@@ -256,7 +260,7 @@ def dying(*args, **kwargs):
             os.kill(os.getpid(), signal.SIGKILL)
         yield rows
 
-st._row_chunks = dying
+st._chunk_rows = dying
 s = AssessmentStore(path)
 s._con.execute("PRAGMA cache_size = 8")  # spill: uncommitted pages reach the journal before the kill
 s.add(a, wave=wave, replace=replace)
@@ -373,9 +377,9 @@ def test_a_reader_sees_a_wave_whole_or_not_at_all(path, rich):
         writer.add(rich, wave="2024")
         con = reader._con
         con.execute("BEGIN")
-        before = con.execute("SELECT count(*) FROM results").fetchone()[0]
+        before = con.execute(COUNT_ROWS).fetchone()[0]
         writer.add(rich.take(np.arange(10)), wave="2024", replace=True)  # WAL: the writer is not blocked
-        assert con.execute("SELECT count(*) FROM results").fetchone()[0] == before
+        assert con.execute(COUNT_ROWS).fetchone()[0] == before
         con.execute("COMMIT")
         assert reader.wave_info("2024")["n"] == 10
 
@@ -396,8 +400,8 @@ def test_a_new_file_is_initialised_with_the_schema_version(path):
 
 
 @pytest.mark.parametrize("version, message", [
-    (SCHEMA_VERSION + 1, rf"has schema version {SCHEMA_VERSION + 1}; this akhlak_levels .* reads schema version {SCHEMA_VERSION}\. Upgrade"),
-    (0, r"has schema version 0, older than the 1 .* no migration"),
+    (SCHEMA_VERSION + 1, rf"has schema version {SCHEMA_VERSION + 1}; this akhlak_levels .* reads schema versions 1 and {SCHEMA_VERSION}\. Upgrade"),
+    (0, r"has schema version 0, older than the 1 and 2 .* no migration"),
 ], ids=["newer", "older"])
 def test_a_store_of_another_schema_version_is_refused(path, rich, version, message):
     with AssessmentStore(path) as s:
@@ -622,18 +626,13 @@ def test_the_error_is_a_library_error_and_a_value_error():
     assert issubclass(StoreError, al.AkhlakLevelsError) and issubclass(StoreError, ValueError)
 
 
-def test_flags_are_joined_once_per_pattern_with_the_same_result():
-    a = rich_assessment(2000, seed=3)
-    assert len(set(a.flags.as_strings())) > 3
-    assert rows_module._flag_strings(a.flags).tolist() == a.flags.as_strings()
-
-
-def test_rows_go_in_sorted_by_stored_id_and_come_back_in_the_order_added(path, rich):
+def test_a_wave_is_stored_in_chunks_in_the_order_added(path, rich, monkeypatch):
+    monkeypatch.setattr(columns_module, "CHUNK_ROWS", 128)
     with AssessmentStore(path) as s:
         s.add(rich, wave="2024")
-        stored = s._con.execute("SELECT respondent_id, seq FROM results ORDER BY rowid").fetchall()
-    assert [r for r, _ in stored] == sorted(rich.respondent_ids.tolist())
-    assert [rich.respondent_ids[q] for _, q in stored] == [r for r, _ in stored]
+        rows = s._con.execute("SELECT chunk, n_rows FROM wave_columns WHERE part = 'respondent_id' ORDER BY chunk").fetchall()
+        assert rows == [(0, 128), (1, 128), (2, 300 - 256)]
+        assert_same(s.load("2024"), with_wave(rich, "2024"))
 
 
 def test_progress_and_trajectories_read_a_store_directly(tmp_path):

@@ -1,0 +1,341 @@
+"""The columnar layout of the store (schema version 2): a wave's arrays as raw bytes, a chunk at a time.
+
+Each wave is cut into chunks of :data:`CHUNK_ROWS` respondents, in the order they were added.
+Each array of a chunk (a *part*: ``respondent_id``, ``probabilities``, ``scale_scores``,
+``group:<name>`` ...) is one row of ``wave_columns``: its numpy dtype as text, its number of rows
+and its width (columns of a 2-D array), and a BLOB of the array's raw little-endian bytes. No
+pickle, no Python object per cell: writing is ``tobytes`` and reading ``frombuffer`` into arrays
+allocated once. Every BLOB is checked on the way back (dtype from an allow-list and the one its
+part must have, width, ``len(data) == rows * width * itemsize``, the same rows in every part of a
+chunk, text made of valid characters), so a damaged or crafted file gives :class:`StoreError`.
+
+Text (ids, unit, index category, group values) is stored at fixed width per chunk, the longest
+value's: as ASCII bytes (``|S<w>``) when every character is ASCII, else as UTF-32 (``<U<w>``).
+
+Erasure reads the ``respondent_id`` parts of every wave, and rewrites each chunk that holds the
+person without their row, all parts at once (inside the caller's transaction).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import sqlite3
+from typing import Any, Iterator
+
+import numpy as np
+
+from ..assessment import Assessment
+from ..errors import StoreError
+from ..flags import Flags
+from ..levels import N_LEVELS
+from ._layout import PSEUDONYM_HEX
+
+#: Respondents per chunk: each part of a wave is one BLOB per this many rows (the last chunk holds
+#: the rest). 65,536 rows of five probabilities are 2.5 MB; memory beyond the arrays themselves is
+#: bounded by one chunk on both writing and reading.
+CHUNK_ROWS = 1 << 16
+
+#: The numeric dtypes a part may have, by part kind (text parts are ``|S<w>`` or ``<U<w>``).
+NUMERIC = {"f8": "<f8", "i1": "|i1", "i4": "<i4", "b1": "|b1", "M8": "<M8[D]"}
+_TEXT = re.compile(r"(\|S|<U)([1-9][0-9]{0,5})")
+
+_INSERT = "INSERT INTO wave_columns (wave, chunk, part, dtype, n_rows, width, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+
+def part_kinds(info: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """The parts every chunk of a wave holds: ``{part: (kind, width)}``, from its ``waves`` row.
+    Kind is a key of :data:`NUMERIC`, or ``"text"``."""
+    kinds: dict[str, tuple[str, int]] = {"respondent_id": ("text", 1)}
+    if info["has_unit"]:
+        kinds["unit"] = ("text", 1)
+    if info["has_date"]:
+        kinds["date"] = ("M8", 1)
+    if info["has_levels"]:
+        kinds["level"] = ("i1", 1)
+        for k in ("expected_level", "expected_level_sd", "confidence", "entropy"):
+            kinds[k] = ("f8", 1)
+        kinds["probabilities"] = ("f8", N_LEVELS)
+    kinds["scale_scores"] = ("f8", len(info["scale_ids"]))
+    if info["has_index"]:
+        kinds["index"] = ("f8", 1)
+        kinds["index_category"] = ("text", 1)
+    kinds["n_answered"] = ("i4", 1)
+    kinds["flags"] = ("b1", len(info["flag_names"]))
+    for g in info["group_names"]:
+        kinds[f"group:{g}"] = ("text", 1)
+    return kinds
+
+
+# =========================================================================== ids
+
+
+def stored_ids(ids: np.ndarray, key: bytes | None, name: str) -> np.ndarray:
+    """The ids as stored (themselves, or their keyed hashes when ``key`` is given), in the
+    order given; repeated ids are refused. No Python code per id but one HMAC when hashing."""
+    if key is None:
+        order = np.argsort(ids, kind="stable")
+        same = np.zeros(max(len(ids) - 1, 0), dtype=bool)
+        for i in range(0, len(ids) - 1, CHUNK_ROWS):  # neighbours in sorted order, without a sorted copy
+            k = ids[order[i : i + CHUNK_ROWS + 1]]
+            same[i : i + len(k) - 1] = k[1:] == k[:-1]
+        out = ids
+    else:
+        digest = hmac.digest
+        half = PSEUDONYM_HEX // 2
+        raw = b"".join(  # 16 bytes per id; Python strings only a chunk at a time
+            b"".join([digest(key, s.encode("utf-8"), "sha256")[:half] for s in ids[i : i + CHUNK_ROWS].tolist()])
+            for i in range(0, len(ids), CHUNK_ROWS)
+        )
+        words = np.frombuffer(raw, dtype=">u8").reshape(-1, 2)  # 16 bytes as two big-endian words
+        order = np.lexsort((words[:, 1], words[:, 0])) if len(ids) else np.zeros(0, dtype=np.intp)
+        w = words[order]
+        same = (w[1:] == w[:-1]).all(axis=1)
+        out = _text_from_ascii(np.frombuffer(raw.hex().encode("ascii"), dtype=np.uint8).reshape(len(ids), PSEUDONYM_HEX))
+    if same.any():
+        repeated = np.unique(ids[order[1:][same]])[:5].tolist()
+        raise StoreError(
+            f"Cannot add wave {name!r}: respondent ids must be unique within a wave; repeated: {repeated}. "
+            "Nothing was stored."
+        )
+    return out
+
+
+# =========================================================================== encoding
+
+
+def _text_from_ascii(raw: np.ndarray) -> np.ndarray:
+    """A ``<U<w>`` array from an (n, w) matrix of ASCII bytes."""
+    n, w = raw.shape
+    return np.ascontiguousarray(raw, dtype="<u4").view(f"<U{max(w, 1)}").reshape(n) if w else np.full(n, "")
+
+
+def encode(kind: str, arr: np.ndarray) -> tuple[str, int, int, bytes]:
+    """``(dtype, rows, width, data)`` of one part of one chunk."""
+    if kind != "text":
+        a = np.ascontiguousarray(arr, dtype=NUMERIC[kind])
+        return NUMERIC[kind], len(a), (a.shape[1] if a.ndim == 2 else 1), a.tobytes()
+    a = np.asarray(arr)
+    if a.dtype.kind != "U":
+        a = a.astype(str)
+    n, length = len(a), a.dtype.itemsize // 4
+    codes = np.ascontiguousarray(a, dtype=f"<U{max(length, 1)}").view("<u4").reshape(n, max(length, 1))
+    used = np.flatnonzero((codes != 0).any(axis=0)) if n else np.zeros(0, dtype=np.intp)
+    w = int(used[-1]) + 1 if len(used) else 1  # the longest value's length
+    codes = codes[:, :w]
+    if not n or int(codes.max()) < 128:
+        return f"|S{w}", n, 1, codes.astype(np.uint8).tobytes()
+    return f"<U{w}", n, 1, codes.tobytes()
+
+
+def _damaged(path: str, name: str, chunk: int, part: str, what: str) -> StoreError:
+    return StoreError(
+        f"The store {path!r} is damaged: wave {name!r}, chunk {chunk}, part {part!r} {what}. It was not written "
+        "by akhlak_levels, or was changed outside it; restore the file from a backup."
+    )
+
+
+def decode(row: tuple[Any, ...], kind: str, width: int, where: tuple[str, str], codes: bool = False) -> np.ndarray:
+    """The array of one stored part ``row`` = ``(chunk, part, dtype, rows, width, data)``,
+    checked against the ``kind`` and ``width`` its part must have; ``where`` = (path, wave).
+    With ``codes``, text comes as its (rows, w) matrix of character codes (uint8 or uint32)."""
+    chunk, part, dtype, rows, stored_width, data = row
+    if not isinstance(data, bytes) or not isinstance(rows, int) or rows < 0 or stored_width != width:
+        raise _damaged(*where, chunk, part, f"has rows {rows!r} and width {stored_width!r} (expected width {width})")
+    if kind == "text":
+        m = _TEXT.fullmatch(dtype) if isinstance(dtype, str) else None
+        if m is None:
+            raise _damaged(*where, chunk, part, f"has dtype {dtype!r}, not text (|S<w> or <U<w>)")
+        w, wide = int(m.group(2)), m.group(1) == "<U"
+        if len(data) != rows * w * (4 if wide else 1):
+            raise _damaged(*where, chunk, part, f"holds {len(data)} bytes, not {rows} x {w} characters")
+        matrix = np.frombuffer(data, dtype="<u4" if wide else np.uint8).reshape(rows, w)
+        if rows and int(matrix.max()) >= (0x110000 if wide else 128):
+            raise _damaged(*where, chunk, part, "holds bytes that are not characters")
+        return matrix if codes else np.ascontiguousarray(matrix, dtype="<u4").view(f"<U{w}").reshape(rows)
+    if dtype != NUMERIC[kind]:
+        raise _damaged(*where, chunk, part, f"has dtype {dtype!r}; expected {NUMERIC[kind]!r}")
+    dt = np.dtype(dtype)
+    if len(data) != rows * width * dt.itemsize:
+        raise _damaged(*where, chunk, part, f"holds {len(data)} bytes, not {rows} x {width} x {dt.itemsize}")
+    if kind == "b1" and data and int(np.frombuffer(data, dtype=np.uint8).max()) > 1:
+        raise _damaged(*where, chunk, part, "holds booleans other than 0 and 1")
+    a = np.frombuffer(data, dtype=dt)
+    return a.reshape(rows, width) if width != 1 or part in ("probabilities", "scale_scores", "flags") else a
+
+
+# =========================================================================== writing
+
+
+def wave_arrays(a: Assessment, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The parts of an assessment to store, by name, in the order added; ``ids`` as stored."""
+    out: dict[str, np.ndarray] = {"respondent_id": ids}
+    if a.unit is not None:
+        out["unit"] = np.asarray(a.unit).astype(str)
+    if a.date is not None:
+        out["date"] = np.asarray(a.date).astype("datetime64[D]")
+    if a.probabilities is not None:
+        out["level"] = np.asarray(a.level)
+        for k in ("expected_level", "expected_level_sd", "confidence", "entropy"):
+            out[k] = np.asarray(getattr(a, k))
+        out["probabilities"] = a.probabilities
+    out["scale_scores"] = a.scale_scores
+    if a.index is not None and a.index_category is not None:
+        out["index"] = a.index
+        out["index_category"] = np.asarray(a.index_category).astype(str)
+    out["n_answered"] = a.n_answered
+    out["flags"] = a.flags.values
+    for g, v in a.groups.items():
+        out[f"group:{g}"] = np.asarray(v).astype(str)
+    return out
+
+
+def _chunk_rows(name: str, kinds: dict[str, tuple[str, int]], arrays: dict[str, np.ndarray], n: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The ``wave_columns`` rows of each chunk in turn."""
+    step = CHUNK_ROWS
+    for chunk, start in enumerate(range(0, n, step)):
+        sl = slice(start, min(n, start + step))
+        yield [(name, chunk, part, *encode(kinds[part][0], arrays[part][sl])) for part in kinds]
+
+
+def write_wave(con: sqlite3.Connection, name: str, info: dict[str, Any], a: Assessment, ids: np.ndarray) -> None:
+    """Insert the chunks of ``a`` as wave ``name`` (whose ``waves`` row is ``info``), in the
+    caller's transaction."""
+    kinds, arrays = part_kinds(info), wave_arrays(a, ids)
+    for rows in _chunk_rows(name, kinds, arrays, len(a)):
+        con.executemany(_INSERT, rows)
+
+
+# =========================================================================== reading
+
+
+def _chunks(con: sqlite3.Connection, name: str, sql: str = "", args: tuple[Any, ...] = ()) -> Iterator[tuple[int, dict[str, tuple[Any, ...]]]]:
+    """``(chunk, {part: row})`` of a wave in chunk order, one chunk's BLOBs in memory at a time."""
+    cur = con.execute(
+        f"SELECT chunk, part, dtype, n_rows, width, data FROM wave_columns WHERE wave = ?{sql} ORDER BY chunk, part",
+        (name, *args),
+    )
+    current: int | None = None
+    parts: dict[str, tuple[Any, ...]] = {}
+    for row in cur:
+        if row[0] != current and parts:
+            yield current, parts  # type: ignore[misc]
+            parts = {}
+        current = row[0]
+        parts[row[1]] = row
+    if parts:
+        yield current, parts  # type: ignore[misc]
+
+
+def _decoded(
+    parts: dict[str, tuple[Any, ...]], kinds: dict[str, tuple[str, int]], where: tuple[str, str], chunk: int, codes: bool = False
+) -> dict[str, np.ndarray]:
+    """Every part of one chunk, checked: the parts its wave must have, each with the same rows."""
+    if set(parts) != set(kinds):
+        raise _damaged(*where, chunk, "*", f"has parts {sorted(parts)}; expected {sorted(kinds)}")
+    got = {p: decode(parts[p], *kinds[p], where, codes) for p in kinds}
+    rows = {len(v) for v in got.values()}
+    if len(rows) != 1:
+        raise _damaged(*where, chunk, "*", f"has parts of different lengths {sorted(rows)}")
+    return got
+
+
+def _text(pieces: list[tuple[int, np.ndarray]], n: int) -> np.ndarray:
+    """A ``<U<w>`` array of ``n`` values from the character-code matrices of its chunks (placed
+    at their offsets), ``w`` the widest: one assignment per chunk, no string casts."""
+    w = max([m.shape[1] for _, m in pieces], default=1)
+    out = np.zeros((n, w), dtype="<u4")
+    for at, m in pieces:
+        out[at : at + len(m), : m.shape[1]] = m
+    return out.view(f"<U{w}").reshape(n)
+
+
+def read_arrays(con: sqlite3.Connection, path: str, name: str, info: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The wave's parts by name, each allocated once and filled a chunk at a time."""
+    kinds, n, where = part_kinds(info), info["n"], (path, name)
+    out: dict[str, Any] = {}
+    for p, (kind, width) in kinds.items():
+        if kind == "text":
+            out[p] = []
+        else:
+            out[p] = np.empty((n, width) if p in ("probabilities", "scale_scores", "flags") else n, dtype=NUMERIC[kind])
+    at = 0
+    for chunk, parts in _chunks(con, name):
+        got = _decoded(parts, kinds, where, chunk, codes=True)
+        rows = len(got["respondent_id"])
+        if at + rows > n:
+            at += rows
+            break
+        for p, v in got.items():
+            if isinstance(out[p], list):
+                out[p].append((at, v))
+            else:
+                out[p][at : at + rows] = v
+        at += rows
+    if at != n:
+        raise StoreError(f"The store {path!r} is damaged: wave {name!r} records {n} respondents but holds more or fewer.")
+    return {p: _text(v, n) if isinstance(v, list) else v for p, v in out.items()}
+
+
+def read_wave(con: sqlite3.Connection, path: str, name: str, info: dict[str, Any]) -> Assessment:
+    """The stored wave ``name`` (described by its ``waves`` row ``info``) as an Assessment (in
+    the caller's read transaction)."""
+    by = read_arrays(con, path, name, info)
+    n = info["n"]
+    levels = info["has_levels"]
+    return Assessment(
+        questionnaire_id=info["questionnaire_id"],
+        questionnaire_version=info["questionnaire_version"],
+        questionnaire_hash=info["questionnaire_hash"],
+        respondent_ids=by["respondent_id"],
+        probabilities=by["probabilities"] if levels else None,
+        level=by["level"] if levels else None,
+        expected_level=by["expected_level"] if levels else None,
+        expected_level_sd=by["expected_level_sd"] if levels else None,
+        confidence=by["confidence"] if levels else None,
+        entropy=by["entropy"] if levels else None,
+        scale_ids=tuple(info["scale_ids"]),
+        scale_scores=by["scale_scores"],
+        index=by["index"] if info["has_index"] else None,
+        index_category=by["index_category"] if info["has_index"] else None,
+        n_answered=by["n_answered"],
+        flags=Flags(tuple(info["flag_names"]), by["flags"]),
+        min_confidence=info["min_confidence"],
+        min_answered=info["min_answered"],
+        model_hash=info["model_hash"],
+        model_kind=info["model_kind"],
+        unit=by["unit"] if info["has_unit"] else None,
+        wave=np.full(n, name),
+        date=by["date"] if info["has_date"] else None,
+        groups={g: by[f"group:{g}"] for g in info["group_names"]},
+    )
+
+
+# =========================================================================== erasure
+
+
+def erase_id(con: sqlite3.Connection, path: str, infos: list[dict[str, Any]], sid: str) -> list[str]:
+    """Remove the stored id ``sid`` and all its values from every wave (``infos``: the waves
+    rows), rewriting each chunk that holds it without its row, and lower each wave's ``n``;
+    the waves it was in, once per row removed (in the caller's transaction)."""
+    hit: list[str] = []
+    for info in infos:
+        name, kinds = info["wave"], part_kinds(info)
+        where = (path, name)
+        chunks = [
+            (c, np.flatnonzero(decode(parts["respondent_id"], *kinds["respondent_id"], where) == sid))
+            for c, parts in _chunks(con, name, " AND part = ?", ("respondent_id",))
+        ]
+        for chunk, rows in [(c, r) for c, r in chunks if len(r)]:
+            parts = next(p for _, p in _chunks(con, name, " AND chunk = ?", (chunk,)))
+            kept = {p: np.delete(v, rows, axis=0) for p, v in _decoded(parts, kinds, where, chunk).items()}
+            if len(kept["respondent_id"]):
+                con.executemany(
+                    "UPDATE wave_columns SET dtype = ?, n_rows = ?, width = ?, data = ? WHERE wave = ? AND chunk = ? AND part = ?",
+                    [(*encode(kinds[p][0], v), name, chunk, p) for p, v in kept.items()],
+                )
+            else:
+                con.execute("DELETE FROM wave_columns WHERE wave = ? AND chunk = ?", (name, chunk))
+            con.execute("UPDATE waves SET n = n - ? WHERE wave = ?", (len(rows), name))
+            hit.extend([name] * len(rows))
+    return hit
