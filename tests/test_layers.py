@@ -35,7 +35,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("growth",),
     ("store",),
     ("plots",),
-    ("cli", "__main__"),
+    ("cli", "__main__", "dask"),
 ]
 
 #: The one upward import allowed: a questionnaire's default model is its theory prior, built on
