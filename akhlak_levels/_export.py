@@ -25,7 +25,7 @@ from typing import IO, Any, Iterator
 
 from ._validation import Options, check
 
-__all__ = ["FORMULA_STARTS", "AtomicFiles", "atomic_write", "spreadsheet_text"]
+__all__ = ["FORMULA_STARTS", "AtomicFiles", "atomic_write", "spreadsheet_text", "spreadsheet_texts"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,6 +48,29 @@ def spreadsheet_text(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+#: The same first characters as a regular expression anchored at the start (for pyarrow).
+_FORMULA_PATTERN = "^[" + "".join("\\" + c if c in "-" else c for c in FORMULA_STARTS) + "]"
+
+
+def spreadsheet_texts(texts: Any) -> Any:
+    """:func:`spreadsheet_text` for a whole pyarrow string array at once (nulls stay null).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> spreadsheet_texts(pa.array(["=1+1", "Dinas A", None, "-x", ""])).to_pylist()
+    ["'=1+1", 'Dinas A', None, "'-x", '']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pa.array(texts, type=pa.string()) if not isinstance(texts, (pa.Array, pa.ChunkedArray)) else texts
+    risky = pc.match_substring_regex(texts, _FORMULA_PATTERN)
+    if not pc.any(risky).as_py():
+        return texts
+    return pc.if_else(risky, pc.binary_join_element_wise("'", texts, ""), texts)
 
 
 class AtomicFiles:

@@ -280,11 +280,11 @@ def read_responses(
         return _from_array(np.asarray(source), q, respondent_ids, on_invalid)
     if respondent_ids is not None:
         raise TypeError("respondent_ids is only for an array source; other sources name an id_column.")
-    parts = list(_response_batches(
+    parts = [rs for rs, _ in _response_batches(
         source, q, batch_rows=None, delimiter=delimiter, sheet=sheet,
         options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
                          unknown_columns, missing_items, on_invalid),
-    ))
+    )]
     return parts[0] if len(parts) == 1 else concat_responses(parts)
 
 
@@ -331,11 +331,29 @@ def iter_responses(
     """
     q = load_questionnaire(questionnaire)
     check("iter_responses", "batch_size", batch_size, Interval(1, None, integer=True))
-    yield from _response_batches(
+    for rs, _ in _response_batches(
         source, q, batch_rows=batch_size, delimiter=delimiter, sheet=sheet,
         options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
                          unknown_columns, missing_items, on_invalid, caller="iter_responses"),
-    )
+    ):
+        yield rs
+
+
+def batches_read(source: Any, questionnaire: Questionnaire | str, *, batch_size: int = 100_000,
+                 delimiter: str | None = None, sheet: str | int | None = None,
+                 **reading: Any) -> Iterator[tuple[ResponseSet, float | None]]:
+    """:func:`iter_responses` with, for each batch, the share of the source read through it
+    (None where the source does not tell), for a progress bar. ``reading``: the reading options
+    of :func:`read_responses` (``id_column`` ... ``on_invalid``)."""
+    q = load_questionnaire(questionnaire)
+    check("iter_responses", "batch_size", batch_size, Interval(1, None, integer=True))
+    defaults = dict(id_column=None, unit_column=None, wave_column=None, date_column=None, group_columns=(),
+                    ignore_columns=(), unknown_columns="error", missing_items="error", on_invalid="raise")
+    unknown = set(reading) - set(defaults)
+    if unknown:
+        raise TypeError(f"batches_read got unexpected reading options {sorted(unknown)}")
+    yield from _response_batches(source, q, batch_rows=batch_size, delimiter=delimiter, sheet=sheet,
+                                 options=_options(**{**defaults, **reading}, caller="iter_responses"))
 
 
 def _options(id_column: str | None, unit_column: str | None, wave_column: str | None, date_column: str | None,
@@ -350,7 +368,7 @@ def _options(id_column: str | None, unit_column: str | None, wave_column: str | 
 
 
 def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, delimiter: str | None,
-                      sheet: str | int | None, options: dict[str, Any]) -> Iterator[ResponseSet]:
+                      sheet: str | int | None, options: dict[str, Any]) -> Iterator[tuple[ResponseSet, float | None]]:
     """The ResponseSets of the tables of ``source``: ids numbered on and checked across batches."""
     seen = _SeenIds()
     numbered = 0
@@ -359,7 +377,7 @@ def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, 
         fields = table_fields(table, q, first_number=numbered + 1, **options)
         numbered += table.n
         seen.add(fields["respondent_ids"], table.rows, table.file)
-        yield ResponseSet(**fields)
+        yield ResponseSet(**fields), table.done
 
 
 def _check_document(table: Table, q: Questionnaire) -> None:

@@ -22,7 +22,7 @@ from ..errors import ResponseError
 from ._csv import read_csv
 from ._csvfast import NotFast, fast_tables
 from ._json import document_table, from_records, read_json, read_jsonl
-from ._sheets import from_dataframe, is_dataframe, read_parquet, read_xlsx
+from ._sheets import from_dataframe, is_dataframe, parquet_tables, read_parquet, read_xlsx
 from ._table import MAX_CELL, MAX_JSON_DEPTH, Column, Table, distinct, norm, shortened
 
 __all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "Column", "Table", "distinct", "norm", "read_source", "shortened", "source_tables"]
@@ -68,7 +68,7 @@ def source_tables(
     """The tables of ``source``, ``batch_rows`` records at a time (as the reading goes for a
     CSV file, in bounded memory; other sources are read whole, then cut).
 
-    A CSV file is read by the fast reader while the file is one it reads exactly as the strict
+    A CSV or Parquet file is read as the batches are taken. A CSV file is read by the fast reader while the file is one it reads exactly as the strict
     reader does (see :mod:`._csvfast`); from the first part that is not, the strict reader reads
     the file and gives the records not given yet (or raises the fault it names). A part holding
     only blank rows is not given on its own: its rows join the skipped rows of a neighbour.
@@ -79,8 +79,9 @@ def source_tables(
             pending = t
         elif t.n == 0 or pending.n == 0:
             rows = sorted([*pending.skipped_rows, *t.skipped_rows])
+            done = max(pending.done or 0.0, t.done or 0.0)
             pending = pending if t.n == 0 else t
-            pending.skipped_rows = rows
+            pending.skipped_rows, pending.done = rows, done
         else:
             yield pending
             pending = t
@@ -103,5 +104,11 @@ def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_r
         except NotFast:
             pass
         yield from read_csv(path, delimiter).batches(batch_rows, start=given, after_line=last_line)
+        return
+    if isinstance(source, (str, os.PathLike)) and os.path.splitext(os.fspath(source))[1].lower() == ".parquet":
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise ResponseError(f"No responses file at {path!r}.")
+        yield from parquet_tables(path, batch_rows)
         return
     yield from read_source(source, delimiter=delimiter, sheet=sheet).batches(batch_rows)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
@@ -280,6 +281,7 @@ def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | 
     moved to the front of the buffer and the next block read after it."""
     state = _State()
     carry, eof, size, delim, given = 0, False, block_bytes, ord(delimiter), 0
+    offset, total = fh.tell(), max(os.fstat(fh.fileno()).st_size, 1)  # the file offset of space[0]
     space = bytearray(size)
     while True:
         if len(space) < carry + size:  # a record longer than a block: room for more at once
@@ -304,6 +306,7 @@ def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | 
         if len(rec.starts):
             stop = _record_stop(b, int(rec.ends[-1]))
             table = _parse_block(space, rec, state, delimiter, path)
+            table.done = min((offset + stop) / total, 1.0)
             given += table.n
             yield table
         elif stop:
@@ -313,7 +316,7 @@ def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | 
         state.line += int(np.searchsorted(rec.breaks, stop))
         del b
         space[: n - stop] = space[stop:n]
-        carry = n - stop
+        carry, offset = n - stop, offset + stop
         if eof and not carry:
             break
         if eof and not len(rec.starts) and not stop:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from typing import Any
+from typing import Any, Iterator
 from xml.etree import ElementTree
 
 import numpy as np
 
 from ..errors import AkhlakLevelsError, Problem, ResponseError
-from ._table import Table, check_header, sheet_table, shortened, trim_header
+from ._table import Column, Table, check_header, sheet_table, shortened, trim_header
 
 
 def read_xlsx(path: str, sheet: str | int | None) -> Table:
@@ -147,17 +147,81 @@ def _uncached_formulas(ws: Any, path: str) -> list[Problem]:
 
 
 def read_parquet(path: str) -> Table:
+    """The whole Parquet file at ``path`` as one table."""
+    return next(parquet_tables(path, None))
+
+
+def parquet_tables(path: str, batch_rows: int | None) -> Iterator[Table]:
+    """The Parquet file at ``path``, ``batch_rows`` records at a time (all at once when None).
+
+    Read with pyarrow: text columns are dictionary-encoded (each distinct answer is coded once);
+    other columns are converted as pandas would (``to_pandas``), so a Parquet file reads as the
+    DataFrame pandas gives for it. A pandas index stored in the file is data when it has a name
+    (e.g. ``respondent_id``, put first as ``reset_index`` does) and is dropped when it has none.
+    Records are numbered from 1.
+    """
+    import pyarrow.parquet as pq
+
     try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        raise ImportError("Reading .parquet needs pandas and pyarrow: pip install 'akhlak-levels[frames]'.") from None
-    try:
-        df = pd.read_parquet(path)
+        schema = pq.read_schema(path)
+        text = [f.name for f in schema if f.type in ("string", "large_string")]
+        pf = pq.ParquetFile(path, read_dictionary=text)  # answers come as dictionaries: each label decoded once
+        fields, names = _parquet_names(pf.schema_arrow)
+        n = pf.metadata.num_rows
     except Exception as exc:
         raise ResponseError(f"The file {path} is not a readable Parquet file: {shortened(str(exc))}") from None
-    t = from_dataframe(df, path)
-    t.rows = np.arange(1, len(df) + 1)  # 1-based record number
-    return t
+    if n == 0:
+        raise ResponseError(f"The file {path} has no rows.")
+    check_header(names, path)
+    parts = pf.iter_batches(batch_size=batch_rows, columns=fields) if batch_rows else None
+    first = 1
+    while first <= n:
+        try:
+            part = next(parts) if parts is not None else pf.read(columns=fields).unify_dictionaries()
+        except StopIteration:
+            break
+        except Exception as exc:
+            raise ResponseError(f"The file {path} is not a readable Parquet file: {shortened(str(exc))}") from None
+        data = [_parquet_column(part.column(j)) for j in range(part.num_columns)]
+        yield Table(names, data, np.arange(first, first + part.num_rows), path, done=(first - 1 + part.num_rows) / n)
+        first += part.num_rows
+
+
+def _parquet_names(schema: Any) -> tuple[list[str], list[str]]:
+    """The columns to read, in the order pandas gives them after ``reset_index``, and their
+    names: a named index comes first under its name; an unnamed one is left out."""
+    meta = schema.pandas_metadata or {}
+    named = {c.get("field_name"): c.get("name") for c in meta.get("columns", []) if isinstance(c, dict)}
+    index = [c for c in meta.get("index_columns", []) if isinstance(c, str) and c in schema.names]
+    data = [c for c in schema.names if c not in index]
+    fields = [c for c in index if named.get(c) is not None] + data
+    return fields, [str(named[c] if c in index else c).strip() for c in fields]
+
+
+def _parquet_column(col: Any) -> Any:
+    """One Parquet column: text as a dictionary :class:`Column`, anything else as pandas gives it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    typ = col.type
+    text = pa.types.is_string(typ) or pa.types.is_large_string(typ)
+    if text or pa.types.is_dictionary(typ) and (pa.types.is_string(typ.value_type) or pa.types.is_large_string(typ.value_type)):
+        if text:  # one dictionary for the whole column
+            col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+            col = col.dictionary_encode()
+        chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+        if not chunks:
+            return Column(np.array([None], dtype=object), np.empty(0, np.int64))
+        values = chunks[0].dictionary  # one dictionary for all chunks (unify_dictionaries)
+        indices = [pc.fill_null(c.indices, len(values)).to_numpy(zero_copy_only=False) for c in chunks]
+        index = np.concatenate(indices).astype(np.int64)
+        return Column(np.append(values.to_numpy(zero_copy_only=False).astype(object), None), index)
+    try:
+        series = col.to_pandas()
+    except ImportError:  # pragma: no cover - pandas absent: numpy as pyarrow gives it
+        return np.asarray(col.to_numpy(zero_copy_only=False))
+    arr = series.to_numpy()
+    return arr if arr.dtype.kind in "iuf" else series.to_numpy(dtype=object)
 
 
 def is_dataframe(obj: Any) -> bool:

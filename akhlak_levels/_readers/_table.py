@@ -112,6 +112,7 @@ class Table:
     skipped_rows: list[int] = field(default_factory=list)
     questionnaire_id: str | None = None  # as declared by a responses document
     questionnaire_version: str | None = None
+    done: float | None = None  # the share of the source read through this table (for progress)
 
     @property
     def n(self) -> int:
@@ -130,10 +131,10 @@ class Table:
             skipped = skipped[len(mine):]
             data = [Column(c.values, c.index[lo:hi]) if isinstance(c, Column) else c[lo:hi] for c in self.data]
             yield Table(self.columns, data, self.rows[lo:hi], self.file, mine.tolist(),
-                        self.questionnaire_id, self.questionnaire_version)
+                        self.questionnaire_id, self.questionnaire_version, hi / n)
         if start >= n and len(skipped):  # blank rows after the last record given
             yield Table(self.columns, [c[:0] if isinstance(c, np.ndarray) else Column(c.values, c.index[:0]) for c in self.data],
-                        self.rows[:0], self.file, skipped.tolist(), self.questionnaire_id, self.questionnaire_version)
+                        self.rows[:0], self.file, skipped.tolist(), self.questionnaire_id, self.questionnaire_version, 1.0)
 
 
 def decode(path: str, raw: bytes) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from typing import Any, Callable, TextIO
 
 import numpy as np
@@ -16,11 +15,10 @@ from ..levels import N_LEVELS, Level
 from ..model import load_model, simulate
 from ..questionnaire import list_questionnaires, load_questionnaire
 from ..responses import read_responses
-from ._output import print_records, print_table, summary, write_assessment, write_records, write_records_csv
+from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
+from ._stream import batches, reading_options
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
-PROGRESS_FROM = 100_000  # respondents; smaller jobs print no progress
-READ_NOTICE_FROM = 5 * 2**20  # bytes; reading a larger file is announced on stderr
 
 
 class UsageError(Exception):
@@ -28,22 +26,8 @@ class UsageError(Exception):
 
 
 def _read(args: argparse.Namespace, q: Any) -> Any:
-    """The responses of ``args.file``, read with the reading options of the command line."""
-    return read_responses(
-        args.file,
-        q,
-        id_column=args.id_column,
-        unit_column=args.unit_column,
-        wave_column=args.wave_column,
-        date_column=args.date_column,
-        group_columns=args.group_column,
-        ignore_columns=args.ignore_column,
-        unknown_columns="ignore" if args.ignore_unknown_columns else "error",
-        missing_items="missing" if args.allow_missing_items else "error",
-        on_invalid=args.on_invalid,
-        delimiter=args.delimiter,
-        sheet=args.sheet,
-    )
+    """The responses of ``args.file``, read whole with the reading options of the command line."""
+    return read_responses(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **reading_options(args))
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -92,21 +76,31 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     q = load_questionnaire(args.questionnaire)
-    rs = _read(args, q)
-    answered = rs.answered
+    n = answered = empty = n_flagged = 0
+    ignored: list[str] = []
+    skipped: list[int] = []
+    flagged: list[str] = []
+    for rs in batches(args, q, err, "validating"):  # bounded memory: counts kept, batches dropped
+        n += len(rs)
+        answered += int(rs.answered.sum())
+        empty += int((~rs.answered.any(axis=1)).sum())
+        ignored = ignored or list(rs.ignored_columns)
+        skipped += list(rs.skipped_rows[: 21 - len(skipped)])
+        hit = np.flatnonzero(rs.flags.any())
+        n_flagged += len(hit)
+        flagged += [f"{rs.respondent_ids[i]}: {', '.join(rs.flags.for_respondent(i))}" for i in hit[: 20 - len(flagged)]]
     print(f"{args.file}: valid responses to {q.id} {q.version}", file=out)
-    print(f"  respondents: {len(rs)}", file=out)
-    print(f"  items: {q.n_items}; answers missing: {100 * (1 - answered.mean()):.1f}%", file=out)
-    print(f"  respondents with no answers: {int((~answered.any(axis=1)).sum())}", file=out)
-    if rs.ignored_columns:
-        print(f"  columns set aside: {list(rs.ignored_columns)}", file=out)
-    if rs.skipped_rows:
-        print(f"  empty rows skipped: {list(rs.skipped_rows[:20])}{' ...' if len(rs.skipped_rows) > 20 else ''}", file=out)
-    flagged = rs.flags.any()
-    if flagged.any():
-        print(f"  respondents flagged (answers set missing): {int(flagged.sum())}", file=out)
-        for i in np.flatnonzero(flagged)[:20]:
-            print(f"    {rs.respondent_ids[i]}: {', '.join(rs.flags.for_respondent(i))}", file=out)
+    print(f"  respondents: {n}", file=out)
+    print(f"  items: {q.n_items}; answers missing: {100 * (1 - answered / max(n * q.n_items, 1)):.1f}%", file=out)
+    print(f"  respondents with no answers: {empty}", file=out)
+    if ignored:
+        print(f"  columns set aside: {ignored}", file=out)
+    if skipped:
+        print(f"  empty rows skipped: {skipped[:20]}{' ...' if len(skipped) > 20 else ''}", file=out)
+    if n_flagged:
+        print(f"  respondents flagged (answers set missing): {n_flagged}", file=out)
+        for line in flagged:
+            print(f"    {line}", file=out)
     return EXIT_OK
 
 
@@ -120,36 +114,25 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     key = os.environ.get(args.pseudonymize_key_env) if args.pseudonymize_key_env else None
     if args.pseudonymize_key_env and not key:
         raise UsageError(f"the environment variable {args.pseudonymize_key_env} is empty or not set")
-    size = os.path.getsize(args.file) if os.path.isfile(args.file) else 0
-    if not args.quiet and size >= READ_NOTICE_FROM:
-        print(f"reading {args.file} ({size / 2**20:,.0f} MB) ...", file=err, flush=True)
-    t0 = time.perf_counter()
-    rs = _read(args, q)
-    if not args.quiet and size >= READ_NOTICE_FROM:
-        print(f"read {len(rs):,} respondents in {time.perf_counter() - t0:.1f} s", file=err, flush=True)
-    show_progress = not args.quiet and len(rs) >= PROGRESS_FROM
-
-    def progress(done: int, total: int) -> None:
-        print(f"\rscored {done:,}/{total:,} respondents", end="" if done < total else "\n", file=err, flush=True)
-
-    result = assess(
-        q, rs, model,
-        min_confidence=args.min_confidence,
-        min_answered=args.min_answered,
-        progress=progress if show_progress else None,
-    )
-    with AtomicFiles() as files:  # -o appears, whole, only when storing succeeded too
-        if args.output:
-            write_assessment(result, files.open(args.output, newline=""), args.output, args.lang)
-        else:
-            write_assessment(result, out, "stdout.csv", args.lang)
-        if args.store:
+    settings = dict(min_confidence=args.min_confidence, min_answered=args.min_answered)
+    totals = Totals(args.min_confidence)
+    with AtomicFiles() as files:  # -o appears, whole, only when the whole file was scored (and stored)
+        writer = AssessmentWriter(files.open(args.output, "wb") if args.output else out, args.output or "stdout.csv", args.lang)
+        if args.store:  # a wave is stored in one transaction: it is scored whole
+            result = assess(q, _read(args, q), model, **settings)
+            writer.write(result)
+            totals.add(result)
             from ..store import AssessmentStore
 
             with AssessmentStore(args.store, pseudonymize_key=key) as store:
                 n = store.add(result, wave=args.wave, replace=args.replace)
+        else:  # batch by batch: memory bounded by --batch-size, not by the file
+            for rs in batches(args, q, err, "scoring"):
+                result = assess(q, rs, model, **settings)
+                writer.write(result)
+                totals.add(result)
     if not args.quiet:
-        print(summary(result, args.output), file=err)
+        print(totals.summary(args.output), file=err)
         if args.store:
             print(f"stored {n:,} respondents as wave {args.wave!r} in {args.store}", file=err)
     return EXIT_OK

@@ -13,6 +13,22 @@ from typing import Sequence, TextIO
 from .._version import __version__
 from ..errors import AkhlakLevelsError
 from ._commands import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
+from ._stream import DEFAULT_BATCH
+
+
+def _batch_size(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH, metavar="N",
+                   help=f"respondents read and scored at a time; memory grows with it (default {DEFAULT_BATCH:,})")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 def _reading_options(p: argparse.ArgumentParser) -> None:
@@ -50,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a responses file against a questionnaire")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    _batch_size(p)
     _reading_options(p)
 
     p = sub.add_parser("score", help="score a responses file into levels and scale scores")
@@ -61,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-confidence", type=float, default=0.5, help="level 0 where the top probability is below this (default 0.5)")
     p.add_argument("--min-answered", type=float, default=0.5, help="share of a scale's items needed to score it (default 0.5)")
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    _batch_size(p)
     p.add_argument("--store", metavar="STORE.sqlite", help="also add the results to an assessment store, as --wave")
     p.add_argument("--wave", help="the wave (e.g. 2025) the results are stored as; needed with --store")
     p.add_argument("--replace", action="store_true", help="replace the wave if the store already holds it")

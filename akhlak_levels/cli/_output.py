@@ -1,23 +1,28 @@
 """What the commands print and write: tables on the terminal, results as CSV or JSON.
 
-Every CSV the commands write goes through :func:`write_csv`, which makes each text cell safe to
-open in a spreadsheet (:func:`~akhlak_levels._export.spreadsheet_text`: a text starting with
-``= + - @``, a tab or a carriage return gets a leading ``'``) and leaves numbers as numbers.
-Which cells are text is decided by the value's type, not by its look: ids, units, group
-labels, level labels, notes and flags are text; the ints and floats we computed are numbers
-(``-0.25`` and ``-inf`` included). JSON and JSON lines are written as they are.
+Every CSV the commands write makes each text cell safe to open in a spreadsheet
+(:func:`~akhlak_levels._export.spreadsheet_text`: a text starting with ``= + - @``, a tab or a
+carriage return gets a leading ``'``) and leaves numbers as numbers. Which cells are text is
+decided by the value's type, not by its look: ids, units, group labels, level labels, notes and
+flags are text; the ints and floats we computed are numbers (``-0.25`` and ``-inf`` included).
+JSON and JSON lines are written as they are.
+
+Two writers share that rule: :func:`write_csv` for the small tables of records (quality,
+growth), cell by cell; :class:`AssessmentWriter` for scores, batch by batch and column by column
+through pyarrow (a million rows in a few seconds), which quotes every text cell.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from typing import IO, Any, Sequence, TextIO
 
 import numpy as np
 
-from .._export import AtomicFiles, spreadsheet_text
+from .._export import AtomicFiles, spreadsheet_text, spreadsheet_texts
 from ..assessment import Assessment
 from ..levels import N_LEVELS
 
@@ -53,38 +58,105 @@ def write_csv(fh: IO[Any], header: Sequence[str], columns: Sequence[list[Any]]) 
     writer.writerows(zip(*cells))
 
 
+def _arrow_column(values: Any) -> Any:
+    """One output column as a pyarrow array: floats rounded to 6 decimals with NaN empty, ints
+    as they are, text neutralised for spreadsheets; a column mixing kinds cell by cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        return pc.round(pa.array(arr, from_pandas=True), 6)  # from_pandas: NaN -> null (an empty cell)
+    if arr.dtype.kind in "iub":
+        return pa.array(arr)
+    if arr.dtype.kind in "US":
+        return spreadsheet_texts(pa.array(arr.astype(str), type=pa.string()))
+    try:  # object: text and None (ids, units, labels, flags)
+        return spreadsheet_texts(pa.array(arr, type=pa.string(), from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column mixing numbers and text
+        cells = [_csv_cell(_fmt(v)) for v in arr.tolist()]
+        return pa.array(["" if v is None else str(v) for v in cells], type=pa.string())
+
+
+class AssessmentWriter:
+    """Write assessments to one CSV or JSON lines output, batch after batch.
+
+    CSV: the header once (through :func:`write_csv`'s rule), then each batch's columns through
+    pyarrow's CSV writer. ``fh`` is a binary file, or a text stream (standard output) that gets
+    the decoded text. JSON lines when ``name`` ends in ``.jsonl``.
+    """
+
+    def __init__(self, fh: IO[Any], name: str, lang: str) -> None:
+        self.fh, self.lang = fh, lang
+        self.jsonl = name.lower().endswith(".jsonl")
+        self.binary = not isinstance(fh, io.TextIOBase)
+        self.header: list[str] | None = None
+
+    def _put(self, text: str | bytes) -> None:
+        if self.binary:
+            self.fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        else:
+            self.fh.write(text.decode("utf-8") if isinstance(text, bytes) else text)
+
+    def write(self, result: Assessment) -> None:
+        """Append the rows of ``result``."""
+        if self.jsonl:
+            self._put("".join(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n"
+                              for rec in result.to_records(self.lang)))
+            return
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        cols = result.columns(self.lang)
+        if self.header is None:
+            self.header = list(cols)
+            head = io.StringIO()
+            write_csv(head, self.header, [[] for _ in self.header])
+            self._put(head.getvalue())
+        elif list(cols) != self.header:
+            raise ValueError(f"a batch with other columns: {list(cols)} after {self.header}")
+        table = pa.table([_arrow_column(v) for v in cols.values()], names=[f"c{j}" for j in range(len(cols))])
+        sink = io.BytesIO()
+        pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, batch_size=65_536))
+        self._put(sink.getvalue())
+
+
 def write_assessment(result: Assessment, fh: IO[Any], name: str, lang: str) -> None:
     """Write ``result`` to ``fh``: JSON lines when ``name`` ends in ``.jsonl``, else CSV."""
-    if name.lower().endswith(".jsonl"):
-        for rec in result.to_records(lang):
-            fh.write(json.dumps(rec, ensure_ascii=False, allow_nan=False))
-            fh.write("\n")
-        return
-    cols = result.columns(lang)
-    lists = []
-    for v in cols.values():
-        arr = np.asarray(v)
-        if arr.dtype.kind == "f":
-            lists.append([_fmt(x) for x in arr.tolist()])
-        else:
-            lists.append(arr.tolist())
-    write_csv(fh, list(cols), lists)
+    AssessmentWriter(fh, name, lang).write(result)
 
 
-def summary(a: Assessment, output: str | None) -> str:
-    """The one-line report of ``score`` on stderr: levels found, mean index, flags."""
-    parts = [f"scored {len(a):,} respondents" + (f" -> {output}" if output else "")]
-    if a.level is not None:
-        counts = np.bincount(a.level, minlength=N_LEVELS + 1)
-        dist = ", ".join(f"level {k}: {counts[k]}" for k in range(1, N_LEVELS + 1))
-        parts.append(f"{dist}; undetermined (confidence < {a.min_confidence:g}): {counts[0]}")
-    if a.index is not None and np.isfinite(a.index).any():
-        mean = float(np.nanmean(a.index))
-        parts.append(f"mean index {mean:.1f} of {int(np.isfinite(a.index).sum())} respondents with every scale scored")
-    flagged = int(a.flags.any().sum())
-    if flagged:
-        parts.append(f"{flagged} respondents carry flags (see the flags column)")
-    return "; ".join(parts)
+class Totals:
+    """What the one-line report of ``score`` says, summed over the batches scored."""
+
+    def __init__(self, min_confidence: float) -> None:
+        self.min_confidence = min_confidence
+        self.n = self.flagged = self.n_index = 0
+        self.counts: np.ndarray | None = None
+        self.index_sum = 0.0
+
+    def add(self, a: Assessment) -> None:
+        self.n += len(a)
+        if a.level is not None:
+            counts = np.bincount(a.level, minlength=N_LEVELS + 1)
+            self.counts = counts if self.counts is None else self.counts + counts
+        if a.index is not None:
+            finite = np.isfinite(a.index)
+            self.n_index += int(finite.sum())
+            self.index_sum += float(a.index[finite].sum())
+        self.flagged += int(a.flags.any().sum())
+
+    def summary(self, output: str | None) -> str:
+        """Levels found, mean index, flags."""
+        parts = [f"scored {self.n:,} respondents" + (f" -> {output}" if output else "")]
+        if self.counts is not None:
+            dist = ", ".join(f"level {k}: {self.counts[k]}" for k in range(1, N_LEVELS + 1))
+            parts.append(f"{dist}; undetermined (confidence < {self.min_confidence:g}): {self.counts[0]}")
+        if self.n_index:
+            parts.append(f"mean index {self.index_sum / self.n_index:.1f} of {self.n_index} respondents with every scale scored")
+        if self.flagged:
+            parts.append(f"{self.flagged} respondents carry flags (see the flags column)")
+        return "; ".join(parts)
 
 
 def print_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:

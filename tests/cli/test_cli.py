@@ -139,17 +139,6 @@ def test_demo_shows_simulated_respondents_and_says_it_is_a_prior():
     assert run("demo", "-n", "5", "--seed", "1").stdout == r.stdout
 
 
-def test_progress_is_printed_for_long_files(tmp_path, sel):
-    rs, _ = al.simulate(sel, 100_000, random_state=0)
-    path = tmp_path / "big.csv"
-    np.savetxt(path, rs.values, delimiter=",", fmt="%d", header=",".join(sel.item_ids), comments="")
-    r = run("score", str(path), "-q", "socio-emotional-levels", "-o", str(tmp_path / "o.csv"))
-    assert r.returncode == 0, r.stderr
-    assert "scored 100,000/100,000 respondents" in r.stderr
-    assert path.stat().st_size > 5 * 2**20  # large enough for the reading notice too
-    assert "read 100,000 respondents in" in r.stderr
-
-
 def test_version():
     r = run("--version")
     assert r.returncode == 0 and r.stdout.strip() == f"akhlak-levels {al.__version__}"
