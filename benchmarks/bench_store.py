@@ -9,7 +9,8 @@ Every timed call runs in a fresh worker process, started by a small wrapper proc
 the worker's peak RSS (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``), so each figure's
 memory is its own. Workers are interleaved (store load, Parquet read, store add, Parquet write,
 then the next repeat), so machine noise hits both alike. The add worker first builds the
-assessment (untimed; its RSS before `add` is reported too).
+assessment (untimed; its RSS before `add` is reported too), and after `add` times the erasure of
+one respondent from the wave it added (a chunk rewritten, the journal checkpointed and truncated).
 
 Usage: python benchmarks/bench_store.py [--n 1000000] [--repeat 3] [--keep DIR]
 Prints one JSON line: best, median and worst seconds of each, the ratios store / Parquet (best
@@ -84,6 +85,9 @@ WORKER = textwrap.dedent(
             t0 = time.perf_counter()
             s.add(a, wave="w")
             out["seconds"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            assert s.erase(str(a.respondent_ids[n // 2])) == 1
+            out["erase_seconds"] = time.perf_counter() - t0
     print(json.dumps(out))
     """
 )
@@ -153,6 +157,7 @@ def main() -> None:
         "ratio_load_to_read_parquet": round(s["load"]["best_s"] / s["read_parquet"]["best_s"], 2),
         "ratio_add_to_write_parquet": round(s["add"]["best_s"] / s["write_parquet"]["best_s"], 2),
         "add_rss_before_add_mb": round(min(r["rss_before_mb"] for r in runs["add"]), 1),
+        "erase_one_id_s": [round(r["erase_seconds"], 3) for r in runs["add"]],
         "store_file_mb": round(os.path.getsize(store) / 2**20, 1),
         "parquet_file_mb": round(os.path.getsize(parquet) / 2**20, 1),
         "loadavg_before": [round(x, 2) for x in load_before],

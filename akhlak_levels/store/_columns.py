@@ -71,8 +71,9 @@ def part_kinds(info: dict[str, Any]) -> dict[str, tuple[str, int]]:
 
 
 def stored_ids(ids: np.ndarray, key: bytes | None, name: str) -> np.ndarray:
-    """The ids as stored (themselves, or their keyed hashes when ``key`` is given), in the
-    order given; repeated ids are refused. No Python code per id but one HMAC when hashing."""
+    """The ids as stored (themselves, or their keyed hashes in hex as ``S32`` when ``key`` is
+    given), in the order given; repeated ids are refused. No Python code per id but one HMAC
+    when hashing."""
     if key is None:
         order = np.argsort(ids, kind="stable")
         same = np.zeros(max(len(ids) - 1, 0), dtype=bool)
@@ -91,7 +92,7 @@ def stored_ids(ids: np.ndarray, key: bytes | None, name: str) -> np.ndarray:
         order = np.lexsort((words[:, 1], words[:, 0])) if len(ids) else np.zeros(0, dtype=np.intp)
         w = words[order]
         same = (w[1:] == w[:-1]).all(axis=1)
-        out = _text_from_ascii(np.frombuffer(raw.hex().encode("ascii"), dtype=np.uint8).reshape(len(ids), PSEUDONYM_HEX))
+        out = np.frombuffer(raw.hex().encode("ascii"), dtype=f"S{PSEUDONYM_HEX}")  # ASCII: stored as it is
     if same.any():
         repeated = np.unique(ids[order[1:][same]])[:5].tolist()
         raise StoreError(
@@ -104,28 +105,24 @@ def stored_ids(ids: np.ndarray, key: bytes | None, name: str) -> np.ndarray:
 # =========================================================================== encoding
 
 
-def _text_from_ascii(raw: np.ndarray) -> np.ndarray:
-    """A ``<U<w>`` array from an (n, w) matrix of ASCII bytes."""
-    n, w = raw.shape
-    return np.ascontiguousarray(raw, dtype="<u4").view(f"<U{max(w, 1)}").reshape(n) if w else np.full(n, "")
-
-
 def encode(kind: str, arr: np.ndarray) -> tuple[str, int, int, bytes]:
-    """``(dtype, rows, width, data)`` of one part of one chunk."""
+    """``(dtype, rows, width, data)`` of one part of one chunk (text may come as ``U`` or, when
+    ASCII, as ``S``)."""
     if kind != "text":
         a = np.ascontiguousarray(arr, dtype=NUMERIC[kind])
         return NUMERIC[kind], len(a), (a.shape[1] if a.ndim == 2 else 1), a.tobytes()
     a = np.asarray(arr)
-    if a.dtype.kind != "U":
+    if a.dtype.kind not in "US":
         a = a.astype(str)
-    n, length = len(a), a.dtype.itemsize // 4
-    codes = np.ascontiguousarray(a, dtype=f"<U{max(length, 1)}").view("<u4").reshape(n, max(length, 1))
+    size = 4 if a.dtype.kind == "U" else 1  # bytes (S: ASCII pseudonyms) or UTF-32 code points
+    n, length = len(a), max(a.dtype.itemsize // size, 1)
+    codes = np.ascontiguousarray(a, dtype=f"{'<U' if size == 4 else '|S'}{length}").view(f"<u{size}").reshape(n, length)
     used = np.flatnonzero((codes != 0).any(axis=0)) if n else np.zeros(0, dtype=np.intp)
     w = int(used[-1]) + 1 if len(used) else 1  # the longest value's length
     codes = codes[:, :w]
     if not n or int(codes.max()) < 128:
         return f"|S{w}", n, 1, codes.astype(np.uint8).tobytes()
-    return f"<U{w}", n, 1, codes.tobytes()
+    return f"<U{w}", n, 1, codes.astype("<u4").tobytes()
 
 
 def _damaged(path: str, name: str, chunk: int, part: str, what: str) -> StoreError:
