@@ -61,7 +61,10 @@ class Records:
     breaks: np.ndarray
 
     def first(self, k: int) -> Records:
-        return Records(self.starts[:k], self.ends[:k], self.lines[:k], self.multi_line[:k], self.breaks)
+        return self.part(0, k)
+
+    def part(self, lo: int, hi: int) -> Records:
+        return Records(self.starts[lo:hi], self.ends[lo:hi], self.lines[lo:hi], self.multi_line[lo:hi], self.breaks)
 
     def after_first(self) -> Records:
         return Records(self.starts[1:], self.ends[1:], self.lines[1:], self.multi_line[1:], self.breaks)
@@ -91,15 +94,21 @@ def _check_quotes(b: np.ndarray, quotes: np.ndarray, delim: int) -> None:
     if not len(quotes):
         return
     n = len(b)
+    edge = np.zeros(256, dtype=bool)  # the bytes a cell ends at
+    edge[[delim, LF, CR]] = True
     opening, closing = quotes[0::2], quotes[1::2]
-    before = b[np.maximum(opening - 1, 0)]
-    ok_open = (opening == 0) | (before == delim) | (before == LF) | (before == CR)
-    ok_open[1:] |= opening[1:] == closing[:-1] + 1
-    after = b[np.minimum(closing + 1, n - 1)]
-    ok_close = (closing == n - 1) | (after == delim) | (after == LF) | (after == CR)
-    ok_close[:-1] |= closing[:-1] + 1 == opening[1:]
-    if not (ok_open.all() and ok_close.all()):
-        raise NotFast("a quote outside the shared rule")
+    first = 1 if opening[0] == 0 else 0  # a quote opening the buffer opens a cell
+    ok_open = edge[b[opening[first:] - 1]]
+    if not ok_open.all():  # else: a doubled quote "" inside a quoted cell
+        bad = np.flatnonzero(~ok_open) + first
+        if not (bad > 0).all() or not (opening[bad] == closing[bad - 1] + 1).all():
+            raise NotFast("a quote outside the shared rule")
+    last = len(closing) - 1 if closing[-1] == n - 1 else len(closing)  # a quote closing the buffer
+    ok_close = edge[b[closing[:last] + 1]]
+    if not ok_close.all():
+        bad = np.flatnonzero(~ok_close)
+        if not (bad < len(opening) - 1).all() or not (closing[bad] + 1 == opening[bad + 1]).all():
+            raise NotFast("a quote outside the shared rule")
 
 
 def scan(b: np.ndarray, raw: bytes | bytearray, n: int, delim: int, first_line: int, *, final: bool) -> Records:
@@ -114,7 +123,7 @@ def scan(b: np.ndarray, raw: bytes | bytearray, n: int, delim: int, first_line: 
         whole = term_end < len(b)  # a CR as the last byte may be the first half of a CRLF
         term, term_end = term[whole], term_end[whole]
     stop = len(b) if final else int(term_end[-1]) if len(term) else 0
-    _check_quotes(b[:stop], quotes[quotes < stop], delim)
+    _check_quotes(b[:stop], quotes[: int(np.searchsorted(quotes, stop))], delim)
     starts = np.concatenate([[0], term_end]).astype(np.int64)
     ends = np.concatenate([term, [stop]]).astype(np.int64)
     if not final or (len(term) and term_end[-1] == len(b)):
@@ -299,16 +308,16 @@ def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | 
         if state.header is None and len(rec.starts):
             rec = _take_header(space, rec, state, delimiter, path)
             stop = _record_stop(b, state.header_end)
-        if batch_rows is not None:  # batch_rows records that are not empty lines
+        if len(rec.starts):  # batch_rows records that are not empty lines at a time, all from this scan
             filled = np.flatnonzero(rec.ends > rec.starts)
-            if len(filled) > batch_rows:
-                rec = rec.first(int(filled[batch_rows - 1]) + 1)
-        if len(rec.starts):
-            stop = _record_stop(b, int(rec.ends[-1]))
-            table = _parse_block(space, rec, state, delimiter, path)
-            table.done = min((offset + stop) / total, 1.0)
-            given += table.n
-            yield table
+            cuts = [int(filled[k - 1]) + 1 for k in range(batch_rows, len(filled), batch_rows)] if batch_rows else []
+            for lo, hi in zip([0, *cuts], [*cuts, len(rec.starts)]):
+                part = rec.part(lo, hi)
+                stop = _record_stop(b, int(part.ends[-1]))
+                table = _parse_block(space, part, state, delimiter, path)
+                table.done = min((offset + stop) / total, 1.0)
+                given += table.n
+                yield table
         elif stop:
             _check_utf8(space, stop)  # the header alone so far
         elif not eof:

@@ -1,0 +1,121 @@
+"""End to end: `akhlak-levels score FILE -o levels.csv` on exports of 1,000,000 and 4,000,000
+respondents, with reading, scoring and writing timed apart, in one run.
+
+For each file (benchmarks/_exports.py: a labels CSV as Google Forms writes it, and a codes CSV):
+- ``cli``: the command as a user runs it (``--quiet``), in a process of its own: wall time and
+  that process's peak resident memory (``ru_maxrss``);
+- ``phases``: the same loop in a child process without the read-ahead thread, so that reading
+  (`iter_responses` batches), scoring (`assess`) and writing (the CSV writer of the command) are
+  timed apart;
+- ``pyarrow``: `pyarrow.csv.read_csv` of the same file, the parse alone, as the floor of reading.
+Reported: respondents per second end to end, the ratio of the command's time to the pyarrow
+parse, peak RSS, and the load average before and after.
+
+Usage: python benchmarks/bench_score_file.py [--n 1000000 4000000] [--kinds labels codes] [--dir D]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+READING = {"labels": ["--unit-column", "Unit Kerja", "--ignore-column", "Timestamp"], "codes": []}
+
+
+def phases(kind: str, path: str, out: str, batch: int) -> None:
+    """The command's loop, each phase timed: print seconds of reading, scoring and writing."""
+    import akhlak_levels as al
+    from akhlak_levels.cli._output import AssessmentWriter
+
+    q = al.load_questionnaire("socio-emotional-levels")
+    opts = dict(unit_column="Unit Kerja", ignore_columns=["Timestamp"]) if kind == "labels" else {}
+    t = {"read": 0.0, "score": 0.0, "write": 0.0}
+    n = 0
+    with open(out, "wb") as fh:
+        writer = AssessmentWriter(fh, out, "en")
+        batches = al.iter_responses(path, q, batch_size=batch, **opts)
+        while True:
+            t0 = time.perf_counter()
+            rs = next(batches, None)
+            t1 = time.perf_counter()
+            t["read"] += t1 - t0
+            if rs is None:
+                break
+            a = al.assess(q, rs)
+            t2 = time.perf_counter()
+            writer.write(a)
+            t["write"] += time.perf_counter() - t2
+            t["score"] += t2 - t1
+            n += len(rs)
+    print(json.dumps({**{k: round(v, 3) for k, v in t.items()}, "rows": n}))
+
+
+def pyarrow_parse(path: str) -> None:
+    import pyarrow.csv as pa_csv
+
+    t0 = time.perf_counter()
+    n = pa_csv.read_csv(path).num_rows
+    print(json.dumps({"read": round(time.perf_counter() - t0, 3), "rows": n}))
+
+
+def in_child(args: list[str]) -> tuple[float, float, str]:
+    """Run ``args``; wall seconds, that process's peak RSS in MB, and what it printed."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{args} failed")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, nargs="+", default=[1_000_000, 4_000_000])
+    ap.add_argument("--kinds", nargs="+", default=["labels", "codes"])
+    ap.add_argument("--batch", type=int, default=100_000)
+    ap.add_argument("--dir", default=None)
+    args = ap.parse_args()
+    sys.path.insert(0, HERE)
+    from _exports import write_export
+
+    folder = args.dir or tempfile.mkdtemp()
+    script = shutil.which("akhlak-levels") or os.path.join(os.path.dirname(sys.executable), "akhlak-levels")
+    for n in args.n:
+        for kind in args.kinds:
+            path = os.path.join(folder, f"{kind}_{n}.csv")
+            if not os.path.exists(path):
+                write_export(n, kind, path)
+            out = os.path.join(folder, "levels.csv")
+            load_before = os.getloadavg()[0]
+            cli_s, cli_rss, _ = in_child([script, "score", path, "-q", "socio-emotional-levels", *READING[kind],
+                                          "--batch-size", str(args.batch), "--quiet", "-o", out])
+            _, ph_rss, ph = in_child([sys.executable, __file__, "--phases", kind, path, out, str(args.batch)])
+            _, pa_rss, pa = in_child([sys.executable, __file__, "--pyarrow", path])
+            ph_t, pa_t = json.loads(ph), json.loads(pa)
+            print(json.dumps({
+                "benchmark": f"score {kind} CSV end to end", "n": n,
+                "file_mb": round(os.path.getsize(path) / 2**20), "output_mb": round(os.path.getsize(out) / 2**20),
+                "cli_s": round(cli_s, 2), "respondents_per_s": int(n / cli_s), "cli_rss_mb": round(cli_rss),
+                "phases_s": {k: ph_t[k] for k in ("read", "score", "write")}, "phases_rss_mb": round(ph_rss),
+                "pyarrow_parse_s": pa_t["read"], "pyarrow_rss_mb": round(pa_rss),
+                "cli_to_pyarrow_parse": round(cli_s / pa_t["read"], 2),
+                "load_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            }), flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "--phases":
+        phases(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--pyarrow":
+        pyarrow_parse(sys.argv[2])
+    else:
+        main()
