@@ -215,7 +215,9 @@ def _parquet_column(col: Any) -> Any:
         values = chunks[0].dictionary  # one dictionary for all chunks (unify_dictionaries)
         indices = [pc.fill_null(c.indices, len(values)).to_numpy(zero_copy_only=False) for c in chunks]
         index = np.concatenate(indices).astype(np.int64)
-        return Column(np.append(values.to_numpy(zero_copy_only=False).astype(object), None), index)
+        texts = np.empty(len(values) + 1, dtype=object)  # the last one (None) for the nulls
+        texts[:-1] = values.to_numpy(zero_copy_only=False)
+        return Column(texts, index)
     try:
         series = col.to_pandas()
     except ImportError:  # pragma: no cover - pandas absent: numpy as pyarrow gives it
