@@ -23,7 +23,6 @@ from .responses import ResponseSet
 
 __all__ = ["Assessment", "assess"]
 
-_LEVELS = np.arange(1, N_LEVELS + 1, dtype=np.float64)
 
 #: The flag of a respondent whose posterior is not finite (the model's weights overflowed when
 #: summed): level 0, probabilities NaN.
@@ -235,7 +234,7 @@ def assess(
         ``level`` is 0 ("undetermined") where ``max_k p_k`` is below this.
     min_answered : float, default=0.5
         A scale is scored (prorated) when at least this share of its items is answered.
-    chunk_size : int, default=16384
+    chunk_size : int, default=4096
         Respondents scored at a time; memory beyond the outputs is O(chunk_size).
     progress : callable, default=None
         Called as ``progress(done, total)`` after each chunk.
@@ -339,16 +338,15 @@ class _Levels(NamedTuple):
 
 def _decide_levels(scores: Scores, min_confidence: float) -> _Levels:
     """The level (0 where the top probability is below ``min_confidence``, nothing was answered
-    or the posterior is not finite), the expected level and its standard deviation."""
-    probs = scores.probabilities
-    assert probs is not None  # called only with a model
-    conf = probs.max(axis=1)
-    level = (probs.argmax(axis=1) + 1).astype(np.int8)
-    non_finite = np.isnan(probs[:, 0])  # the kernel sets every probability of such a respondent to NaN
+    or the posterior is not finite), the expected level and its standard deviation.
+
+    The kernel has computed the argmax level, the top probability (``max_k p_k``), the
+    expected level and its SD chunk by chunk; only the thresholds are applied here."""
+    conf, level, expected, sd = scores.confidence, scores.top, scores.expected, scores.sd
+    assert conf is not None and level is not None and expected is not None and sd is not None  # called only with a model
+    non_finite = np.isnan(conf)  # the kernel sets every probability of such a respondent to NaN
     low = conf < min_confidence
     level[low | (scores.n_answered == 0) | non_finite] = 0  # no evidence, no level, whatever the threshold
-    expected = probs @ _LEVELS
-    sd = np.sqrt(np.maximum(probs @ (_LEVELS**2) - expected**2, 0.0))
     return _Levels(level, expected, sd, conf, low, non_finite)
 
 
