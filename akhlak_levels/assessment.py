@@ -260,7 +260,7 @@ def assess(
     and ``p = softmax(logit)``. Unanswered items add nothing, which is exact under local
     independence when answers are missing at random: a partial questionnaire is scored with
     wider uncertainty. ``expected_level = sum_k k p_k``;
-    ``expected_level_sd = sqrt(sum_k k^2 p_k - expected_level^2)``.
+    ``expected_level_sd = sqrt(sum_k p_k (k - expected_level)^2)``.
 
     A scale score is the mean of its items' keyed answers (reverse-keyed Likert items
     reversed), each rescaled to 0..1, times 100.

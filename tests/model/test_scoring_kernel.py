@@ -107,7 +107,7 @@ def reference(q, model, codes, min_answered=0.5):
     with np.errstate(divide="ignore", invalid="ignore"):
         out["entropy"] = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1)
     out["expected"] = p @ levels
-    out["sd"] = np.sqrt(np.maximum(p @ levels**2 - out["expected"] ** 2, 0.0))
+    out["sd"] = np.sqrt(((levels - out["expected"][:, None]) ** 2 * p).sum(axis=1))
     out["confidence"] = p.max(axis=1)
     out["top"] = p.argmax(axis=1) + 1
     return out
@@ -123,8 +123,7 @@ def _assert_matches(scores, ref, atol=1e-12):
     np.testing.assert_allclose(scores.probabilities, ref["probabilities"], rtol=0, atol=atol)
     for name in ("entropy", "expected", "confidence"):
         np.testing.assert_allclose(getattr(scores, name), ref[name], rtol=0, atol=atol, err_msg=name)
-    # sd = sqrt(E[k^2] - E[k]^2): the variance agrees to 1e-12; its square root near 0 magnifies that
-    np.testing.assert_allclose(scores.sd**2, ref["sd"] ** 2, rtol=0, atol=atol)
+    np.testing.assert_allclose(scores.sd, ref["sd"], rtol=1e-12, atol=atol, err_msg="sd")
     # the argmax level agrees wherever the top two probabilities are not within rounding of each other
     p = np.sort(ref["probabilities"], axis=1)
     clear = p[:, -1] - p[:, -2] > 1e-9
@@ -194,6 +193,19 @@ def test_unbounded_weights_are_added_one_item_at_a_time_as_the_reference_does():
     assert overflowed.sum() > 10
     assert np.isnan(got.probabilities[overflowed]).all() and np.isnan(got.confidence[overflowed]).all()
     np.testing.assert_allclose(got.probabilities[~overflowed], ref["probabilities"][~overflowed], rtol=0, atol=1e-15)
+
+
+def test_a_small_sd_keeps_its_digits():
+    """The SD of a near-certain posterior, against the same sum in extended precision: the
+    one-pass E[k^2] - E[k]^2 kept 8 digits at SD 1e-3 and about none at 1e-8."""
+    codes = _codes(SEL, 3000, seed=12, missing=0.0)
+    got = score_codes(SEL, codes, SEL.default_model, chunk_size=97)
+    p = got.probabilities.astype(np.longdouble)
+    mean = p @ np.arange(1, 6, dtype=np.longdouble)
+    exact = np.sqrt(((np.arange(1, 6, dtype=np.longdouble) - mean[:, None]) ** 2 * p).sum(axis=1))
+    small = (exact > 1e-12) & (exact < 1e-2)
+    assert small.sum() > 20
+    np.testing.assert_allclose(got.sd[small], exact[small].astype(float), rtol=1e-9)
 
 
 def test_memory_beyond_the_outputs_is_bounded_by_the_chunk():
