@@ -261,7 +261,7 @@ def transitions(
            [0, 0, 1, 1, 0],
            [0, 0, 0, 1, 0],
            [0, 0, 0, 0, 1]])
-    >>> float(t.expected.sum()), bool(np.allclose(t.corrected.sum(axis=1), 1))
+    >>> round(float(t.expected.sum()), 9), bool(np.allclose(t.corrected.sum(axis=1), 1))
     (6.0, True)
     """
     before = check_assessment(before, "before", "transitions")
