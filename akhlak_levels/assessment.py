@@ -234,7 +234,7 @@ def assess(
         ``level`` is 0 ("undetermined") where ``max_k p_k`` is below this.
     min_answered : float, default=0.5
         A scale is scored (prorated) when at least this share of its items is answered.
-    chunk_size : int, default=4096
+    chunk_size : int, default=8192
         Respondents scored at a time; memory beyond the outputs is O(chunk_size).
     progress : callable, default=None
         Called as ``progress(done, total)`` after each chunk.
