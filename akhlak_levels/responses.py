@@ -394,13 +394,27 @@ def _check_document(table: Table, q: Questionnaire) -> None:
 
 class _SeenIds:
     """The ids of earlier batches, sorted as UTF-8 bytes with their rows: a repeat is found by one
-    binary search per id of a new batch (the first batch costs nothing)."""
+    binary search per id of a new batch (the first batch costs nothing). While the ids are the
+    numbers 1, 2, ... in order (respondents numbered for want of an id column), only their rows
+    are kept: they cannot repeat, and a later batch of other ids is checked against them too."""
 
     def __init__(self) -> None:
         self.ids: np.ndarray | None = None
         self.rows = np.empty(0, dtype=np.int64)
+        self.counted: int | None = 0  # while every id so far is "1", "2", ... (numbered): how many
+        self.counted_rows: list[np.ndarray] = []
 
     def add(self, rid: np.ndarray, rows: np.ndarray, file: str | None) -> None:
+        if self.counted is not None:  # numbered respondents cannot repeat: keep nothing per id
+            if np.array_equal(np.asarray(rid, dtype=str), np.arange(self.counted + 1, self.counted + len(rid) + 1).astype(str)):
+                self.counted += len(rid)
+                self.counted_rows.append(np.asarray(rows, dtype=np.int64))
+                return
+            if self.counted:  # ids of another kind after numbered ones: the numbered ones are seen too
+                ids = _utf8(np.arange(1, self.counted + 1).astype(str))
+                order = np.argsort(ids, kind="stable")
+                self.ids, self.rows = ids[order], np.concatenate(self.counted_rows)[order]
+            self.counted, self.counted_rows = None, []
         encoded = _utf8(np.asarray(rid, dtype=str))
         if self.ids is not None and len(self.ids) and len(encoded):
             at = np.minimum(np.searchsorted(self.ids, encoded), len(self.ids) - 1)

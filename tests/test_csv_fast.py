@@ -165,6 +165,22 @@ def test_without_an_id_column_respondents_are_numbered_on_across_batches(tmp_pat
     assert ids == [str(i) for i in range(1, 8)]
 
 
+@pytest.mark.parametrize("later, rows", [("3", [4, 15]), ("1", [2, 15]), ("x", None)])
+def test_ids_that_look_numbered_are_still_checked_against_a_later_batch(tmp_path, later, rows):
+    """Ids 1, 2, ... in order are kept only as rows (they cannot repeat); a later id equal to one
+    of them is still caught, naming both rows."""
+    q = al.load_questionnaire("berakhlak")
+    lines = [",".join(["id", *q.item_ids])] + [",".join([str(i), *["4"] * q.n_items]) for i in range(1, 13)]
+    lines.append(",".join([later, *["4"] * q.n_items]))
+    path = _write(tmp_path, ("\n".join(lines[:5]) + "\n\n" + "\n".join(lines[5:]) + "\n").encode())
+    read = lambda: [b for b in al.iter_responses(path, q, id_column="id", batch_size=4)]  # noqa: E731
+    if rows is None:
+        assert [i for b in read() for i in b.respondent_ids.tolist()] == [str(i) for i in range(1, 13)] + ["x"]
+        return
+    with pytest.raises(al.ResponseError, match=rf"duplicate respondent id, on rows \[{rows[0]}, {rows[1]}\]"):
+        read()
+
+
 def test_a_file_that_turns_irregular_late_is_finished_by_the_exact_reader(tmp_path):
     # rows 2-4 go the fast way; row 5 holds a quote inside an unquoted cell (legal for the strict
     # reader, outside the shared rule), so the exact reader gives the rest, row numbers intact
