@@ -15,6 +15,7 @@ Examples
 """
 
 from ._version import __version__
+from ._votes import Behaviour, VoteQuestion
 from .assessment import Assessment, assess
 from .decisions import LevelDecisionTable, classification_quality, level_decisions_by_group
 from .errors import (
@@ -73,6 +74,7 @@ __all__ = [
     "assess",
     "Assessment",
     "AssessmentStore",
+    "Behaviour",
     "calibrate",
     "CalibrationWarning",
     "careless",
@@ -122,4 +124,5 @@ __all__ = [
     "trajectories",
     "transitions",
     "TransitionTable",
+    "VoteQuestion",
 ]

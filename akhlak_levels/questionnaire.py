@@ -3,7 +3,7 @@
 A questionnaire is a JSON document (schema ``schemas/questionnaire.schema.json``) holding
 bilingual items, their response formats, the scales and levels they are keyed to, an optional
 index with category bands, and an optional theory prior from which its default level model is
-derived.
+derived; a vote instrument holds behaviours and multi-select questions (see :mod:`._votes`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _schema
 from ._validation import param_error
+from ._votes import Behaviour, VoteLookups, VoteQuestion, read_votes, vote_structure
 from .errors import Problem, QuestionnaireError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,7 +124,7 @@ class Index:
 
 
 @dataclass(frozen=True, eq=False)
-class Questionnaire:
+class Questionnaire(VoteLookups):
     """A validated questionnaire. Build one with :func:`load_questionnaire`.
 
     Attributes
@@ -135,9 +136,12 @@ class Questionnaire:
     scales : tuple of Scale
     index : Index or None
         The overall index and its category bands, where the instrument defines one.
+    behaviours, vote_questions : tuple of Behaviour, tuple of VoteQuestion
+        A vote instrument's behaviours and multi-select questions (empty for others).
     content_hash : str
-        SHA-256 of the item structure (ids and order, types, option counts, keys). Texts, the
-        index bands and the default-model settings do not enter it. A model checks the id, the
+        SHA-256 of the item structure (ids and order, types, option counts, keys) and of the
+        behaviours' keys and the vote questions. Texts, the index bands and the default-model
+        settings do not enter it. A model checks the id, the
         version and this hash, so a translation can be fixed without touching existing models
         as long as the version is kept.
 
@@ -159,6 +163,8 @@ class Questionnaire:
     index: Index | None
     document: Mapping[str, Any] = field(repr=False)
     source: str | None = None
+    behaviours: tuple[Behaviour, ...] = ()
+    vote_questions: tuple[VoteQuestion, ...] = ()
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -223,6 +229,7 @@ class Questionnaire:
                 }
                 for it in self.items
             ],
+            **vote_structure(self.behaviours, self.vote_questions),
         }
         canonical = json.dumps(structure, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -270,7 +277,7 @@ def list_questionnaires() -> list[str]:
     --------
     >>> from akhlak_levels import list_questionnaires
     >>> list_questionnaires()
-    ['berakhlak', 'socio-emotional-levels']
+    ['berakhlak', 'berakhlak-culture-map', 'socio-emotional-levels']
     """
     return list(_bundled_ids())
 
@@ -391,13 +398,14 @@ def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None =
     languages = tuple(document["languages"])
     found = _Problems(source, languages)
     formats = _read_formats(document, found)
-    scale_items: dict[str, list[str]] = {s["id"]: [] for s in document["scales"]}
-    if len(scale_items) != len(document["scales"]):
+    scale_items: dict[str, list[str]] = {s["id"]: [] for s in document.get("scales", [])}
+    if len(scale_items) != len(document.get("scales", [])):
         found.bad("scale ids must be unique", "$.scales")
     items = _read_items(document, formats, scale_items, found)
     scales = _read_scales(document, scale_items, found)
     index = _read_index(document, scale_items, found)
     _check_default_model(document, items, found)
+    behaviours, vote_questions = read_votes(document, languages, found.bad)
     if found.problems:
         raise QuestionnaireError(
             f"The questionnaire {document.get('id')!r} is inconsistent ({len(found.problems)} problems):", found.problems
@@ -413,6 +421,8 @@ def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None =
         index=index,
         document=document,
         source=source,
+        behaviours=behaviours,
+        vote_questions=vote_questions,
     )
 
 
@@ -438,7 +448,7 @@ def _read_formats(document: Mapping[str, Any], found: _Problems) -> dict[str, di
     """The response formats by id: unique ids, one label per point in every language, one alias
     list per point."""
     formats: dict[str, dict[str, Any]] = {}
-    for f_i, fmt in enumerate(document["response_formats"]):
+    for f_i, fmt in enumerate(document.get("response_formats", [])):
         path = f"$.response_formats[{f_i}]"
         if fmt["id"] in formats:
             found.bad("duplicate response format id", path + ".id", fmt["id"])
@@ -462,10 +472,10 @@ def _read_items(
 ) -> list[Item]:
     """The items, in order: unique ids, texts in every language, known scales (each item's id is
     added to its scales' lists in ``scale_items``), formats and behaviour indicators."""
-    indicator_ids = {ind["id"] for s in document["scales"] for ind in s.get("indicators", [])}
+    indicator_ids = {ind["id"] for s in document.get("scales", []) for ind in s.get("indicators", [])}
     items: list[Item] = []
     seen: set[str] = set()
-    for i, raw in enumerate(document["items"]):
+    for i, raw in enumerate(document.get("items", [])):
         path = f"$.items[{i}]"
         if raw["id"] in seen:
             found.bad("duplicate item id", path + ".id", raw["id"])
@@ -530,7 +540,7 @@ def _choice_item(raw: Mapping[str, Any]) -> Item:
 def _read_scales(document: Mapping[str, Any], scale_items: Mapping[str, list[str]], found: _Problems) -> list[Scale]:
     """The scales, in order, each with the items keyed to it."""
     scales = []
-    for s_i, s in enumerate(document["scales"]):
+    for s_i, s in enumerate(document.get("scales", [])):
         found.check_text(s["name"], f"$.scales[{s_i}].name")
         scales.append(
             Scale(

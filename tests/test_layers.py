@@ -26,6 +26,7 @@ PACKAGE = ROOT / "akhlak_levels"
 FLOORS: list[tuple[str, ...]] = [
     ("errors", "levels", "flags", "_tables", "_validation", "_version", "_export", "privacy"),
     ("_schema",),
+    ("_votes",),
     ("questionnaire",),
     ("responses", "_fields", "_readers", "_durations", "_coding"),
     ("model",),

@@ -11,7 +11,7 @@ from akhlak_levels.questionnaire import questionnaire_from_dict
 
 
 def test_both_bundled_instruments_are_listed():
-    assert al.list_questionnaires() == ["berakhlak", "socio-emotional-levels"]
+    assert al.list_questionnaires() == ["berakhlak", "berakhlak-culture-map", "socio-emotional-levels"]
 
 
 def test_socio_emotional_levels_has_30_likert_items_six_per_level_and_reverse_items(sel):
@@ -89,7 +89,7 @@ def test_loading_a_file_by_path_gives_the_same_instrument(tmp_path, sel):
 
 
 def test_unknown_id_names_the_bundled_ones():
-    with pytest.raises(al.QuestionnaireError, match=r"Unknown questionnaire 'nope'.*\['berakhlak', 'socio-emotional-levels'\]"):
+    with pytest.raises(al.QuestionnaireError, match=r"Unknown questionnaire 'nope'.*\['berakhlak', 'berakhlak-culture-map', 'socio-emotional-levels'\]"):
         al.load_questionnaire("nope")
 
 

@@ -48,7 +48,7 @@ def test_a_string_that_is_neither_a_bundled_id_nor_a_path_is_an_unknown_id(tmp_p
     monkeypatch.chdir(tmp_path)
     with pytest.raises(
         al.QuestionnaireError,
-        match=r"Unknown questionnaire 'mine'\. Bundled ones are \['berakhlak', 'socio-emotional-levels'\]; .* A file named 'mine' is in the working directory: to load it, pass '\./mine'\.",
+        match=r"Unknown questionnaire 'mine'\. Bundled ones are \['berakhlak', 'berakhlak-culture-map', 'socio-emotional-levels'\]; .* A file named 'mine' is in the working directory: to load it, pass '\./mine'\.",
     ):
         al.load_questionnaire("mine")
     assert al.load_questionnaire("./mine").id == "tiny"

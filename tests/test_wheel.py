@@ -46,6 +46,7 @@ def test_the_wheel_contains_schemas_and_instruments(wheel):
         "akhlak_levels/schemas/responses.schema.json",
         "akhlak_levels/_bundled/socio-emotional-levels.json",
         "akhlak_levels/_bundled/berakhlak.json",
+        "akhlak_levels/_bundled/berakhlak-culture-map.json",
         "akhlak_levels/_bundled/README.md",
     ):
         assert expected in names
@@ -66,7 +67,7 @@ def test_a_fresh_venv_with_the_wheel_loads_both_instruments(wheel, tmp_path):
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     assert info["file"].startswith(str(env_dir)), info["file"]
-    assert info["ids"] == ["berakhlak", "socio-emotional-levels"]
+    assert info["ids"] == ["berakhlak", "berakhlak-culture-map", "socio-emotional-levels"]
     assert info["n"] == [38, 42] and info["model"] == "theory-prior" and info["agree"] > 0.9
     r = subprocess.run([str(env_dir / "bin" / "akhlak-levels"), "list"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0 and "socio-emotional-levels" in r.stdout

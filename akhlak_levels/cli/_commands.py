@@ -13,7 +13,7 @@ from .._export import AtomicFiles
 from ..assessment import assess
 from ..levels import N_LEVELS, Level
 from ..model import load_model, simulate
-from ..questionnaire import list_questionnaires, load_questionnaire
+from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
 from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
 from ._stream import batches, reading_options
@@ -31,11 +31,12 @@ def _read(args: argparse.Namespace, q: Any) -> Any:
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    rows = [("id", "version", "items", "scales", "level model", "title")]
+    rows = [("id", "version", "items", "scales", "level model", "votes", "title")]
     for qid in list_questionnaires():
         q = load_questionnaire(qid)
         has_model = "theory prior" if "default_model" in q.document else "-"
-        rows.append((q.id, q.version, str(q.n_items), str(len(q.scales)), has_model, q.title.get("en", "")))
+        votes = f"{len(q.vote_questions)} x {len(q.behaviours)}" if q.vote_questions else "-"
+        rows.append((q.id, q.version, str(q.n_items), str(len(q.scales)), has_model, votes, q.title.get("en", "")))
     print_table(rows, out)
     return EXIT_OK
 
@@ -49,12 +50,17 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print("\nScales:", file=out)
     for s in q.scales:
         lv = f" (level {s.level})" if s.level else ""
-        print(f"  {s.id}{lv}: {s.name.get(lang, '')} - {len(s.item_ids)} items", file=out)
+        n_keyed = f"{len(s.item_ids)} items" if q.items or not q.behaviours else f"{sum(b.value == s.id for b in q.behaviours)} behaviours"
+        print(f"  {s.id}{lv}: {s.name.get(lang, '')} - {n_keyed}", file=out)
         for ind_id, text in s.indicators:
             print(f"      {ind_id}: {text.get(lang, '')}", file=out)
     if q.index is not None:
         bands = ", ".join(f"{c.code} {c.label.get(lang, '')} >= {c.min:g}" for c in q.index.categories)
         print(f"\nIndex {q.index.id}: mean of {len(q.index.scales)} scales; categories: {bands}", file=out)
+    if q.vote_questions:
+        _show_votes(q, lang, out)
+    if not q.items:
+        return EXIT_OK
     print("\nItems:", file=out)
     for it in q.items:
         keys = []
@@ -72,6 +78,19 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         elif it is q.items[0] or it.format != q.items[q.item_ids.index(it.id) - 1].format:
             print("      options: " + " / ".join(f"{c + 1}={lab}" for c, lab in enumerate(it.option_labels(lang))), file=out)
     return EXIT_OK
+
+
+def _show_votes(q: Questionnaire, lang: str, out: TextIO) -> None:
+    """The vote questions and the behaviours they offer, with each behaviour's keys."""
+    print("\nVote questions:", file=out)
+    for vq in q.vote_questions:
+        picks = f"{vq.min_picks}" if vq.exact else f"{vq.min_picks}-{vq.max_picks}"
+        print(f"  {vq.id} [{vq.role}; pick {picks} of {len(vq.behaviour_ids)}] {vq.text.get(lang, '')}", file=out)
+    n_limiting = sum(b.limiting for b in q.behaviours)
+    print(f"\nBehaviours ({len(q.behaviours)}; {n_limiting} potentially limiting, marked !):", file=out)
+    for b in q.behaviours:
+        keys = "; ".join([f"level {b.level}", b.value or "no value", b.area] + ([b.indicator] if b.indicator else []))
+        print(f"  {'!' if b.limiting else ' '} {b.id} [{keys}] {b.label.get(lang, '')}", file=out)
 
 
 def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

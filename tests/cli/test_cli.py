@@ -35,7 +35,8 @@ def test_list_shows_both_instruments():
     lines = r.stdout.splitlines()
     assert lines[0].split()[:4] == ["id", "version", "items", "scales"]
     assert lines[1].split()[:4] == ["berakhlak", "1.0.0", "42", "7"]
-    assert lines[2].split()[:6] == ["socio-emotional-levels", "1.0.0", "38", "5", "theory", "prior"]
+    assert lines[2].split()[:8] == ["berakhlak-culture-map", "1.0.0", "0", "7", "-", "3", "x", "74"]
+    assert lines[3].split()[:6] == ["socio-emotional-levels", "1.0.0", "38", "5", "theory", "prior"]
 
 
 @pytest.mark.parametrize("lang, needle", [("id", "Sangat setuju"), ("en", "Strongly agree")])

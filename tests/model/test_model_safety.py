@@ -222,7 +222,7 @@ def test_the_questionnaire_id_in_a_model_is_compared_never_opened(tmp_path):
     q = al.load_questionnaire(str(qpath))
     doc = q.default_model.to_dict()
     doc["questionnaire"]["id"] = str(qpath)
-    with pytest.raises(al.ModelError, match=r"names questionnaire '.*tiny\.json', which is not bundled \(bundled ones are \['berakhlak', 'socio-emotional-levels'\]\); pass questionnaire="):
+    with pytest.raises(al.ModelError, match=r"names questionnaire '.*tiny\.json', which is not bundled \(bundled ones are \['berakhlak', 'berakhlak-culture-map', 'socio-emotional-levels'\]\); pass questionnaire="):
         al.load_model(_write(tmp_path, doc))
     doc["questionnaire"]["id"] = "../questionnaires/berakhlak"
     with pytest.raises(al.ModelError, match=r"names questionnaire '\.\./questionnaires/berakhlak', which is not bundled"):
