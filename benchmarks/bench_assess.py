@@ -28,8 +28,9 @@ ids, the ResponseSet), then input + one `assess`, input + one chunked floor, inp
 floor. The load average (`os.getloadavg()`) is read before and after each worker.
 
 The project machine is a VM whose memory is backed on first touch: writing memory the VM has
-never used runs at about 0.5 GB/s, and `assess` writes 117 bytes of output per respondent (the
-floors 40). So the timing worker first touches and frees `--warm-gb` GiB (default 3), which makes
+never used runs at about 0.5 GB/s, and `assess` writes about 119 bytes of output per respondent (the
+floors 40; `write_outputs`, timed alongside, allocates and fills arrays of those sizes, which
+shows what that alone costs). So the timing worker first touches and frees `--warm-gb` GiB (default 3), which makes
 the figures those of a machine whose memory is already backed; `--warm-gb 0` shows the cold case.
 
 Usage: python benchmarks/bench_assess.py [--n 1000000 4000000] [--repeat 5] [--no-rss] [--warm-gb 3]
@@ -120,6 +121,16 @@ def _prepare(data: str, n: int) -> dict:
     return {"input_mb": round((rs.codes.nbytes + codes.nbytes + ids.nbytes) / 2**20, 1)}
 
 
+def write_outputs(n: int, n_scales: int) -> list[np.ndarray]:
+    """Not a floor: allocate and fill arrays of the sizes `assess` returns (119 bytes a respondent
+    for socio-emotional-levels; the floors write 40), to show what writing fresh memory costs."""
+    out = [np.empty((n, 5)), np.empty((n, n_scales))] + [np.empty(n) for _ in range(4)]
+    out += [np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int8), np.empty((n, 2), dtype=bool)]
+    for a in out:
+        a.fill(1)
+    return out
+
+
 def _spread(times: list[float]) -> dict:
     return {"best": round(min(times), 4), "median": round(statistics.median(times), 4), "worst": round(max(times), 4)}
 
@@ -147,6 +158,7 @@ def _time(data: str, repeat: int, warm_gb: float) -> dict:
         contenders[f"chunked_floor_{c}"] = lambda c=c: chunked_floor(codes, tables, prior, c)
     contenders["assess"] = lambda: al.assess(sel, rs, model)
     contenders["assess_berakhlak"] = lambda: al.assess(ber, rb)
+    contenders["write_outputs"] = lambda: write_outputs(len(rs), len(sel.scales))
     names = list(contenders)
     times: dict[str, list[float]] = {k: [] for k in names}
     for r in range(repeat):
