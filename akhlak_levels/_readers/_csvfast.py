@@ -41,7 +41,7 @@ from ._table import MAX_CELL, Column, Table, check_header, trim_header
 QUOTE, LF, CR = 34, 10, 13
 
 #: Bytes read at a time (a block ends at the last whole record in it).
-BLOCK_BYTES = 64 * 2**20
+BLOCK_BYTES = 16 * 2**20
 
 
 class NotFast(Exception):
@@ -66,6 +66,15 @@ class Records:
     def part(self, lo: int, hi: int) -> Records:
         return Records(self.starts[lo:hi], self.ends[lo:hi], self.lines[lo:hi], self.multi_line[lo:hi], self.breaks)
 
+    def shifted(self, by: int) -> Records:
+        return Records(self.starts + by, self.ends + by, self.lines, self.multi_line, self.breaks + by)
+
+    def then(self, later: Records) -> Records:
+        """These records and the ``later`` ones (their breaks are not needed once lines are counted)."""
+        return Records(np.concatenate([self.starts, later.starts]), np.concatenate([self.ends, later.ends]),
+                       np.concatenate([self.lines, later.lines]), np.concatenate([self.multi_line, later.multi_line]),
+                       _EMPTY)
+
     def after_first(self) -> Records:
         return Records(self.starts[1:], self.ends[1:], self.lines[1:], self.multi_line[1:], self.breaks)
 
@@ -73,10 +82,11 @@ class Records:
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
-def _breaks(b: np.ndarray, raw: bytes | bytearray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end offsets of every line break: ``\\r\\n`` once, a lone ``\\r`` or ``\\n``."""
-    lf = np.flatnonzero(b == LF) if raw.find(LF, 0, n) >= 0 else _EMPTY
-    if raw.find(CR, 0, n) < 0:
+def _breaks(b: np.ndarray, raw: bytes | bytearray, lo: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets in ``b`` (the bytes ``lo:n`` of ``raw``) of every line break:
+    ``\\r\\n`` once, a lone ``\\r`` or ``\\n``."""
+    lf = np.flatnonzero(b == LF) if raw.find(LF, lo, n) >= 0 else _EMPTY
+    if raw.find(CR, lo, n) < 0:
         return lf, lf + 1
     cr = np.flatnonzero(b == CR)
     lone_lf = lf[(lf == 0) | (b[np.maximum(lf - 1, 0)] != CR)]
@@ -111,12 +121,21 @@ def _check_quotes(b: np.ndarray, quotes: np.ndarray, delim: int) -> None:
             raise NotFast("a quote outside the shared rule")
 
 
-def scan(b: np.ndarray, raw: bytes | bytearray, n: int, delim: int, first_line: int, *, final: bool) -> Records:
-    """The complete records of ``b`` (all of them when ``final``, else those ended by a line
-    break that is not the last byte), their lines counted from ``first_line``. The number of
-    fields of each record is left to pyarrow, which refuses a record of another width."""
-    quotes = np.flatnonzero(b == QUOTE) if raw.find(QUOTE, 0, n) >= 0 else _EMPTY
-    brk, brk_end = _breaks(b, raw, n)
+def scan(whole: np.ndarray, raw: bytes | bytearray, lo: int, n: int, delim: int, first_line: int, *,
+         final: bool) -> Records:
+    """The complete records of the bytes ``lo:n`` (all of them when ``final``, else those ended
+    by a line break that is not the last byte), their lines counted from ``first_line`` (the
+    line at ``lo``), their offsets those of ``whole``. The number of fields of each record is
+    left to pyarrow, which refuses a record of another width."""
+    rec = _scan(whole[lo:n], raw, lo, n, delim, first_line, final=final)
+    if not lo:
+        return rec
+    return Records(rec.starts + lo, rec.ends + lo, rec.lines, rec.multi_line, rec.breaks + lo)
+
+
+def _scan(b: np.ndarray, raw: bytes | bytearray, lo: int, n: int, delim: int, first_line: int, *, final: bool) -> Records:
+    quotes = np.flatnonzero(b == QUOTE) if raw.find(QUOTE, lo, n) >= 0 else _EMPTY
+    brk, brk_end = _breaks(b, raw, lo, n)
     inside = np.searchsorted(quotes, brk) % 2 == 1 if len(quotes) else np.zeros(len(brk), dtype=bool)
     term, term_end = brk[~inside], brk_end[~inside]
     if not final:
@@ -192,7 +211,7 @@ def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
     names = [f"c{j}" for j in range(state.raw_width)]
     try:
         table = pa_csv.read_csv(
-            pa.py_buffer(bytes(memoryview(buf)[lo:hi])),
+            pa.py_buffer(memoryview(buf)[lo:hi]),  # parsed into new arrays: nothing keeps the buffer
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 20),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
@@ -286,50 +305,66 @@ def fast_tables(path: str, delimiter: str | None, *, batch_rows: int | None = No
 
 
 def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | None, block_bytes: int) -> Iterator[Table]:
-    """Read ``fh`` into one buffer, block by block: complete records are parsed, the rest is
-    moved to the front of the buffer and the next block read after it."""
+    """Read ``fh`` into one buffer, a block at a time. Each new block is scanned from the end of
+    the last complete record; the records found wait until ``batch_rows`` of them (that are not
+    empty lines) are there, or the file ends, and are then parsed together. The bytes before the
+    first record still waiting are dropped from the front of the buffer as it fills.
+
+    So scanning works on one block at a time (its temporaries bounded by ``block_bytes``) while a
+    batch holds ``batch_rows`` records whatever their size (with ``batch_rows`` None: the
+    records of each block)."""
     state = _State()
-    carry, eof, size, delim, given = 0, False, block_bytes, ord(delimiter), 0
-    offset, total = fh.tell(), max(os.fstat(fh.fileno()).st_size, 1)  # the file offset of space[0]
-    space = bytearray(size)
-    while True:
-        if len(space) < carry + size:  # a record longer than a block: room for more at once
-            grown = bytearray(carry + size)
-            grown[:carry] = space[:carry]
-            space = grown
-        got = 0 if eof else fh.readinto(memoryview(space)[carry:carry + size])
-        eof = eof or got < size
-        if space.find(0, carry, carry + got) >= 0:
+    delim, eof, given = ord(delimiter), False, 0
+    base, total = fh.tell(), max(os.fstat(fh.fileno()).st_size, 1)  # the file offset of space[0]
+    space = bytearray(block_bytes)
+    n = scanned = 0  # bytes held; the offset after the last complete record (where scanning resumes)
+    size = block_bytes
+    waiting: Records | None = None  # records found and not given yet
+    while not eof:
+        if len(space) < n + size:  # room for one more block (grown, or the held bytes moved to the front)
+            keep = int(waiting.starts[0]) if waiting is not None and len(waiting.starts) else scanned
+            if keep and n - keep + size <= len(space):
+                space[: n - keep] = space[keep:n]
+                waiting = None if waiting is None else waiting.shifted(-keep)
+                n, scanned, base = n - keep, scanned - keep, base + keep
+            else:
+                grown = bytearray(max(len(space) + len(space) // 2, n + size))
+                grown[:n] = space[:n]
+                space = grown
+        got = fh.readinto(memoryview(space)[n:n + size])
+        eof = got < size
+        if space.find(0, n, n + got) >= 0:
             raise NotFast("a NUL character")
-        n = carry + got
+        n += got
         b = np.frombuffer(space, dtype=np.uint8, count=n)
-        rec = scan(b, space, n, delim, state.line, final=eof)
-        stop = 0
+        rec = scan(b, space, scanned, n, delim, state.line, final=eof)
+        stop = scanned
         if state.header is None and len(rec.starts):
             rec = _take_header(space, rec, state, delimiter, path)
             stop = _record_stop(b, state.header_end)
-        if len(rec.starts):  # batch_rows records that are not empty lines at a time, all from this scan
-            filled = np.flatnonzero(rec.ends > rec.starts)
-            cuts = [int(filled[k - 1]) + 1 for k in range(batch_rows, len(filled), batch_rows)] if batch_rows else []
-            for lo, hi in zip([0, *cuts], [*cuts, len(rec.starts)]):
-                part = rec.part(lo, hi)
-                stop = _record_stop(b, int(part.ends[-1]))
-                table = _parse_block(space, part, state, delimiter, path)
-                table.done = min((offset + stop) / total, 1.0)
-                given += table.n
-                yield table
-        elif stop:
-            _check_utf8(space, stop)  # the header alone so far
-        elif not eof:
-            size *= 2  # a record longer than the block: read more at once
+            if not len(rec.starts):
+                _check_utf8(space, stop)  # the header alone so far
+        if len(rec.starts):
+            stop = _record_stop(b, int(rec.ends[-1]))
+            waiting = rec if waiting is None else waiting.then(rec)
+        elif stop == scanned and not eof:
+            size *= 2  # a record longer than the blocks read so far: read more at once
         state.line += int(np.searchsorted(rec.breaks, stop))
+        scanned = stop
+        while waiting is not None and len(waiting.starts):
+            filled = np.flatnonzero(waiting.ends > waiting.starts)
+            if batch_rows is not None and len(filled) > batch_rows:
+                cut = int(filled[batch_rows - 1]) + 1
+            elif eof or batch_rows is None or len(filled) == batch_rows:
+                cut = len(waiting.starts)
+            else:
+                break  # wait for more records
+            part, waiting = waiting.part(0, cut), waiting.part(cut, len(waiting.starts))
+            table = _parse_block(space, part, state, delimiter, path)
+            table.done = min((base + _record_stop(b, int(part.ends[-1]))) / total, 1.0)
+            given += table.n
+            yield table
         del b
-        space[: n - stop] = space[stop:n]
-        carry, offset = n - stop, offset + stop
-        if eof and not carry:
-            break
-        if eof and not len(rec.starts) and not stop:
-            break
     if state.header is None:
         raise NotFast("no header")
     if not given:
