@@ -66,6 +66,7 @@ from .quality import (
 )
 from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
 from .responses import MISSING, ResponseSet, iter_responses, read_responses
+from .votes import VoteSet
 from .store import AssessmentStore
 
 __all__ = [
@@ -125,4 +126,5 @@ __all__ = [
     "transitions",
     "TransitionTable",
     "VoteQuestion",
+    "VoteSet",
 ]

@@ -28,7 +28,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("_schema",),
     ("_votes",),
     ("questionnaire",),
-    ("responses", "_fields", "_readers", "_durations", "_coding"),
+    ("responses", "votes", "_fields", "_readers", "_durations", "_coding"),
     ("model",),
     ("quality",),
     ("assessment",),
