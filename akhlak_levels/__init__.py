@@ -18,6 +18,7 @@ from ._version import __version__
 from ._votes import Behaviour, VoteQuestion
 from .assessment import Assessment, assess
 from .decisions import LevelDecisionTable, classification_quality, level_decisions_by_group
+from .culture import CultureMap, culture_map
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -66,6 +67,7 @@ from .quality import (
 )
 from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
 from .responses import MISSING, ResponseSet, iter_responses, read_responses
+from ._votes_read import read_votes
 from .votes import VoteSet
 from .store import AssessmentStore
 
@@ -83,6 +85,8 @@ __all__ = [
     "classification_quality",
     "ClassificationQuality",
     "cronbach_alpha",
+    "culture_map",
+    "CultureMap",
     "dif",
     "DifTable",
     "fit_report",
@@ -109,6 +113,7 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireError",
     "read_responses",
+    "read_votes",
     "reliability",
     "ReliabilityTable",
     "ReliabilityWarning",
