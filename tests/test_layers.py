@@ -32,7 +32,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("model",),
     ("quality",),
     ("assessment",),
-    ("decisions", "culture"),
+    ("decisions",),
     ("growth",),
     ("store",),
     ("plots",),
