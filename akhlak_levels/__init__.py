@@ -18,6 +18,7 @@ from ._version import __version__
 from ._votes import Behaviour, VoteQuestion
 from .assessment import Assessment, assess
 from .decisions import LevelDecisionTable, classification_quality, level_decisions_by_group
+from .culture import CultureMap, culture_map
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -84,6 +85,8 @@ __all__ = [
     "classification_quality",
     "ClassificationQuality",
     "cronbach_alpha",
+    "culture_map",
+    "CultureMap",
     "dif",
     "DifTable",
     "fit_report",

@@ -32,7 +32,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("model",),
     ("quality",),
     ("assessment",),
-    ("decisions",),
+    ("decisions", "culture"),
     ("growth",),
     ("store",),
     ("plots",),

@@ -1,0 +1,35 @@
+"""The culture map of vote instruments (the national BerAKHLAK survey's method, after Barrett's
+Cultural Values Assessment): votes, top lists and their matches, hindering factors, cultural
+entropy, value jumps, the level profile, implementation and health indices, with intervals and
+small groups suppressed. One floor above the assessment, beside ``decisions``."""
+
+from ._definitions import (
+    ENTROPY_BANDS,
+    HEALTH_WEIGHTS,
+    INDEX_BANDS,
+    INDEX_DEFINITIONS,
+    MATCH_BANDS,
+    N_HINDERING,
+    TOP_N,
+    band_of,
+    category_of,
+    match_band_of,
+)
+from ._map import culture_map
+from ._result import ALL_ROWS, CultureMap
+
+__all__ = [
+    "ALL_ROWS",
+    "CultureMap",
+    "ENTROPY_BANDS",
+    "HEALTH_WEIGHTS",
+    "INDEX_BANDS",
+    "INDEX_DEFINITIONS",
+    "MATCH_BANDS",
+    "N_HINDERING",
+    "TOP_N",
+    "band_of",
+    "category_of",
+    "culture_map",
+    "match_band_of",
+]

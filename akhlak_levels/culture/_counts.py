@@ -1,0 +1,76 @@
+"""Counting kernels of the culture map: votes by (row, question, behaviour) with one
+``np.bincount``, group means and delta-method standard errors, and the Wilson interval.
+
+A "row" is a table row of the culture map: row 0 is everyone, rows 1.. the groups. A respondent
+enters row 0 and the row of their group, so each kernel takes the respondents' positions
+``sel`` and the rows ``rows`` they are counted in (both of the same length).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["count_votes", "row_mean_se", "wilson_interval"]
+
+
+def count_votes(picks: np.ndarray, sel: np.ndarray, rows: np.ndarray, n_rows: int, n_behaviours: int) -> np.ndarray:
+    """Votes per (row, question, behaviour), shape (n_rows, Q, B), from the picks (n, Q, P).
+
+    Examples
+    --------
+    >>> picks = np.array([[[0, 1]], [[1, -1]]], dtype=np.int16)   # 2 respondents, 1 question
+    >>> count_votes(picks, np.array([0, 1, 1]), np.array([0, 0, 1]), 2, 3).tolist()
+    [[[1, 2, 0]], [[0, 1, 0]]]
+    """
+    n_q = picks.shape[1]
+    p = picks[sel].astype(np.int64)  # (m, Q, P)
+    key = (rows[:, None, None] * n_q + np.arange(n_q)[None, :, None]) * n_behaviours + p
+    flat = key[p >= 0]
+    out = np.bincount(flat, minlength=n_rows * n_q * n_behaviours)
+    return out.reshape(n_rows, n_q, n_behaviours)
+
+
+def row_mean_se(y: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the count, the mean of ``y`` (m,) or (m, k) and the standard error of that mean
+    (sample variance with ``n - 1``, NaN under two people).
+
+    Examples
+    --------
+    >>> n, mean, se = row_mean_se(np.array([1.0, 3.0, 5.0]), np.array([0, 0, 1]), 2)
+    >>> n.tolist(), mean.tolist(), se.round(6).tolist()[0]
+    ([2.0, 1.0], [2.0, 5.0], 1.0)
+    """
+    y2 = y.reshape(y.shape[0], -1)
+    n = np.bincount(rows, minlength=n_rows).astype(float)
+    s = np.stack([np.bincount(rows, weights=y2[:, j], minlength=n_rows) for j in range(y2.shape[1])], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s / n[:, None]
+        dev = y2 - mean[rows]
+        ss = np.stack([np.bincount(rows, weights=dev[:, j] ** 2, minlength=n_rows) for j in range(y2.shape[1])], axis=1)
+        se = np.where(n[:, None] > 1, np.sqrt(ss / np.maximum(n[:, None] - 1, 1) / n[:, None]), np.nan)
+    shape = (n_rows,) + y.shape[1:]
+    return n, mean.reshape(shape), se.reshape(shape)
+
+
+def wilson_interval(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for ``x`` successes in ``n`` trials (NaN where ``n = 0``).
+
+    The same formula as the growth floor's; kept here because this floor may not import
+    ``growth`` (a shared ground-floor helper is left for later).
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(np.array([3]), np.array([6]), 1.959963984540054)
+    >>> lo.round(4).tolist(), hi.round(4).tolist()
+    ([0.1876], [0.8124])
+    """
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / n
+        denom = 1.0 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(np.maximum(p * (1 - p) / n + z * z / (4 * n * n), 0.0)) / denom
+    lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+    hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return lo, hi

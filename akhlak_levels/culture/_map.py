@@ -1,0 +1,301 @@
+"""The culture map of a vote set: votes, top lists, matches, hindering factors, entropy, value
+jumps, the level profile and the indices, for everyone and each group, with small groups
+suppressed."""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._validation import Interval, Options, check
+from ..levels import N_LEVELS
+from ..privacy import crossed_groups, suppression_mask
+from ..quality import group_columns, group_labels
+from ..questionnaire import Questionnaire, load_questionnaire
+from ..votes import VoteSet
+from ._counts import count_votes, row_mean_se, wilson_interval
+from ._definitions import HEALTH_WEIGHTS, INDEX_DEFINITIONS, N_HINDERING, TOP_N, band_of, category_of, match_band_of
+from ._result import ALL_ROWS, PAIRS, CultureMap
+
+__all__ = ["culture_map"]
+
+
+class _Rows(NamedTuple):
+    """Who is counted in which row: respondent positions ``sel`` and their rows (0 = all)."""
+
+    names: tuple[str, ...]
+    sel: np.ndarray
+    rows: np.ndarray
+    n_rows: int
+    unlabelled: np.ndarray  # bool per respondent: in row 0 only
+
+
+def culture_map(
+    questionnaire: Questionnaire | str,
+    votes: VoteSet,
+    *,
+    by: str | None = None,
+    min_group_size: int = 5,
+    confidence: float = 0.95,
+    index: str = "reach",
+) -> CultureMap:
+    """The culture map of everyone in ``votes`` and of each group of ``by``.
+
+    Parameters
+    ----------
+    questionnaire : Questionnaire or str
+        A vote instrument with a ``personal``, a ``current`` and a ``desired`` question.
+    votes : VoteSet
+        The picks, questions in ``questionnaire.vote_questions`` order.
+    by : str, optional
+        A grouping column of ``votes`` (``"unit"``, ``"wave"`` or a group column). Respondents
+        without a label count in everyone's row only.
+    min_group_size : int, default=5
+        Groups in which fewer respondents answered some question show their sizes only.
+    confidence : float, default=0.95
+        Level of every interval.
+    index : {"reach", "votes"}, default="reach"
+        Definition of the value implementation index
+        (:data:`~akhlak_levels.culture.INDEX_DEFINITIONS`).
+
+    Returns
+    -------
+    CultureMap
+
+    Notes
+    -----
+    Counting is one ``np.bincount`` over (row, question, behaviour). Shares are of the
+    respondents who answered the question, with Wilson intervals. Entropy is
+    ``100 * limiting current votes / current votes`` (a ratio of two means over the respondents
+    who answered the current question); it and every index get a delta-method interval (the
+    influence of each respondent on the ratio or mean, a normal interval clipped to [0, 100]).
+    The alignment term of the health index is treated as fixed (no interval of its own).
+    Definitions, bands and weights: :mod:`akhlak_levels.culture` and ``docs/culture-map.md``.
+
+    A group is suppressed when fewer than ``min_group_size`` of its respondents answered some
+    question; then, by the privacy engine (:mod:`akhlak_levels.privacy`), further groups are
+    hidden until the hidden groups and the unlabelled respondents together hold no one or at
+    least ``min_group_size`` people, so that everyone's row minus the shown groups reveals no
+    small group; groups nested in a group of another grouping column by a few people are hidden
+    too. Everyone's row is hidden when it is itself below the minimum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from akhlak_levels import VoteSet, culture_map, load_questionnaire
+    >>> q = load_questionnaire("berakhlak-culture-map")
+    >>> rng = np.random.default_rng(0)
+    >>> picks = np.stack([[rng.choice(74, 10, replace=False) for _ in range(3)] for _ in range(40)])
+    >>> v = VoteSet(q.id, q.version, np.arange(40).astype(str), picks, unit=np.repeat(["A", "B"], 20))
+    >>> cm = culture_map(q, v, by="unit")
+    >>> cm.group, cm.n.tolist(), cm.votes[0].sum(axis=1).tolist()
+    (('(all)', 'A', 'B'), [40, 20, 20], [400.0, 400.0, 400.0])
+    >>> float(cm.entropy[0]), str(cm.entropy_band[0]), bool(cm.entropy_low[0] < 28.75 < cm.entropy_high[0])
+    (28.75, 'significant issues', True)
+    """
+    fn = "culture_map"
+    q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
+    mgs = check(fn, "min_group_size", min_group_size, Interval(1, None, integer=True))
+    check(fn, "confidence", confidence, Interval(0, 1, closed="neither"))
+    check(fn, "index", index, Options(INDEX_DEFINITIONS))
+    qi = _roles(q, votes)
+    B = len(q.behaviours)
+    rows = _rows(votes, by, fn)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    picks = votes.picks
+    counts = count_votes(picks, rows.sel, rows.rows, rows.n_rows, B)
+    answered: np.ndarray = np.asarray((picks >= 0).any(axis=2))  # (n, Q)
+    n = np.bincount(rows.rows, minlength=rows.n_rows)
+    n_ans = np.stack([np.bincount(rows.rows, weights=answered[rows.sel, k], minlength=rows.n_rows) for k in range(picks.shape[1])], axis=1)
+    n_ans = n_ans.astype(np.int64)
+    hidden = _hidden(votes, by, rows, n_ans, mgs, fn)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = counts / n_ans[:, :, None]
+    lo, hi = wilson_interval(counts, np.broadcast_to(n_ans[:, :, None], counts.shape), z)
+    top = _top(counts)
+    intop = np.zeros(counts.shape, dtype=bool)
+    r_i, q_i, _ = np.nonzero(top >= 0)
+    intop[r_i, q_i, top[top >= 0]] = True
+    ids = tuple(b.id for b in q.behaviours)
+    matches, matched = {}, {}
+    for a, b in PAIRS:
+        both = intop[:, qi[a]] & intop[:, qi[b]]
+        matches[f"{a}-{b}"] = both.sum(axis=1)
+        matched[f"{a}-{b}"] = tuple(tuple(ids[j] for j in np.nonzero(row)[0]) for row in both)
+    limiting = np.array([b.limiting for b in q.behaviours], dtype=bool)
+    hindering = _top(np.where(limiting, counts[:, qi["current"]], 0)[:, None, :], N_HINDERING)[:, 0]
+    levels = np.array([b.level for b in q.behaviours]) - 1
+    by_level = np.stack([counts[:, :, levels == k].sum(axis=2) for k in range(N_LEVELS)], axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        profile = by_level / by_level.sum(axis=2, keepdims=True)
+    ind = _indices(q, picks, rows, qi["current"], limiting, index, matches["current-desired"], z)
+    cm = _hide(
+        dict(
+            questionnaire_id=q.id, group=rows.names, n=n, n_answered=n_ans, suppressed=hidden,
+            questions=tuple(x.id for x in q.vote_questions), roles=tuple(x.role for x in q.vote_questions),
+            behaviours=ids, values=ind["values"], votes=counts.astype(float), share=share, share_low=lo, share_high=hi,
+            top=top, matches=matches, matched=matched, alignment_band=match_band_of(matches["current-desired"]),
+            hindering=hindering, jumps=share[:, qi["desired"]] - share[:, qi["current"]], level_profile=profile,
+            index_definition=index, confidence=float(confidence), min_group_size=mgs, by=by if isinstance(by, str) else None,
+            **{k: v for k, v in ind.items() if k != "values"},
+        ),
+        hidden,
+    )
+    return cm
+
+
+def _roles(q: Questionnaire, votes: VoteSet) -> dict[str, int]:
+    """Question position of each role; checks that the votes fit the questionnaire."""
+    if votes.questionnaire_id != q.id:
+        raise ValueError(f"culture_map: the votes answer {votes.questionnaire_id!r}, not {q.id!r}.")
+    qi = {x.role: k for k, x in enumerate(q.vote_questions)}
+    missing = [r for r in ("personal", "current", "desired") if r not in qi]
+    if missing:
+        raise ValueError(f"culture_map needs a personal, a current and a desired question; {q.id!r} has no {missing}.")
+    if votes.n_questions != len(q.vote_questions):
+        raise ValueError(f"culture_map: the votes hold {votes.n_questions} questions, {q.id!r} has {len(q.vote_questions)}.")
+    if votes.picks.size and int(votes.picks.max()) >= len(q.behaviours):
+        raise ValueError(f"culture_map: a pick at position {int(votes.picks.max())}, but {q.id!r} has {len(q.behaviours)} behaviours.")
+    return qi
+
+
+def _rows(votes: VoteSet, by: str | None, fn: str) -> _Rows:
+    """Row 0 holds everyone; rows 1.. the sorted groups of ``by``."""
+    n = len(votes)
+    everyone = np.arange(n)
+    if by is None:
+        return _Rows((ALL_ROWS,), everyone, np.zeros(n, dtype=np.int64), 1, np.zeros(n, dtype=bool))
+    labels, _ = group_labels(by, n, group_columns(votes.groups, votes.unit, votes.wave), fn)
+    known = labels != ""
+    names, inv = np.unique(labels[known], return_inverse=True)
+    sel = np.concatenate([everyone, everyone[known]])
+    rows = np.concatenate([np.zeros(n, dtype=np.int64), inv.ravel().astype(np.int64) + 1])
+    return _Rows((ALL_ROWS,) + tuple(str(x) for x in names), sel, rows, len(names) + 1, ~known)
+
+
+def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, fn: str) -> np.ndarray:
+    """Rows whose figures are not shown (the privacy engine on the fewest answers per row)."""
+    size = n_ans.min(axis=1)
+    hidden = np.zeros(rows.n_rows, dtype=bool)
+    hidden[0] = size[0] < mgs
+    if rows.n_rows == 1:
+        return hidden
+    answered: np.ndarray = np.asarray((votes.picks >= 0).any(axis=2))
+    n_unl = int(answered[rows.unlabelled].sum(axis=0).min()) if rows.unlabelled.any() else 0
+    labels = np.asarray(rows.names[1:])[rows.rows[len(votes):] - 1]
+    others = [
+        np.asarray(col).astype(str)[~rows.unlabelled]
+        for name, col in group_columns(votes.groups, votes.unit, None).items()
+        if not (isinstance(by, str) and name == by)
+    ]
+    crossed = crossed_groups(np.asarray(rows.names[1:]), labels, others, mgs)
+    counts = np.append(size[1:], n_unl)
+    forced = np.append(crossed, True)
+    hidden[1:] = suppression_mask(counts, mgs, forced=forced)[:-1]
+    return hidden
+
+
+def _top(counts: np.ndarray, k: int = TOP_N) -> np.ndarray:
+    """Positions of the ``k`` most voted behaviours along the last axis: most votes first, ties
+    in behaviour order, no behaviour without votes (``-1`` padding)."""
+    order = np.argsort(-counts, axis=-1, kind="stable")[..., :k]
+    got = np.take_along_axis(counts, order, axis=-1) > 0
+    out = np.where(got, order, -1)
+    if out.shape[-1] < k:
+        pad = np.full(out.shape[:-1] + (k - out.shape[-1],), -1, dtype=out.dtype)
+        out = np.concatenate([out, pad], axis=-1)
+    return out.astype(np.int64)
+
+
+def _value_list(q: Questionnaire) -> tuple[str, ...]:
+    """The values of the index: the questionnaire's scales that behaviours express, in scale
+    order, then any other values in behaviour order."""
+    present = [b.value for b in q.behaviours if b.value is not None]
+    ordered = [s.id for s in q.scales if s.id in present]
+    return tuple(ordered + [v for v in dict.fromkeys(present) if v not in ordered])
+
+
+def _indices(
+    q: Questionnaire, picks: np.ndarray, rows: _Rows, cur: int, limiting: np.ndarray, index: str, cd: np.ndarray, z: float
+) -> dict[str, Any]:
+    """Entropy, value indices, implementation and health with delta-method intervals, over the
+    respondents who answered the current question."""
+    values = _value_list(q)
+    V = len(values)
+    vpos = {v: k for k, v in enumerate(values)}
+    value_of = np.array([vpos.get(b.value, -1) if b.value is not None else -1 for b in q.behaviours] + [-1])
+    lim = np.append(limiting, False)
+    p = picks[:, cur].astype(np.int64)  # (n, P); -1 indexes the appended "no behaviour"
+    v_i = (p >= 0).sum(axis=1).astype(float)
+    l_i = lim[p].sum(axis=1).astype(float)
+    vals = value_of[p]
+    c_iv = np.zeros((p.shape[0], max(V, 1)))
+    r_idx = np.broadcast_to(np.arange(p.shape[0])[:, None], p.shape)
+    np.add.at(c_iv, (r_idx[vals >= 0], vals[vals >= 0]), 1.0)
+    c_iv = c_iv[:, :V]
+    question = q.vote_questions[cur]
+    offered = set(question.behaviour_ids) if question.behaviour_ids else {b.id for b in q.behaviours}
+    m_v = np.array([min(question.max_picks, sum(1 for b in q.behaviours if b.value == v and b.id in offered)) for v in values], dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = 100.0 * ((c_iv > 0) if index == "reach" else c_iv / m_v)
+    y = np.where(m_v > 0, y, np.nan)
+    keep = v_i[rows.sel] > 0
+    sel, rr, R = rows.sel[keep], rows.rows[keep], rows.n_rows
+    _, mean, _ = row_mean_se(np.stack([v_i[sel], l_i[sel]], axis=1), rr, R)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        entropy = 100.0 * np.bincount(rr, weights=l_i[sel], minlength=R) / np.bincount(rr, weights=v_i[sel], minlength=R)
+        z_e = 100.0 * (l_i[sel] - entropy[rr] / 100.0 * v_i[sel]) / mean[rr, 0]
+    _, _, se_e = row_mean_se(z_e, rr, R)
+    _, vi, se_v = row_mean_se(y[sel], rr, R)
+    y_all = np.nanmean(y[sel], axis=1) if V and (m_v > 0).any() else np.full(sel.shape, np.nan)
+    _, impl, se_i = row_mean_se(y_all, rr, R)
+    w = HEALTH_WEIGHTS
+    total = sum(w.values())
+    align = 100.0 * cd / TOP_N
+    pe = 100.0 - entropy
+    health = (w["positive_energy"] * pe + w["implementation"] * impl + w["alignment"] * align) / total
+    z_h = (-w["positive_energy"] * z_e + w["implementation"] * (y_all - impl[rr])) / total
+    _, _, se_h = row_mean_se(z_h, rr, R)
+
+    def ci(est: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.clip(est - z * se, 0.0, 100.0), np.clip(est + z * se, 0.0, 100.0)
+
+    e_lo, e_hi = ci(entropy, se_e)
+    out: dict[str, Any] = {"values": values, "entropy": entropy, "entropy_low": e_lo, "entropy_high": e_hi}
+    out.update(entropy_band=band_of(entropy), positive_energy=pe, positive_energy_low=100.0 - e_hi, positive_energy_high=100.0 - e_lo)
+    out["value_index"] = vi
+    out["value_index_low"], out["value_index_high"] = ci(vi, se_v)
+    out["value_category"] = category_of(vi)
+    out["implementation"] = impl
+    out["implementation_low"], out["implementation_high"] = ci(impl, se_i)
+    out["implementation_category"] = category_of(impl)
+    out["health"] = health
+    out["health_low"], out["health_high"] = ci(health, se_h)
+    out["health_category"] = category_of(health)
+    return out
+
+
+def _hide(fields: dict[str, Any], hidden: np.ndarray) -> CultureMap:
+    """NaN, -1 or "" in every figure of a hidden row; its label and sizes stay."""
+    keep = {"questionnaire_id", "group", "n", "n_answered", "suppressed", "questions", "roles", "behaviours", "values",
+            "index_definition", "confidence", "min_group_size", "by"}
+    notes: tuple[str, ...] = ()
+    if hidden.any():
+        names = [g for g, h in zip(fields["group"], hidden) if h]
+        notes = (f"suppressed (fewer than {fields['min_group_size']} respondents in some question, or hidden so that "
+                 f"no difference of published rows reveals them): {names}",)
+        for k, v in list(fields.items()):
+            if k in keep:
+                continue
+            if k == "matches":
+                fields[k] = {p: np.where(hidden, -1, m) for p, m in v.items()}
+            elif k == "matched":
+                fields[k] = {p: tuple(() if h else t for t, h in zip(m, hidden)) for p, m in v.items()}
+            else:
+                a = np.asarray(v)
+                mask = hidden.reshape((-1,) + (1,) * (a.ndim - 1))
+                fill: Any = np.nan if a.dtype.kind == "f" else (-1 if a.dtype.kind in "iu" else "")
+                fields[k] = np.where(mask, fill, a)
+    return CultureMap(note=notes, **fields)
