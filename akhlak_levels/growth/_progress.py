@@ -24,7 +24,9 @@ from ._waves import (
     ALL_GROUP,
     IdIndex,
     group_labels,
+    distinct_labels,
     id_index,
+    label_codes,
     pair_positions,
     questionnaire_of,
     resolve_waves,
@@ -282,7 +284,7 @@ def progress_of_waves(
     group_cols = [group_labels(a, by, lab) for lab, a in wl]
     full = [(a, group_labels(a, by, lab)) for lab, a in published] if published is not None else None
     ids_per = [id_index(a, lab) for lab, a in wl]
-    union = np.unique(np.concatenate([np.unique(g) for g in group_cols])) if by is not None else np.array([], dtype=str)
+    union = np.unique(np.concatenate([distinct_labels(g) for g in group_cols])) if by is not None else np.array([], dtype=str)
     G = len(union)
     cols = _ProgressColumns.empty(len(wl) * (G + 1), len(a0.scale_ids))
     prev: _WaveState | None = None
@@ -438,7 +440,7 @@ def _wave_state(
     the same wave over more people (and their groups), whose table is published too; what each
     cell leaves out of it must be nobody or at least ``mgs`` people (complementary rule).
     ``crossed``: cells hidden because of another grouping of the same people."""
-    inv = np.searchsorted(union, gcol) if union is not None else np.zeros(len(a), dtype=np.int64)
+    inv = label_codes(gcol, union) if union is not None else np.zeros(len(a), dtype=np.int64)
     Gw = len(union) if union is not None else 1
     st = wave_stats(a, inv, Gw)
     lo = _left_out(st, published, union, Gw) if published is not None else None

@@ -2,9 +2,9 @@
 
 * :func:`resolve_waves` turns what a growth function was given (a sequence, a mapping, one
   assessment with a wave column, a store) into labelled waves in order, scored alike;
-* respondent ids are sorted once per wave (:func:`id_index`) and matched across waves by
-  searching the sorted arrays (:func:`pair_positions`, :func:`match_ids`), never with per-row
-  dictionaries;
+* respondent ids are matched across waves through a hash table (:func:`id_index`,
+  :func:`pair_positions`), and group labels coded once per distinct label
+  (:func:`label_codes`), never by sorting all the strings or with per-row dictionaries;
 * group labels, hard levels at a chosen confidence and the Wilson interval. Small groups are
   suppressed by the one engine of :mod:`akhlak_levels.privacy`.
 """
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._validation import Interval, check, param_error
 from ..assessment import Assessment
@@ -32,6 +34,8 @@ __all__ = [
     "id_index",
     "match_ids",
     "pair_positions",
+    "label_codes",
+    "distinct_labels",
     "questionnaire_of",
     "resolve_waves",
     "wilson_interval",
@@ -116,30 +120,28 @@ def hard_levels(a: Assessment, min_confidence: float | None, func: str | None = 
 
 @dataclass(frozen=True)
 class IdIndex:
-    """A wave's respondent ids, sorted once: ``sorted_ids = ids[order]``."""
+    """A wave's respondent ids, as a str array and as an Arrow array (hashed, not sorted, to
+    match across waves)."""
 
     ids: np.ndarray
-    order: np.ndarray
-    sorted_ids: np.ndarray
+    arrow: Any
 
 
 def id_index(a: Assessment, label: str) -> IdIndex:
-    """Respondent ids as a str array, sorted once, refusing duplicates (which would make
-    matching ambiguous)."""
+    """Respondent ids, refusing duplicates (which would make matching ambiguous)."""
     ids = np.asarray(a.respondent_ids)
     if ids.dtype.kind != "U":
         ids = ids.astype(str)
-    order = np.argsort(ids)  # ids are unique (checked next), so stability does not matter
-    s = ids[order]
-    if len(s) > 1:
-        dup = s[1:][s[1:] == s[:-1]]
-        if len(dup):
-            shown = sorted(set(dup.tolist()))
-            raise ValueError(
-                f"Respondent ids must be unique within a wave; wave {label} repeats {shown[:5]}"
-                f"{' and more' if len(shown) > 5 else ''}. Merge or drop the duplicates first."
-            )
-    return IdIndex(ids, order, s)
+    arrow = pa.array(ids, type=pa.string())
+    if len(ids) > 1 and pc.count_distinct(arrow).as_py() < len(ids):
+        counts = pc.value_counts(arrow)
+        repeated = counts.filter(pc.greater(counts.field("counts"), 1)).field("values")
+        shown = sorted(repeated.to_pylist())
+        raise ValueError(
+            f"Respondent ids must be unique within a wave; wave {label} repeats {shown[:5]}"
+            f"{' and more' if len(shown) > 5 else ''}. Merge or drop the duplicates first."
+        )
+    return IdIndex(ids, arrow)
 
 
 def match_ids(ids_list: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -155,19 +157,32 @@ def match_ids(ids_list: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pair_positions(a: IdIndex, b: IdIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of the ids present in both waves: (rows in a, rows in b), matched pairwise.
-
-    Both id arrays are sorted once (:func:`id_index`), so the search walks them in step."""
+    """Rows of the ids present in both waves: (rows in a, rows in b), matched pairwise, in the
+    order of ``a``. The ids are matched through a hash table (pyarrow ``index_in``), not by
+    sorting strings."""
     if len(a.ids) == len(b.ids) and np.array_equal(a.ids, b.ids):  # same panel, same order
         r = np.arange(len(a.ids))
         return r, r
     if len(a.ids) == 0 or len(b.ids) == 0:
         e = np.zeros(0, dtype=np.int64)
         return e, e
-    at = np.searchsorted(b.sorted_ids, a.sorted_ids)
-    at_c = np.minimum(at, len(b.ids) - 1)
-    found = b.sorted_ids[at_c] == a.sorted_ids
-    return a.order[found], b.order[at_c[found]]
+    at = pc.index_in(a.arrow, value_set=b.arrow)
+    rows_a = np.flatnonzero(at.is_valid().to_numpy(zero_copy_only=False))
+    rows_b = at.drop_null().to_numpy(zero_copy_only=False).astype(np.int64)
+    return rows_a, rows_b
+
+
+def label_codes(col: np.ndarray, union: np.ndarray) -> np.ndarray:
+    """The position of each label of ``col`` in the sorted ``union`` (which holds them all),
+    found once per distinct label (a hash of the column, then a search among its few labels)."""
+    enc = pa.array(col, type=pa.string()).dictionary_encode()
+    where = np.searchsorted(union, enc.dictionary.to_numpy(zero_copy_only=False).astype(str))
+    return where[enc.indices.to_numpy(zero_copy_only=False)].astype(np.int64)
+
+
+def distinct_labels(col: np.ndarray) -> np.ndarray:
+    """The distinct labels of ``col``, sorted (hashed first: a sort of the few, not of all)."""
+    return np.unique(pa.array(col, type=pa.string()).unique().to_numpy(zero_copy_only=False).astype(str))
 
 
 # =========================================================================== waves
