@@ -20,6 +20,7 @@ from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS
 from ._readers import Table, distinct, norm, source_tables
 from ._validation import Options, check
 from ._votes_cells import VoteKeys, check_picks, read_cell
+from ._votes_long import long_votes
 from .errors import Problem, ResponseError
 from .flags import Flags
 from .questionnaire import Questionnaire, load_questionnaire
@@ -44,7 +45,9 @@ def read_votes(
     on_invalid: Literal["raise", "missing"] = "raise",
     delimiter: str | None = None,
     sheet: str | int | None = None,
-    format: Literal["auto", "cells", "indicators"] = "auto",
+    format: Literal["auto", "cells", "indicators", "long"] = "auto",
+    question_column: str | None = None,
+    behaviour_column: str | None = None,
 ) -> VoteSet:
     """Read and validate the votes of a vote instrument (the culture-map survey).
 
@@ -72,7 +75,7 @@ def read_votes(
         and the respondent is flagged ``invalid:<question id>``.
     delimiter, sheet : optional
         As for :func:`~akhlak_levels.read_responses`.
-    format : {"auto", "cells", "indicators"}, default="auto"
+    format : {"auto", "cells", "indicators", "long"}, default="auto"
         The layout of the table. ``"cells"``: one column per vote question, headed by the
         question's id or its text in any language (case and spacing ignored; a leading question
         number such as ``"1. "`` is allowed). A cell holds the picks as labels (any language,
@@ -83,8 +86,14 @@ def read_votes(
         reported. ``"indicators"``: one column per behaviour of a question, headed
         ``<question id>/<behaviour id>`` (``/``, ``_``, ``.`` or ``:`` between, as KoBoToolbox
         and others write it) or ``<question id>[<behaviour id or label>]`` (LimeSurvey), holding
-        1/0, TRUE/FALSE, yes/no, ya/tidak or empty (not picked). ``"auto"`` takes the layout the
-        headers show, and refuses a table that mixes both.
+        1/0, TRUE/FALSE, yes/no, ya/tidak or empty (not picked). ``"long"``: one row per pick,
+        with a respondent id column and the columns ``question`` (id or text) and ``behaviour``
+        (one label or id); unit, wave and group columns must agree on every row of a
+        respondent, and respondents come in the order of their first row. ``"auto"`` takes the
+        layout the headers show (long when the question and behaviour columns are there), and
+        refuses a table that mixes one column per question with one per behaviour.
+    question_column, behaviour_column : str, default=None
+        The columns of a long table; by default ``question`` and ``behaviour``.
 
     Returns
     -------
@@ -115,11 +124,12 @@ def read_votes(
     q = load_questionnaire(questionnaire)
     check("read_votes", "unknown_columns", unknown_columns, Options(("error", "ignore")))
     check("read_votes", "on_invalid", on_invalid, Options(("raise", "missing")))
-    check("read_votes", "format", format, Options(("auto", "cells", "indicators")))
+    check("read_votes", "format", format, Options(("auto", "cells", "indicators", "long")))
     if not q.vote_questions:
         raise ResponseError(f"Questionnaire {q.id!r} has no vote questions; read its answers with read_responses.")
     options: dict[str, Any] = dict(
-        named={"id": id_column, "unit": unit_column, "wave": wave_column},
+        named={"id": id_column, "unit": unit_column, "wave": wave_column, "question": question_column,
+               "behaviour": behaviour_column},
         group_columns=tuple(group_columns), ignore_columns=tuple(ignore_columns),
         unknown_columns=unknown_columns, layout=format,
     )
@@ -164,6 +174,8 @@ class _VoteColumns:
     groups: dict[str, int | None]
     cells: dict[int, int]
     indicators: dict[int, list[tuple[int, int]]]
+    long: tuple[int, int] | None = None  # the question and behaviour columns of a long table
+    hmap: dict[str, int] | None = None
 
 
 def _table_votes(t: Table, q: Questionnaire, *, named: dict[str, str | None], group_columns: tuple[str, ...],
@@ -173,29 +185,36 @@ def _table_votes(t: Table, q: Questionnaire, *, named: dict[str, str | None], gr
     keys = VoteKeys(q)
     cols = _find_columns(t, q, keys, named=named, group_columns=group_columns, ignore_columns=ignore_columns,
                          unknown_columns=unknown_columns, layout=layout)
-    rid = _read_ids(t, cols.named["id"], first_number)
-    width = max(vq.max_picks for vq in q.vote_questions)
-    picks = np.full((t.n, len(q.vote_questions), width), -1, dtype=np.int16)
-    bad: dict[str, np.ndarray] = {}
-    problems: list[Problem] = []
-    for qi, j in sorted(cols.cells.items()):
-        _cell_picks(t, q, keys, qi, j, rid, picks, bad, problems)
-    for qi, pairs in sorted(cols.indicators.items()):
-        _indicator_picks(t, q, qi, pairs, rid, picks, bad, problems)
+    if cols.long is not None:
+        got = long_votes(t, q, keys, cols.hmap or {}, id_j=int(cols.named["id"] or 0), question_j=cols.long[0],
+                         behaviour_j=cols.long[1], carried={"unit": cols.named["unit"], "wave": cols.named["wave"],
+                                                            **{"group:" + g: j for g, j in cols.groups.items()}})
+        rid, picks, bad, problems = got["respondent_ids"], got["picks"], got["bad"], got["problems"]
+        carried = got["carried"]
+    else:
+        rid = _read_ids(t, cols.named["id"], first_number)
+        width = max(vq.max_picks for vq in q.vote_questions)
+        picks = np.full((t.n, len(q.vote_questions), width), -1, dtype=np.int16)
+        bad, problems = {}, []
+        for qi, j in sorted(cols.cells.items()):
+            _cell_picks(t, q, keys, qi, j, rid, picks, bad, problems)
+        for qi, pairs in sorted(cols.indicators.items()):
+            _indicator_picks(t, q, qi, pairs, rid, picks, bad, problems)
+        carried = {"unit": _text_column(t, cols.named["unit"]), "wave": _text_column(t, cols.named["wave"]),
+                   **{"group:" + g: _text_column(t, j) for g, j in cols.groups.items()}}
     n_bad = int(sum(int(m.sum()) for m in bad.values()))
     if n_bad and on_invalid == "raise":
         raise ResponseError(
             f"{n_bad} answers{' in ' + t.file if t.file else ''} cannot be read as votes in {q.id!r} "
             "(pass on_invalid='missing' to clear them and flag the respondents):",
-            problems[:MAX_PROBLEMS], total=n_bad,
+            problems[:MAX_PROBLEMS], total=max(n_bad, len(problems)),
         )
     for qid, mask in bad.items():
         picks[mask, [vq.id for vq in q.vote_questions].index(qid), :] = -1
     return dict(
-        respondent_ids=rid, picks=picks,
-        unit=_text_column(t, cols.named["unit"]), wave=_text_column(t, cols.named["wave"]),
-        groups={g: col for g, j in cols.groups.items() if (col := _text_column(t, j)) is not None},
-        flags=Flags.from_columns(t.n, {f"invalid:{k}": v for k, v in bad.items()}),
+        respondent_ids=rid, picks=picks, unit=carried["unit"], wave=carried["wave"],
+        groups={g[6:]: col for g, col in carried.items() if g.startswith("group:") and col is not None},
+        flags=Flags.from_columns(len(rid), {f"invalid:{k}": v for k, v in bad.items()}),
         skipped_rows=[int(r) for r in t.skipped_rows],
     )
 
@@ -251,14 +270,16 @@ def _find_columns(t: Table, q: Questionnaire, keys: VoteKeys, *, named: dict[str
         for text in vq.text.values():
             hmap.setdefault(norm(text), qi)
     hmap.update({norm(vq.id): qi for qi, vq in enumerate(q.vote_questions)})
+    long = _long_columns(find, named, layout, meta["id"], t, problems)
+    taken |= set(long or ())
     cells: dict[int, int] = {}
     indicators: dict[int, list[tuple[int, int]]] = {}
     seen: dict[tuple[int, int], int] = {}
     for j, name in enumerate(t.columns):
         if j in taken:
             continue
-        at = match_item(name, hmap) if layout != "indicators" else None
-        pair = _indicator_header(name, hmap, keys) if layout != "cells" and at is None else None
+        at = match_item(name, hmap) if layout in ("auto", "cells") and long is None else None
+        pair = _indicator_header(name, hmap, keys) if layout in ("auto", "indicators") and long is None and at is None else None
         if at is not None:
             if at in cells:
                 problems.append(Problem(f"columns {t.columns[cells[at]]!r} and {name!r} both hold this question",
@@ -284,13 +305,32 @@ def _find_columns(t: Table, q: Questionnaire, keys: VoteKeys, *, named: dict[str
             f"the table mixes one column per question ({[t.columns[j] for j in cells.values()][:3]}) with one column "
             f"per behaviour ({[t.columns[j] for p in indicators.values() for _, j in p][:3]}); pass format=",
             file=t.file))
-    if not cells and not indicators:
+    if not cells and not indicators and long is None and layout != "long":
         problems.append(Problem(f"no column holds a vote question of {q.id!r} (expected one of "
                                 f"{[vq.id for vq in q.vote_questions]} or their texts)", file=t.file))
     if problems:
         raise ResponseError(f"The columns{' of ' + t.file if t.file else ''} do not fit the vote questions of {q.id!r}:",
                             problems)
-    return _VoteColumns(meta, group_pos, cells, indicators)
+    return _VoteColumns(meta, group_pos, cells, indicators, long, hmap)
+
+
+def _long_columns(find: Any, named: dict[str, str | None], layout: str, id_j: int | None, t: Table,
+                  problems: list[Problem]) -> tuple[int, int] | None:
+    """The question and behaviour columns of a long table (``question`` and ``behaviour`` unless
+    named), or None when the table is not one; a long table needs an id column."""
+    if layout not in ("auto", "long"):
+        return None
+    qj = find(named.get("question"), "question", "question")
+    bj = find(named.get("behaviour"), "behaviour", "behaviour")
+    if qj is None or bj is None:
+        if layout == "long" and named.get("question") is None and named.get("behaviour") is None:
+            problems.append(Problem("a long table needs a question and a behaviour column (question_column=, "
+                                    "behaviour_column=; by default 'question' and 'behaviour')", file=t.file))
+        return None
+    if id_j is None:
+        problems.append(Problem("a long table needs a respondent id column (id_column=; by default 'respondent_id')",
+                                file=t.file))
+    return qj, bj
 
 
 def _indicator_header(name: str, hmap: dict[str, int], keys: VoteKeys) -> tuple[int, int] | None:

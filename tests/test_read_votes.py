@@ -98,6 +98,59 @@ def test_indicator_columns_round_trip(tmp_path, sep):
     assert_same(read_votes(write_csv(tmp_path / "kobo2.csv", header, rows), Q, format="indicators"), v)
 
 
+def long_rows(v: VoteSet, rng: np.random.Generator) -> list[dict[str, object]]:
+    """One row per pick, shuffled, so that a respondent's rows are not together."""
+    rows = [{"respondent_id": v.respondent_ids[r], "unit": v.unit[r], "question": QIDS[qi],
+             "behaviour": Q.behaviours[p].label["en"] if p % 2 else Q.behaviours[p].id}
+            for r in range(len(v)) for qi in range(3) for p in v.picks[r, qi] if p >= 0]
+    first = {str(x["respondent_id"]): k for k, x in enumerate(rows)}
+    order = rng.permutation(len(rows))
+    # keep the respondents' first rows first, so they come out in their order
+    heads = sorted(first.values())
+    return [rows[k] for k in heads] + [rows[k] for k in order if k not in set(heads)]
+
+
+def test_long_table_round_trip(tmp_path):
+    v = simulate_votes(20, seed=4)
+    answered = v.n_picks.sum(axis=1) > 0
+    v = VoteSet(Q.id, Q.version, v.respondent_ids[answered], v.picks[answered], unit=v.unit[answered],
+                n_behaviours=len(Q.behaviours))
+    rows = long_rows(v, np.random.default_rng(5))
+    assert_same(read_votes(rows, Q), v)
+    header = list(rows[0])
+    renamed = ["NIP", "unit", "Pertanyaan", "Perilaku"]
+    path = write_csv(tmp_path / "long.csv", renamed, [[x[h] for h in header] for x in rows])
+    assert_same(read_votes(path, Q, id_column="NIP", question_column="Pertanyaan", behaviour_column="Perilaku",
+                           format="long"), v)
+
+
+def test_long_table_problems():
+    ten = [b.id for b in Q.behaviours[:10]]
+    rows = ([{"respondent_id": "a", "question": "personal", "behaviour": b} for b in ten]
+            + [{"respondent_id": "a", "question": "personal", "behaviour": ten[3]},
+               {"respondent_id": "b", "question": "current", "behaviour": "bukan"},
+               {"respondent_id": "c", "question": "desired", "behaviour": ten[0]}])
+    err = problems_of(rows)
+    assert [(p.row, p.respondent, p.item, p.message) for p in err.problems] == [
+        (11, "a", "personal", f"behaviour {ten[3]!r} is picked more than once"),
+        (12, "b", "current", "'bukan' is not a behaviour of the list (expected labels or behaviour ids)"),
+        (13, "c", "desired", "1 behaviours picked; at least 10 are required"),
+    ]
+    v = read_votes(rows, Q, on_invalid="missing")
+    assert v.respondent_ids.tolist() == ["a", "b", "c"] and v.n_picks.tolist() == [[0, 0, 0]] * 3
+    assert v.flags["invalid:personal"].tolist() == [True, False, False]
+    err = problems_of([{"respondent_id": "a", "unit": "X", "question": "personal", "behaviour": ten[0]},
+                       {"respondent_id": "a", "unit": "Y", "question": "nope", "behaviour": ten[1]}])
+    assert [p.message for p in err.problems] == [
+        "column 'unit' differs between the rows of this respondent (first 'X')",
+        "the question (column 'question') is not one of ['personal', 'current', 'desired'] or their texts",
+    ]
+    assert problems_of([{"question": "personal", "behaviour": ten[0]}]).problems[0].message.startswith(
+        "a long table needs a respondent id column")
+    assert problems_of([{"personal": ""}], format="long").problems[0].message.startswith(
+        "a long table needs a question and a behaviour column")
+
+
 # --------------------------------------------------------------------------- labels
 
 
@@ -223,7 +276,7 @@ def test_columns_refused():
     with pytest.raises(ResponseError, match="has no vote questions"):
         read_votes([{"x": 1}], "berakhlak")
     with pytest.raises(ValueError, match="format"):
-        read_votes([{"personal": ""}], Q, format="long")
+        read_votes([{"personal": ""}], Q, format="wide")
 
 
 def test_duplicate_ids_refused():
