@@ -15,6 +15,7 @@ from ..levels import N_LEVELS, Level
 from ..model import load_model, simulate
 from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
+from ._culture import cmd_culture_map
 from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
 from ._stream import batches, reading_options
 
@@ -388,4 +389,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "quality": _cmd_quality,
     "growth": _cmd_growth,
     "transitions": _cmd_transitions,
+    "culture-map": cmd_culture_map,
 }

@@ -31,17 +31,27 @@ def _positive(text: str) -> int:
     return value
 
 
-def _reading_options(p: argparse.ArgumentParser) -> None:
-    """The options of :func:`~akhlak_levels.read_responses`, for the commands that read a file."""
-    g = p.add_argument_group("reading the responses")
+def _table_output(text: str) -> str:
+    """An ``-o`` of tables: ``.json`` (one document) or ``.csv`` (one CSV per table)."""
+    if os.path.splitext(text)[1].lower() not in (".csv", ".json"):
+        raise argparse.ArgumentTypeError(f"must end in .csv or .json, got {text!r}")
+    return text
+
+
+def _reading_options(p: argparse.ArgumentParser, votes: bool = False) -> None:
+    """The options of :func:`~akhlak_levels.read_responses`, for the commands that read a file
+    (with ``votes``: those :func:`~akhlak_levels.read_votes` takes, no dates or missing items)."""
+    g = p.add_argument_group("reading the votes" if votes else "reading the responses")
     g.add_argument("--id-column", help="column of respondent ids (default: respondent_id if present, else numbered)")
     g.add_argument("--unit-column", help="column of organisational units (default: unit if present)")
     g.add_argument("--wave-column", help="column of survey waves (default: wave if present)")
-    g.add_argument("--date-column", help="column of dates (default: date if present)")
+    if not votes:
+        g.add_argument("--date-column", help="column of dates (default: date if present)")
     g.add_argument("--group-column", action="append", default=[], metavar="COLUMN", help="a grouping column to carry along (repeatable)")
     g.add_argument("--ignore-column", action="append", default=[], metavar="COLUMN", help="a column to set aside, e.g. a name or NIP (repeatable)")
     g.add_argument("--ignore-unknown-columns", action="store_true", help="set aside every column that is not an item")
-    g.add_argument("--allow-missing-items", action="store_true", help="score a partial questionnaire: items without a column are unanswered")
+    if not votes:
+        g.add_argument("--allow-missing-items", action="store_true", help="score a partial questionnaire: items without a column are unanswered")
     g.add_argument("--on-invalid", choices=("raise", "missing"), default="raise", help="unreadable answers: fail (default) or set missing and flag the respondent")
     g.add_argument("--delimiter", help="CSV delimiter (default: detected from the header)")
     g.add_argument("--sheet", help="XLSX sheet name (default: the first)")
@@ -121,6 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="missing answers in reliability: pairwise (psych::alpha), listwise, or median-imputed (psych::scoreItems)")
     p.add_argument("-o", "--output", metavar="OUT", help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
     _reading_options(p)
+
+    p = sub.add_parser("culture-map", help="the culture map of a vote export: top tens, entropy, value and health indices")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="a vote instrument, e.g. berakhlak-culture-map")
+    p.add_argument("--by", metavar="COLUMN", help="a map per group of this column (unit, wave or another column)")
+    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--index", choices=("reach", "votes"), default="reach", help="definition of the value index (default reach)")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of behaviour labels (default id)")
+    p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
+                   help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
+    p.add_argument("--quiet", action="store_true", help="no timing line on stderr")
+    _reading_options(p, votes=True)
 
     p = sub.add_parser("demo", help="simulate a small sample and score it")
     p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID")
