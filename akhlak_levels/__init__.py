@@ -18,7 +18,7 @@ from ._version import __version__
 from ._votes import Behaviour, VoteQuestion
 from .assessment import Assessment, assess
 from .decisions import LevelDecisionTable, classification_quality, level_decisions_by_group
-from .culture import CultureMap, culture_map
+from .culture import ChangeTable, CultureMap, RankTable, culture_change, culture_map, rank_units
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -82,9 +82,11 @@ __all__ = [
     "CalibrationWarning",
     "careless",
     "CarelessTable",
+    "ChangeTable",
     "classification_quality",
     "ClassificationQuality",
     "cronbach_alpha",
+    "culture_change",
     "culture_map",
     "CultureMap",
     "dif",
@@ -112,6 +114,8 @@ __all__ = [
     "ProgressTable",
     "Questionnaire",
     "QuestionnaireError",
+    "rank_units",
+    "RankTable",
     "read_responses",
     "read_votes",
     "reliability",

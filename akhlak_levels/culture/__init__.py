@@ -15,11 +15,15 @@ from ._definitions import (
     category_of,
     match_band_of,
 )
+from ._change import CHANGE_INDICES, ChangeTable, culture_change
 from ._map import culture_map
+from ._rank import RANK_STATISTICS, RankTable, competition_ranks, rank_units, statistic_of
 from ._result import ALL_ROWS, CultureMap
 
 __all__ = [
     "ALL_ROWS",
+    "CHANGE_INDICES",
+    "ChangeTable",
     "CultureMap",
     "ENTROPY_BANDS",
     "HEALTH_WEIGHTS",
@@ -27,9 +31,15 @@ __all__ = [
     "INDEX_DEFINITIONS",
     "MATCH_BANDS",
     "N_HINDERING",
+    "RANK_STATISTICS",
+    "RankTable",
     "TOP_N",
     "band_of",
     "category_of",
+    "competition_ranks",
+    "culture_change",
     "culture_map",
     "match_band_of",
+    "rank_units",
+    "statistic_of",
 ]

@@ -274,6 +274,7 @@ def _indices(
     out["health"] = health
     out["health_low"], out["health_high"] = ci(health, se_h)
     out["health_category"] = category_of(health)
+    out.update(entropy_se=se_e, value_index_se=se_v, implementation_se=se_i, health_se=se_h)
     return out
 
 

@@ -75,6 +75,10 @@ class CultureMap:
     health, health_low, health_high : ndarray of float, shape (R,)
         The total health index; ``health_category``.
     confidence, min_group_size, by, note
+    entropy_se, value_index_se, implementation_se, health_se : ndarray of float or None
+        The delta-method standard errors behind the intervals (unclipped; the standard error of
+        positive energy is that of entropy), used by :func:`~akhlak_levels.rank_units` and
+        :func:`~akhlak_levels.culture_change`. None in a map built without them.
 
     Examples
     --------
@@ -125,6 +129,10 @@ class CultureMap:
     min_group_size: int = 5
     by: str | None = None
     note: tuple[str, ...] = field(default_factory=tuple)
+    entropy_se: np.ndarray | None = None
+    value_index_se: np.ndarray | None = None
+    implementation_se: np.ndarray | None = None
+    health_se: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.group)
