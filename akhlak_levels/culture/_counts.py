@@ -1,5 +1,5 @@
 """Counting kernels of the culture map: votes by (row, question, behaviour) with one
-``np.bincount``, group means and delta-method standard errors, and the Wilson interval.
+``np.bincount``, group means and delta-method standard errors (the Wilson interval is the ground floor's, re-exported).
 
 A "row" is a table row of the culture map: row 0 is everyone, rows 1.. the groups. A respondent
 enters row 0 and the row of their group, so each kernel takes the respondents' positions
@@ -9,6 +9,8 @@ enters row 0 and the row of their group, so each kernel takes the respondents' p
 from __future__ import annotations
 
 import numpy as np
+
+from .._intervals import wilson_interval
 
 __all__ = ["count_votes", "row_mean_se", "wilson_interval"]
 
@@ -50,27 +52,3 @@ def row_mean_se(y: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.ndarra
         se = np.where(n[:, None] > 1, np.sqrt(ss / np.maximum(n[:, None] - 1, 1) / n[:, None]), np.nan)
     shape = (n_rows,) + y.shape[1:]
     return n, mean.reshape(shape), se.reshape(shape)
-
-
-def wilson_interval(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for ``x`` successes in ``n`` trials (NaN where ``n = 0``).
-
-    The same formula as the growth floor's; kept here because this floor may not import
-    ``growth`` (a shared ground-floor helper is left for later).
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(np.array([3]), np.array([6]), 1.959963984540054)
-    >>> lo.round(4).tolist(), hi.round(4).tolist()
-    ([0.1876], [0.8124])
-    """
-    x = np.asarray(x, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        denom = 1.0 + z * z / n
-        centre = (p + z * z / (2 * n)) / denom
-        half = z * np.sqrt(np.maximum(p * (1 - p) / n + z * z / (4 * n * n), 0.0)) / denom
-    lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-    hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return lo, hi

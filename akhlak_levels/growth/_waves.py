@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._intervals import wilson_interval
 from .._validation import Interval, check, param_error
 from ..assessment import Assessment
 from ..errors import ModelError
@@ -302,17 +303,3 @@ def group_labels(a: Assessment, by: str | None, wave: str) -> np.ndarray:
 
 
 # =========================================================================== shared statistics
-
-
-def wilson_interval(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for ``x`` successes in ``n`` trials (NaN where n = 0)."""
-    x = np.asarray(x, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        denom = 1.0 + z * z / n
-        centre = (p + z * z / (2 * n)) / denom
-        half = z * np.sqrt(np.maximum(p * (1 - p) / n + z * z / (4 * n * n), 0.0)) / denom
-    lo = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-    hi = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return lo, hi
