@@ -25,11 +25,14 @@ def count_votes(picks: np.ndarray, sel: np.ndarray, rows: np.ndarray, n_rows: in
     [[[1, 2, 0]], [[0, 1, 0]]]
     """
     n_q = picks.shape[1]
-    p = picks[sel].astype(np.int64)  # (m, Q, P)
-    key = (rows[:, None, None] * n_q + np.arange(n_q)[None, :, None]) * n_behaviours + p
-    flat = key[p >= 0]
-    out = np.bincount(flat, minlength=n_rows * n_q * n_behaviours)
-    return out.reshape(n_rows, n_q, n_behaviours)
+    out = np.empty((n_rows, n_q, n_behaviours), dtype=np.int64)
+    kind = np.int32 if n_rows * n_behaviours < 2**31 else np.int64
+    base = rows.astype(kind)[:, None] * kind(n_behaviours)  # (m, 1)
+    for qi in range(n_q):  # one bincount per question: temporaries of (m, P), not (m, Q, P) in int64
+        p = picks[sel, qi]
+        key = base + p
+        out[:, qi] = np.bincount(key[p >= 0], minlength=n_rows * n_behaviours).reshape(n_rows, n_behaviours)
+    return out
 
 
 def row_mean_se(y: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ from statistics import NormalDist
 from typing import Any, NamedTuple
 
 import numpy as np
+import pyarrow as pa
 
 from .._validation import Interval, Options, check
 from ..levels import N_LEVELS
@@ -105,7 +106,7 @@ def culture_map(
     rows = _rows(votes, by, fn)
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     picks = votes.picks
-    counts = count_votes(picks, rows.sel, rows.rows, rows.n_rows, B)
+    counts = _counts(picks, rows, B)
     answered: np.ndarray = np.asarray((picks >= 0).any(axis=2))  # (n, Q)
     n = np.bincount(rows.rows, minlength=rows.n_rows)
     n_ans = np.stack([np.bincount(rows.rows, weights=answered[rows.sel, k], minlength=rows.n_rows) for k in range(picks.shape[1])], axis=1)
@@ -169,10 +170,33 @@ def _rows(votes: VoteSet, by: str | None, fn: str) -> _Rows:
         return _Rows((ALL_ROWS,), everyone, np.zeros(n, dtype=np.int64), 1, np.zeros(n, dtype=bool))
     labels, _ = group_labels(by, n, group_columns(votes.groups, votes.unit, votes.wave), fn)
     known = labels != ""
-    names, inv = np.unique(labels[known], return_inverse=True)
+    names, inv = _codes(labels[known])
     sel = np.concatenate([everyone, everyone[known]])
     rows = np.concatenate([np.zeros(n, dtype=np.int64), inv.ravel().astype(np.int64) + 1])
     return _Rows((ALL_ROWS,) + tuple(str(x) for x in names), sel, rows, len(names) + 1, ~known)
+
+
+def _counts(picks: np.ndarray, rows: _Rows, n_behaviours: int) -> np.ndarray:
+    """Votes per (row, question, behaviour). With groups, row 0 (everyone) is the sum of the
+    groups' rows and of the unlabelled respondents', so no respondent's picks are gathered twice."""
+    n = len(rows.unlabelled)
+    if rows.n_rows == 1:
+        return count_votes(picks, rows.sel, rows.rows, 1, n_behaviours)
+    out = count_votes(picks, rows.sel[n:], rows.rows[n:], rows.n_rows, n_behaviours)
+    rest = np.flatnonzero(rows.unlabelled)
+    out[0] = out[1:].sum(axis=0) + count_votes(picks, rest, np.zeros(len(rest), dtype=np.int64), 1, n_behaviours)[0]
+    return out
+
+
+def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct labels and each label's position among them, as ``np.unique(...,
+    return_inverse=True)`` gives them, found by hashing (a sort of the few distinct labels only)."""
+    enc = pa.array(labels, type=pa.string()).dictionary_encode()
+    distinct = enc.dictionary.to_numpy(zero_copy_only=False).astype(str)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return distinct[order], rank[enc.indices.to_numpy(zero_copy_only=False)]
 
 
 def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, fn: str) -> np.ndarray:
@@ -231,10 +255,9 @@ def _indices(
     v_i = (p >= 0).sum(axis=1).astype(float)
     l_i = lim[p].sum(axis=1).astype(float)
     vals = value_of[p]
-    c_iv = np.zeros((p.shape[0], max(V, 1)))
-    r_idx = np.broadcast_to(np.arange(p.shape[0])[:, None], p.shape)
-    np.add.at(c_iv, (r_idx[vals >= 0], vals[vals >= 0]), 1.0)
-    c_iv = c_iv[:, :V]
+    width = max(V, 1)
+    key = np.arange(p.shape[0])[:, None] * width + vals  # respondent x value, one bincount
+    c_iv = np.bincount(key[vals >= 0], minlength=p.shape[0] * width).reshape(p.shape[0], width)[:, :V].astype(float)
     question = q.vote_questions[cur]
     offered = set(question.behaviour_ids) if question.behaviour_ids else {b.id for b in q.behaviours}
     m_v = np.array([min(question.max_picks, sum(1 for b in q.behaviours if b.value == v and b.id in offered)) for v in values], dtype=float)
