@@ -68,21 +68,51 @@ def cmd_culture_map(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     votes = read_votes(args.file, q, **vote_reading_options(args))
     t1 = time.perf_counter()
     cm = culture_map(q, votes, by=by, min_group_size=args.min_group_size, index=args.index)
+    ranking = _ranking(cm, args.rank_by, args.seed)
     if not args.quiet:
         print(f"read {len(votes):,} respondents in {t1 - t0:.1f} s; culture map of {len(cm) - 1:,} groups "
               f"in {time.perf_counter() - t1:.1f} s", file=err)
     print_culture_map(cm, q, args.lang, out)
+    if ranking is not None:
+        print_ranking(ranking, out)
     if args.output:
-        written = write_culture_map(cm, args.output)
+        written = write_culture_map(cm, args.output, ranking)
         print(f"wrote {', '.join(written)}", file=err)
     return 0
 
 
-def write_culture_map(cm: Any, output: str) -> list[str]:
-    """Write every table of ``cm``: ``OUT.json`` one document, ``OUT.csv`` one CSV per table
-    (``OUT-groups.csv``, ...; text cells neutralised for spreadsheets). The files appear whole,
-    together, or not at all. Returns the paths written."""
+def _ranking(cm: Any, statistic: str, seed: int) -> Any:
+    """The ranking of the groups with rank intervals (None without groups to rank)."""
+    from ..culture import rank_units
+    from ._commands import UsageError  # here: _commands imports this module
+
+    if cm.by is None or int((~np.asarray(cm.suppressed[1:])).sum()) < 2:
+        return None
+    try:
+        return rank_units(cm, statistic, random_state=seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def print_ranking(ranking: Any, out: TextIO) -> None:
+    """The groups by rank, each with its rank interval and the chance it is first."""
+    level = f"{100 * ranking.confidence:g}%"
+    print(f"\nRanking by {ranking.statistic} (rank interval {level}, chance of being first; "
+          f"{ranking.n_draws:,} draws):", file=out)
+    for i in np.argsort(ranking.rank, kind="stable").tolist():
+        print(f"   {int(ranking.rank[i]):>3}  [{int(ranking.rank_low[i])}-{int(ranking.rank_high[i])}]  "
+              f"P(first) {ranking.p_first[i]:.2f}  {ranking.group[i]}  {ranking.estimate[i]:.1f}", file=out)
+    for note in ranking.note:
+        print(f"note: {note}", file=out)
+
+
+def write_culture_map(cm: Any, output: str, ranking: Any = None) -> list[str]:
+    """Write every table of ``cm`` (and the ranking): ``OUT.json`` one document, ``OUT.csv`` one
+    CSV per table (``OUT-groups.csv``, ...; text cells neutralised for spreadsheets). The files
+    appear whole, together, or not at all. Returns the paths written."""
     tables = {name: cm.to_records(name) for name in TABLES}
+    if ranking is not None:
+        tables["ranking"] = ranking.to_records()
     with AtomicFiles() as files:
         if output.lower().endswith(".json"):
             head = {"questionnaire": cm.questionnaire_id, "by": cm.by, "index_definition": cm.index_definition,

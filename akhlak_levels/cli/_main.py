@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", metavar="COLUMN", help="a map per group of this column (unit, wave or another column)")
     p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
     p.add_argument("--index", choices=("reach", "votes"), default="reach", help="definition of the value index (default reach)")
+    p.add_argument("--rank-by", default="implementation", metavar="STATISTIC",
+                   help="rank the groups by implementation (default), total_health, positive_energy or a value id")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same output every run)")
     p.add_argument("--lang", choices=("id", "en"), default="id", help="language of behaviour labels (default id)")
     p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
                    help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")

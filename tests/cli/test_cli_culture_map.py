@@ -208,3 +208,27 @@ def test_usage_errors_exit_2(args, capsys):
 def test_a_likert_questionnaire_is_refused_with_exit_3():
     code, _, err = cli("culture-map", EXAMPLE, "-q", "berakhlak")
     assert code == 3 and "invalid input" in err
+
+
+def test_the_ranking_is_printed_and_written_as_rank_units_gives_it(tmp_path):
+    from akhlak_levels import rank_units
+
+    out = tmp_path / "map.json"
+    code, text, err = cli("culture-map", EXAMPLE, "-q", QID, "--by", "unit", "--unit-column", UNIT, "--quiet",
+                          "--rank-by", "total_health", "--seed", 7, "-o", out)
+    assert code == 0, err
+    expected = rank_units(expected_map(EXAMPLE), "total_health", random_state=7)
+    assert json.loads(out.read_text(encoding="utf-8"))["ranking"] == json.loads(json.dumps(expected.to_records()))
+    shown = text[text.index("Ranking by total_health"):].splitlines()[1:1 + len(expected.group)]
+    order = np.argsort(expected.rank, kind="stable")
+    for line, i in zip(shown, order):
+        assert line.split()[:2] == [str(int(expected.rank[i])), f"[{int(expected.rank_low[i])}-{int(expected.rank_high[i])}]"]
+        assert expected.group[i] in line and f"P(first) {expected.p_first[i]:.2f}" in line
+    again = cli("culture-map", EXAMPLE, "-q", QID, "--by", "unit", "--unit-column", UNIT, "--quiet",
+                "--rank-by", "total_health", "--seed", 7)
+    assert again[1] == text  # the same seed, the same output
+
+
+def test_an_unknown_ranking_statistic_is_a_usage_error():
+    code, _, err = cli("culture-map", EXAMPLE, "-q", QID, "--by", "unit", "--unit-column", UNIT, "--rank-by", "luck")
+    assert code == 2 and "must be one of" in err and "'luck'" in err
