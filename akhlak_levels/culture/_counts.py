@@ -26,8 +26,8 @@ def count_votes(picks: np.ndarray, sel: np.ndarray, rows: np.ndarray, n_rows: in
     """
     n_q = picks.shape[1]
     out = np.empty((n_rows, n_q, n_behaviours), dtype=np.int64)
-    kind = np.int32 if n_rows * n_behaviours < 2**31 else np.int64
-    base = rows.astype(kind)[:, None] * kind(n_behaviours)  # (m, 1)
+    kind = np.dtype(np.int32 if n_rows * n_behaviours < 2**31 else np.int64)
+    base = rows.astype(kind)[:, None] * np.asarray(n_behaviours, dtype=kind)  # (m, 1)
     for qi in range(n_q):  # one bincount per question: temporaries of (m, P), not (m, Q, P) in int64
         p = picks[sel, qi]
         key = base + p
