@@ -16,14 +16,11 @@ from ..model import load_model, simulate
 from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
 from ._culture import cmd_culture_map
+from ._usage import UsageError
 from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
 from ._stream import batches, reading_options
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
-
-
-class UsageError(Exception):
-    """A command used wrongly (exit code 2), said on stderr after ``error:``."""
 
 
 def _read(args: argparse.Namespace, q: Any) -> Any:

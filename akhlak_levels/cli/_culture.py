@@ -15,6 +15,7 @@ from .._export import AtomicFiles
 from .._votes_read import read_votes
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._output import write_records_csv
+from ._usage import UsageError
 
 #: The tables of a culture map, in the order they are written.
 TABLES = ("groups", "behaviours", "values", "levels")
@@ -84,7 +85,6 @@ def cmd_culture_map(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _ranking(cm: Any, statistic: str, seed: int) -> Any:
     """The ranking of the groups with rank intervals (None without groups to rank)."""
     from ..culture import rank_units
-    from ._commands import UsageError  # here: _commands imports this module
 
     if cm.by is None or int((~np.asarray(cm.suppressed[1:])).sum()) < 2:
         return None
