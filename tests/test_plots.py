@@ -1,5 +1,7 @@
 """Figures render to PNG and show the numbers they claim to show."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,36 @@ def test_trajectories_draw_people_and_the_mean(waves, tmp_path):
 def test_a_missing_group_is_named(waves):
     with pytest.raises(ValueError, match="No group 'Dinas X'"):
         level_distribution_figure(progress(waves), group="Dinas X")
+
+
+# ------------------------------------------------------------------ culture map (issue 11)
+
+EXAMPLE_VOTES = Path(__file__).resolve().parents[1] / "questionnaires" / "examples" / "berakhlak-culture-map-google-forms.csv"
+
+
+def _culture():
+    q = al.load_questionnaire("berakhlak-culture-map")
+    votes = al.read_votes(EXAMPLE_VOTES, q, unit_column="Unit Kerja")
+    return q, al.culture_map(q, votes, by="unit")
+
+
+def test_the_level_profile_draws_each_question_s_shares_of_votes_by_level():
+    from akhlak_levels.plots import level_profile_figure
+
+    q, cm = _culture()
+    fig = level_profile_figure(cm, group=cm.group[1])
+    heights = np.array([p.get_height() for p in fig.axes[0].patches]).reshape(5, len(cm.roles)).T  # drawn level by level
+    np.testing.assert_allclose(heights, cm.level_profile[1], atol=1e-12)
+    np.testing.assert_allclose(heights.sum(axis=1), 1.0, atol=1e-12)
+
+
+def test_value_jumps_show_the_largest_rises_and_falls_in_percentage_points():
+    from akhlak_levels.plots import value_jumps_figure
+
+    q, cm = _culture()
+    fig = value_jumps_figure(cm, q, top=4)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    jumps = 100 * np.sort(np.nan_to_num(cm.jumps[0]))
+    np.testing.assert_allclose(sorted(widths), sorted([*jumps[:4], *jumps[-4:]]), atol=1e-9)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0] == q.behaviour(cm.behaviours[int(np.nanargmax(cm.jumps[0]))]).label["en"]  # the largest rise on top

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import time
 from typing import Any, TextIO
 
@@ -79,7 +80,31 @@ def cmd_culture_map(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output:
         written = write_culture_map(cm, args.output, ranking)
         print(f"wrote {', '.join(written)}", file=err)
+    if args.plot:
+        written = plot_culture_map(cm, q, args.plot, args.lang)
+        print(f"wrote {len(written)} figures in {args.plot}", file=err)
     return 0
+
+
+def plot_culture_map(cm: Any, q: Questionnaire, folder: str, lang: str) -> list[str]:
+    """The level profile and the value jumps of everyone and of each shown group, as PNG files
+    ``NNN-<group>-level-profile.png`` and ``NNN-<group>-value-jumps.png`` (NNN the row number,
+    so two groups never share a name); all appear, whole, or none."""
+    from ..plots import level_profile_figure, value_jumps_figure
+
+    os.makedirs(folder, exist_ok=True)
+    written = []
+    with AtomicFiles() as files:
+        for r, group in enumerate(cm.group):
+            if cm.suppressed[r]:
+                continue
+            slug = re.sub(r"[^0-9A-Za-z]+", "-", group).strip("-")[:40] or "group"
+            for kind, fig in (("level-profile", level_profile_figure(cm, group=group, lang=lang)),
+                              ("value-jumps", value_jumps_figure(cm, q, group=group, lang=lang))):
+                path = os.path.join(folder, f"{r:03d}-{slug}-{kind}.png")
+                fig.savefig(files.open(path, "wb"), format="png", dpi=110)
+                written.append(path)
+    return written
 
 
 def _ranking(cm: Any, statistic: str, seed: int) -> Any:

@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rank-by", default="implementation", metavar="STATISTIC",
                    help="rank the groups by implementation (default), total_health, positive_energy or a value id")
     p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same output every run)")
+    p.add_argument("--plot", metavar="DIR", help="save the level profile and value jumps of everyone and each shown group (PNG) in DIR")
     p.add_argument("--lang", choices=("id", "en"), default="id", help="language of behaviour labels (default id)")
     p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
                    help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")

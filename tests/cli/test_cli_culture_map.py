@@ -232,3 +232,17 @@ def test_the_ranking_is_printed_and_written_as_rank_units_gives_it(tmp_path):
 def test_an_unknown_ranking_statistic_is_a_usage_error():
     code, _, err = cli("culture-map", EXAMPLE, "-q", QID, "--by", "unit", "--unit-column", UNIT, "--rank-by", "luck")
     assert code == 2 and "must be one of" in err and "'luck'" in err
+
+
+def test_plot_writes_two_figures_per_shown_group_and_none_for_a_hidden_one(tmp_path):
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "figures"
+    code, _, err = cli("culture-map", EXAMPLE, "-q", QID, "--by", "unit", "--unit-column", UNIT, "--quiet",
+                       "--min-group-size", 21, "--plot", folder)
+    assert code == 0, err
+    cm = expected_map(EXAMPLE, min_group_size=21)
+    shown = [r for r in range(len(cm.group)) if not cm.suppressed[r]]
+    assert 0 < len(shown) < len(cm.group)  # units of 20: every unit hidden at 21, everyone shown
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 2 * len(shown) and names[0] == "000-all-level-profile.png"
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in folder.iterdir())
