@@ -18,7 +18,7 @@ from ._version import __version__
 from ._votes import Behaviour, VoteQuestion
 from .assessment import Assessment, assess
 from .decisions import LevelDecisionTable, classification_quality, level_decisions_by_group
-from .culture import ChangeTable, CultureMap, RankTable, culture_change, culture_map, rank_units
+from .culture import ChangeTable, CultureMap, RankTable, VoteLevels, culture_change, culture_map, rank_units, vote_levels
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -134,6 +134,8 @@ __all__ = [
     "trajectories",
     "transitions",
     "TransitionTable",
+    "vote_levels",
+    "VoteLevels",
     "VoteQuestion",
     "VoteSet",
 ]

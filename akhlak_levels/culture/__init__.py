@@ -16,6 +16,7 @@ from ._definitions import (
     match_band_of,
 )
 from ._change import CHANGE_INDICES, ChangeTable, culture_change
+from ._levels import VoteLevels, level_weights, simulate_votes, vote_levels
 from ._map import culture_map
 from ._rank import RANK_STATISTICS, RankTable, competition_ranks, rank_units, statistic_of
 from ._result import ALL_ROWS, CultureMap
@@ -34,12 +35,16 @@ __all__ = [
     "RANK_STATISTICS",
     "RankTable",
     "TOP_N",
+    "VoteLevels",
     "band_of",
     "category_of",
     "competition_ranks",
     "culture_change",
     "culture_map",
+    "level_weights",
     "match_band_of",
     "rank_units",
+    "simulate_votes",
     "statistic_of",
+    "vote_levels",
 ]
