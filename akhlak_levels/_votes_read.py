@@ -17,9 +17,10 @@ import numpy as np
 
 from ._coding import carried_text, check_duplicate_ids, ids_from_column, match_item, shown
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS
-from ._readers import Table, distinct, norm, source_tables
+from ._readers import Column, Table, distinct, norm, source_tables
 from ._validation import Options, check
 from ._votes_cells import VoteKeys, check_picks, read_cell
+from ._votes_fast import fast_cells
 from ._votes_long import long_votes
 from .errors import Problem, ResponseError
 from .flags import Flags
@@ -224,7 +225,16 @@ def _read_ids(t: Table, j: int | None, first_number: int) -> np.ndarray:
     respondents numbered from ``first_number`` when there is none (as ``read_responses``)."""
     if j is None:
         return np.arange(first_number, first_number + t.n).astype(str)
-    rid, problems = ids_from_column(t.data[j], t, t.columns[j])
+    col = t.data[j]
+    problems: list[Problem] = []
+    if isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col):  # whole numbers: their text, at once
+        rid = col.astype(str)
+        rid = rid.astype(f"<U{int(np.char.str_len(rid).max())}")
+    else:
+        if isinstance(col, Column) and len(col.values) > 1 and col.values[-1] is None and len(col.index) \
+                and int(col.index.max()) < len(col.values) - 1:
+            col = Column(col.values[:-1], col.index)  # Parquet's slot for nulls, unused: the texts are read at once
+        rid, problems = ids_from_column(col, t, t.columns[j])
     given = rid != ""
     problems += check_duplicate_ids(rid[given], t.rows[given], t.file, raise_now=False)
     if problems:
@@ -357,23 +367,26 @@ def _cell_picks(t: Table, q: Questionnaire, keys: VoteKeys, qi: int, j: int, rid
     vq = q.vote_questions[qi]
     offered = frozenset(i for i, b in enumerate(q.behaviours) if b.id in set(vq.behaviour_ids))
     ids = tuple(b.id for b in q.behaviours)
-    d = distinct(t.data[j])
-    whys: list[str | None] = []
-    mat = np.full((len(d.values), picks.shape[2]), -1, dtype=np.int16)
-    for u, v in enumerate(d.values.tolist()):
-        got, why = read_cell(v, keys)
+    mask = np.zeros(len(q.behaviours), dtype=bool)
+    mask[list(offered)] = True
+    values, index, mat, undecided = fast_cells(t.data[j], keys, mask, vq.min_picks, vq.max_picks, picks.shape[2])
+    bad_u = np.zeros(len(values), dtype=bool)
+    whys: dict[int, str] = {}
+    for u in np.flatnonzero(undecided).tolist():  # the cells the vectorised path left: few in a good export
+        got, why = read_cell(values[u], keys)
         why = why or check_picks(got, offered, vq.min_picks, vq.max_picks, ids)
-        whys.append(why)
-        if why is None and got:
+        if why is not None:
+            whys[u], bad_u[u] = why, True
+        elif got:
             mat[u, : len(got)] = sorted(got)
-    picks[:, qi, :] = mat[d.index]
-    bad_u = np.array([w is not None for w in whys], dtype=bool)
-    rows_bad = np.flatnonzero(bad_u[d.index])
+    picks[:, qi, :] = mat[index]
+    rows_bad = np.flatnonzero(bad_u[index])
     if len(rows_bad):
-        bad[vq.id] = bad_u[d.index]
+        bad[vq.id] = bad_u[index]
         for r in rows_bad[: max(0, MAX_PROBLEMS - len(problems))].tolist():
-            problems.append(Problem(str(whys[int(d.index[r])]), file=t.file, row=int(t.rows[r]),
-                                    respondent=str(rid[r]), item=vq.id, value=shown(d[r])))
+            u = int(index[r])
+            problems.append(Problem(whys[u], file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), item=vq.id,
+                                    value=shown(values[u])))
 
 
 _TRUE = frozenset({"1", "1.0", "true", "yes", "ya", "x", "y"})

@@ -1,0 +1,202 @@
+"""The vectorised reading of the common vote cells, with pyarrow compute and numpy.
+
+:func:`fast_cells` reads a column of vote cells without a Python call per cell when it can
+decide a cell exactly as :func:`~akhlak_levels._votes_cells.read_cell` and
+:func:`~akhlak_levels._votes_cells.check_picks` would:
+
+- text cells (Google Forms ``", "``, Microsoft Forms ``";"``, ODK space-separated ids), one per
+  distinct value: folded as :func:`~akhlak_levels._readers.norm` folds ASCII text, split at
+  ``,`` and ``;``, each piece looked up among the known ids and labels (``pc.index_in``), and
+  a single piece that is not a key read as space-separated ids;
+- list cells (JSON arrays, Parquet ``list<string>`` as pandas gives them), one per row: the
+  elements flattened and looked up the same way.
+
+A cell the fast path cannot decide exactly, or one that breaks a rule (an unknown or unoffered
+behaviour, a repeat, too many or too few picks), is left *undecided*: the caller reads it with
+the per-cell path, so that the messages stay the same. Such cells are few in a good export.
+Non-ASCII text, text holding a separator-containing label and anything that is neither text nor
+a list of text are undecided too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._coding import NA_TOKENS
+from ._readers import distinct
+from ._votes_cells import VoteKeys
+
+#: ``str.split()``'s white space among ASCII characters.
+_WHITE = r"[ \t\n\r\v\f\x1c-\x1f]+"
+#: A place where ``str.split()`` folding changes an ASCII text other than at its ends.
+_RUNS = r"[\t\n\r\v\f\x1c-\x1f]|  "
+
+#: Set to True to read every cell with the per-cell path (the differential tests compare both).
+FORCE_SLOW = False
+
+
+def _fold(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """``norm`` of each ASCII text (lower case, white space folded to one space, trimmed) and
+    a mask of the texts that are ASCII and not null (``norm`` of the others is not computed).
+    The costly regular expression runs only when some text has a run of white space."""
+    ok = pc.fill_null(pc.string_is_ascii(arr), False).to_numpy(zero_copy_only=False)
+    runs = pc.fill_null(pc.match_substring_regex(arr, _RUNS), False)
+    if pc.any(runs).as_py():
+        arr = pc.replace_substring_regex(arr, _WHITE, " ")
+    return pc.ascii_lower(pc.utf8_trim(arr, " ")), ok
+
+
+def _lookup(pieces: pa.Array, table: dict[str, int]) -> np.ndarray:
+    """The behaviour position of each (folded) piece in ``table``, or -1."""
+    names = pa.array(list(table), type=pa.string())
+    where = pc.fill_null(pc.index_in(pieces, value_set=names), -1).to_numpy(zero_copy_only=False)
+    positions = np.append(np.fromiter(table.values(), dtype=np.int64, count=len(table)), -1)
+    return positions[where]
+
+
+def _flat(lists: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The elements of a list array and the index of the list each comes from."""
+    return pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _judge(parent: np.ndarray, pos: np.ndarray, n: int, offered: np.ndarray, min_picks: int,
+           max_picks: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted picks of each of ``n`` cells given their (cell, position) pairs, grouped by
+    cell (``parent`` not decreasing; -1 for an unknown piece), and a mask of the cells that break
+    a rule (left to the per-cell path). Each cell's picks are sorted in a (cell, slot) matrix."""
+    count = np.bincount(parent, minlength=n)
+    wrong = (count > min(max_picks, width)) | ((count > 0) & (count < min_picks))
+    wrong[parent[(pos < 0) | ~offered[np.maximum(pos, 0)]]] = True
+    starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+    keep = ~wrong[parent]
+    big = np.iinfo(np.int16).max
+    mat = np.full((n, width), big, dtype=np.int16)
+    mat[parent[keep], (np.arange(len(parent)) - starts[parent])[keep]] = pos[keep]
+    mat.sort(axis=1)
+    wrong |= ((mat[:, 1:] == mat[:, :-1]) & (mat[:, 1:] != big)).any(axis=1)  # a behaviour twice
+    mat[mat == big] = -1
+    mat[wrong] = -1
+    return mat, wrong
+
+
+def _piece_positions(pieces: pa.Array, table: dict[str, int], *, few: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each raw ASCII piece, folded as ``norm`` folds it: its behaviour position (-1 when
+    not a key), whether it is empty and whether it is an NA token. With ``few`` (few distinct
+    pieces: labels, ids) each distinct piece is folded once."""
+    index = None
+    if few:
+        coded = pc.dictionary_encode(pieces)
+        index = pc.fill_null(coded.indices, len(coded.dictionary)).to_numpy(zero_copy_only=False)
+        pieces = pa.concat_arrays([coded.dictionary, pa.array([None], type=pa.string())])
+    folded, _ = _fold(pieces)
+    empty = pc.fill_null(pc.equal(folded, ""), False).to_numpy(zero_copy_only=False)
+    na = pc.fill_null(pc.is_in(folded, value_set=pa.array(sorted(NA_TOKENS))), False).to_numpy(zero_copy_only=False)
+    pos = _lookup(folded, table)
+    return (pos, empty, na) if index is None else (pos[index], empty[index], na[index])
+
+
+def _text_cells(values: np.ndarray, keys: VoteKeys, offered: np.ndarray, min_picks: int, max_picks: int,
+                width: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The picks of each distinct text and a mask of the texts left undecided, or None when the
+    values are not all text (or null).
+
+    An ASCII text is split at ``,`` and ``;`` before it is folded: folding (case and white space)
+    neither makes nor removes a separator, so the pieces are those of the folded text."""
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    n = len(arr)
+    undecided = ~pc.fill_null(pc.string_is_ascii(arr), False).to_numpy(zero_copy_only=False)
+    if keys.joined:  # a text holding a label with a separator is split by matching, per cell
+        s, _ = _fold(arr)
+        for k in keys.joined:
+            undecided |= pc.fill_null(pc.match_substring(s, k), False).to_numpy(zero_copy_only=False)
+    pieces, parent = _flat(pc.split_pattern_regex(arr, "[,;]"))
+    pos, empty, na_piece = _piece_positions(pieces, keys.keys, few=len(pieces) > 2 * n)
+    n_raw = np.bincount(parent, minlength=n)
+    na = np.zeros(n, dtype=bool)
+    na[parent[(n_raw[parent] == 1) & na_piece]] = True
+    keep = ~empty
+    pieces, parent, pos = pieces.filter(pa.array(keep)), parent[keep], pos[keep]
+    unknown = np.zeros(n, dtype=bool)
+    unknown[parent[pos < 0]] = True
+    odk = unknown & (np.bincount(parent, minlength=n) == 1) & ~undecided & ~na
+    in_odk = odk[parent]
+    # ids split at single spaces; other white space leaves an empty or unknown word: per-cell path
+    words, wparent = _flat(pc.split_pattern(pc.utf8_trim(pieces.filter(pa.array(in_odk)), " "), " "))
+    wparent = parent[np.flatnonzero(in_odk)][wparent]
+    wpos, _, _ = _piece_positions(words, keys.ids, few=True)
+    bad_words = np.zeros(n, dtype=bool)
+    bad_words[wparent[wpos < 0]] = True
+    odk &= ~bad_words
+    undecided |= unknown & ~odk & ~na
+    plain = ~undecided & ~na & ~odk
+    mat, wrong = _judge(parent[plain[parent]], pos[plain[parent]], n, offered, min_picks, max_picks, width)
+    mat_odk, wrong_odk = _judge(wparent[odk[wparent]], wpos[odk[wparent]], n, offered, min_picks, max_picks, width)
+    mat[odk] = mat_odk[odk]
+    undecided |= (wrong & plain) | (wrong_odk & odk)
+    mat[undecided | na] = -1
+    return mat, undecided
+
+
+def _list_cells(col: np.ndarray, keys: VoteKeys, offered: np.ndarray, min_picks: int, max_picks: int,
+                width: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The picks of each list cell (None, NaN and NA pick nothing) and a mask of the cells left
+    undecided, or None when the column is not one of lists of text."""
+    try:
+        arr = pa.array(col, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
+        return None
+    if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)) or not pa.types.is_string(arr.type.value_type):
+        return None
+    n = len(arr)
+    elements, parent = _flat(arr)
+    coded = pc.dictionary_encode(elements)
+    folded, ascii_ = _fold(coded.dictionary)
+    index = pc.fill_null(coded.indices, len(coded.dictionary)).to_numpy(zero_copy_only=False)
+    pos = np.append(_lookup(folded, keys.keys), -1)[index]
+    undecided = np.zeros(n, dtype=bool)
+    undecided[parent[~np.append(ascii_, False)[index]]] = True  # non-ASCII and null elements
+    mat, wrong = _judge(parent, pos, n, offered, min_picks, max_picks, width)
+    undecided |= wrong
+    mat[undecided] = -1
+    return mat, undecided
+
+
+def fast_cells(col: Any, keys: VoteKeys, offered: np.ndarray, min_picks: int, max_picks: int,
+               width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A column of vote cells as ``(values, index, mat, undecided)``: the cells to read
+    (``values[index[r]]`` is row ``r``'s), the sorted picks of each (``-1`` padded to
+    ``width``) and a mask of the cells left to the per-cell path (all of them under
+    :data:`FORCE_SLOW`, or when the column is of no layout this module reads).
+
+    ``offered`` is a bool per behaviour. The picks of an undecided cell are ``-1``.
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire
+    >>> q = load_questionnaire("berakhlak-culture-map")
+    >>> keys = VoteKeys(q)
+    >>> col = np.array(["jujur cermat", "Jujur,  CERMAT", "jujur jujur", "jujur cermat"], dtype=object)
+    >>> values, index, mat, undecided = fast_cells(col, keys, np.ones(len(q.behaviours), bool), 1, 10, 3)
+    >>> index.tolist(), undecided.tolist()
+    ([0, 1, 2, 0], [False, False, True])
+    >>> [[q.behaviours[p].id for p in row if p >= 0] for row in mat]  # in the order of the list
+    [['cermat', 'jujur'], ['cermat', 'jujur'], []]
+    """
+    got = None
+    if not FORCE_SLOW and isinstance(col, np.ndarray) and col.dtype == object and len(col):
+        got = _list_cells(col, keys, offered, min_picks, max_picks, width)
+        if got is not None:
+            return col, np.arange(len(col)), got[0], got[1]
+    d = distinct(col)
+    if not FORCE_SLOW and len(d.values):
+        got = _text_cells(d.values, keys, offered, min_picks, max_picks, width)
+    if got is None:
+        return d.values, d.index, np.full((len(d.values), width), -1, dtype=np.int16), np.ones(len(d.values), bool)
+    return d.values, d.index, got[0], got[1]
