@@ -70,12 +70,17 @@ def _judge(parent: np.ndarray, pos: np.ndarray, n: int, offered: np.ndarray, min
     a rule (left to the per-cell path). Each cell's picks are sorted in a (cell, slot) matrix."""
     count = np.bincount(parent, minlength=n)
     wrong = (count > min(max_picks, width)) | ((count > 0) & (count < min_picks))
-    wrong[parent[(pos < 0) | ~offered[np.maximum(pos, 0)]]] = True
-    starts = np.concatenate([[0], np.cumsum(count)[:-1]])
+    unusable = ~np.append(offered, False)[pos]  # unknown (-1) or not offered
+    if unusable.any():
+        wrong[parent[unusable]] = True
+    starts = np.cumsum(count) - count
+    at = np.arange(len(parent)) + (parent * width - starts[parent])  # (cell, slot) in the flat matrix
     keep = ~wrong[parent]
+    if not keep.all():
+        at, pos = at[keep], pos[keep]
     big = np.iinfo(np.int16).max
     mat = np.full((n, width), big, dtype=np.int16)
-    mat[parent[keep], (np.arange(len(parent)) - starts[parent])[keep]] = pos[keep]
+    mat.reshape(-1)[at] = pos
     mat.sort(axis=1)
     wrong |= ((mat[:, 1:] == mat[:, :-1]) & (mat[:, 1:] != big)).any(axis=1)  # a behaviour twice
     mat[mat == big] = -1
@@ -144,18 +149,35 @@ def _text_cells(values: np.ndarray, keys: VoteKeys, offered: np.ndarray, min_pic
     return mat, undecided
 
 
+def _concatenated(col: np.ndarray) -> tuple[pa.Array, np.ndarray] | None:
+    """The elements of a column whose every cell is a list or an array of texts (as pandas
+    gives a Parquet list column), and the cell of each; None for any other column."""
+    if not set(map(type, col.tolist())) <= {np.ndarray, list}:
+        return None
+    lengths = np.fromiter(map(len, col), dtype=np.int64, count=len(col))
+    try:
+        flat = np.concatenate(col.tolist()) if lengths.sum() else np.empty(0, dtype=object)
+        elements = pa.array(flat, type=pa.string())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return elements, np.repeat(np.arange(len(col)), lengths)
+
+
 def _list_cells(col: np.ndarray, keys: VoteKeys, offered: np.ndarray, min_picks: int, max_picks: int,
                 width: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The picks of each list cell (None, NaN and NA pick nothing) and a mask of the cells left
     undecided, or None when the column is not one of lists of text."""
-    try:
-        arr = pa.array(col, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError):
-        return None
-    if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)) or not pa.types.is_string(arr.type.value_type):
-        return None
-    n = len(arr)
-    elements, parent = _flat(arr)
+    n = len(col)
+    got = _concatenated(col)
+    if got is None:
+        try:
+            arr = pa.array(col, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
+        if not (pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type)) or not pa.types.is_string(arr.type.value_type):
+            return None
+        got = _flat(arr)
+    elements, parent = got
     coded = pc.dictionary_encode(elements)
     folded, ascii_ = _fold(coded.dictionary)
     index = pc.fill_null(coded.indices, len(coded.dictionary)).to_numpy(zero_copy_only=False)

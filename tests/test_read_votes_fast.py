@@ -175,3 +175,21 @@ def test_fast_cells_leaves_only_what_it_cannot_decide():
     assert undecided.tolist() == [False, False, True, False, True]
     assert mat[0].tolist() == mat[1].tolist() == list(range(10)) and (mat[2:] == -1).all()
     assert index.tolist() == [0, 1, 2, 3, 4] and values[4] == "jujur é"
+
+
+def test_odd_list_cells_read_as_the_per_cell_path():
+    pd = pytest.importorskip("pandas")
+    ten = [b.id for b in CULTURE.behaviours[:10]]
+    odd = [
+        np.array(ten, dtype=object), np.array(ten), list(ten), np.array(ten[:9] + [None], dtype=object),
+        ten[:9] + [3], ten[:9] + [float("nan")], [], np.array([], dtype=object), ten[:9] + [" Cermat\t"],
+        [t.upper() for t in ten[:9]] + ["é"], ten[:5] + ten[:5], None,
+    ]
+    for k in range(len(odd)):
+        for cells in ([odd[k]] * 3, [odd[k], list(ten), None], [list(ten), odd[k]]):
+            df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(len(cells))], "personal": cells})
+            for on_invalid in ("raise", "missing"):
+                assert _read(df, CULTURE, False, on_invalid=on_invalid) == _read(df, CULTURE, True, on_invalid=on_invalid), k
+    df = pd.DataFrame({"personal": [np.array(ten)] * 2 + [ten[:9] + [ten[0]]]})
+    got = _read(df, CULTURE, False, on_invalid="missing")
+    assert got[3] == ("invalid:personal",) and got[4] == [[False, False, True]] and got[2][0][0] == sorted(range(10))
