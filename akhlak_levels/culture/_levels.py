@@ -138,14 +138,23 @@ def _log_set_probability(w: np.ndarray, idx: np.ndarray, step: float = 0.2) -> n
     ``w`` is the (B + 1, 5) weight table (row B, the padding, 0; behaviours not offered 0) and
     ``idx`` the (c, P) picks with the padding as B. Uses
     ``P(S) = int_0^inf exp(-u) prod_{b in S} (1 - exp(-u w_b / D)) du``, ``D`` the weight of
-    the behaviours not picked, by the trapezoidal rule in ``z = log u`` (step 0.2 over
-    ``[-30, log(2 P + 60)]``: relative error below 1e-8 against enumeration of the orders).
+    the behaviours not picked, by the trapezoidal rule in ``z = log u`` (step 0.2 up to
+    ``log(2 P + 60)``: relative error below 1e-8 against enumeration of the orders). Below
+    ``z_c = min(0, -log max a)`` the integrand is at most ``prod a e^{(k + 1) z}`` and at least
+    ``2^-k e^-1`` times that, so the grid starts ``(40 + k log 2) / (k + 1)`` below ``z_c``
+    (``k`` the fewest picks in the block): what is left out is below ``e^-40`` of the integral.
     """
     picked = w[idx]  # (c, P, 5)
     rest = w[:-1].sum(axis=0)[None, :] - picked.sum(axis=1)  # (c, 5)
     every = rest <= 0  # all offered behaviours picked: certain
     a = picked / np.where(every, 1.0, rest)[:, None, :]
-    z = np.arange(-30.0, np.log(2 * idx.shape[1] + 60) + step, step)
+    k = (idx < w.shape[0] - 1).sum(axis=1)
+    low = -30.0
+    a_max = float(np.where(every[:, None, :], 0.0, a).max(initial=0.0))
+    if a_max > 0:
+        k_min = int(k[k > 0].min())
+        low = max(min(0.0, -np.log(a_max)) - (40 + k_min * np.log(2)) / (k_min + 1), -60.0)
+    z = np.arange(low, np.log(2 * idx.shape[1] + 60) + step, step)
     u = np.exp(z)
     acc = np.broadcast_to(z - u, (idx.shape[0], N_LEVELS, len(z))).copy()
     with np.errstate(divide="ignore"):
