@@ -204,3 +204,20 @@ def test_tables_and_errors():
         vote_levels(CM, cm_votes([[1]], n_q=2))
     with pytest.raises(ValueError, match=r"The 'levels' parameter of simulate_votes must be 3 levels in 1..5"):
         simulate_votes(CM, 3, levels=[1, 2, 6])
+
+
+def test_a_respondents_result_does_not_depend_on_who_else_is_scored():
+    # the integration grid is chosen per block of respondents; a respondent alone, among others
+    # (with 1 to 10 picks) and across a block boundary gets the same probabilities
+    rng = np.random.default_rng(8)
+    v, _ = simulate_votes(CM, 9000, random_state=4)
+    picks = np.array(v.picks)
+    cut = rng.integers(1, 11, size=len(v))
+    picks[:, 0, :] = np.where(np.arange(10)[None, :] < cut[:, None], picks[:, 0, :], -1)
+    many = vote_levels(CM, VoteSet(CM.id, CM.version, v.respondent_ids, picks))
+    order = rng.permutation(len(v))
+    shuffled = vote_levels(CM, VoteSet(CM.id, CM.version, v.respondent_ids[order], picks[order]))
+    np.testing.assert_allclose(shuffled.probabilities, many.probabilities[order], rtol=1e-7, atol=1e-12)
+    for r in (0, 8191, 8192, 8999):
+        alone = vote_levels(CM, VoteSet(CM.id, CM.version, v.respondent_ids[r:r + 1], picks[r:r + 1]))
+        np.testing.assert_allclose(alone.probabilities[0], many.probabilities[r], rtol=1e-7, atol=1e-12)
