@@ -20,6 +20,7 @@ a list of text are undecided too.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -112,8 +113,12 @@ def _text_cells(values: np.ndarray, keys: VoteKeys, offered: np.ndarray, min_pic
     An ASCII text is split at ``,`` and ``;`` before it is folded: folding (case and white space)
     neither makes nor removes a separator, so the pieces are those of the folded text."""
     try:
-        arr = pa.array(values, type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.string())
+    if not pa.types.is_string(arr.type):
         return None
     n = len(arr)
     undecided = ~pc.fill_null(pc.string_is_ascii(arr), False).to_numpy(zero_copy_only=False)
@@ -150,15 +155,18 @@ def _text_cells(values: np.ndarray, keys: VoteKeys, offered: np.ndarray, min_pic
 
 
 def _concatenated(col: np.ndarray) -> tuple[pa.Array, np.ndarray] | None:
-    """The elements of a column whose every cell is a list or an array of texts (as pandas
-    gives a Parquet list column), and the cell of each; None for any other column."""
-    if not set(map(type, col.tolist())) <= {np.ndarray, list}:
-        return None
+    """The elements of a column whose every cell is an array of texts (as pandas gives a Parquet
+    list column), and the cell of each; None for any other column."""
+    cells = col.tolist()
+    if set(map(type, cells)) != {np.ndarray} or any(d.kind not in "OU" for d in set(map(attrgetter("dtype"), cells))):
+        return None  # numpy would turn bytes into text when joining: such columns go through pa.array
     lengths = np.fromiter(map(len, col), dtype=np.int64, count=len(col))
     try:
-        flat = np.concatenate(col.tolist()) if lengths.sum() else np.empty(0, dtype=object)
-        elements = pa.array(flat, type=pa.string())
+        flat = np.concatenate(cells) if lengths.sum() else np.empty(0, dtype=object)
+        elements = pa.array(flat) if len(flat) else pa.array([], type=pa.string())
     except (pa.ArrowException, TypeError, ValueError):
+        return None
+    if not pa.types.is_string(elements.type):  # bytes, numbers: the per-cell path says what they are
         return None
     return elements, np.repeat(np.arange(len(col)), lengths)
 
@@ -170,6 +178,11 @@ def _list_cells(col: np.ndarray, keys: VoteKeys, offered: np.ndarray, min_picks:
     n = len(col)
     got = _concatenated(col)
     if got is None:
+        cells = col.tolist()
+        arrays = [c for c in cells if type(c) is np.ndarray]
+        if not set(map(type, cells)) <= {list, tuple, np.ndarray, type(None), float} or \
+                any(d.kind not in "OU" for d in set(map(attrgetter("dtype"), arrays))):
+            return None  # pyarrow would read an array of bytes as text; the per-cell path refuses it
         try:
             arr = pa.array(col, from_pandas=True)
         except (pa.ArrowException, TypeError, ValueError):

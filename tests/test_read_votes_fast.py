@@ -183,11 +183,15 @@ def test_odd_list_cells_read_as_the_per_cell_path():
     odd = [
         np.array(ten, dtype=object), np.array(ten), list(ten), np.array(ten[:9] + [None], dtype=object),
         ten[:9] + [3], ten[:9] + [float("nan")], [], np.array([], dtype=object), ten[:9] + [" Cermat\t"],
-        [t.upper() for t in ten[:9]] + ["é"], ten[:5] + ten[:5], None,
+        [t.upper() for t in ten[:9]] + ["é"], ten[:5] + ten[:5], None, float("nan"), tuple(ten), np.arange(10),
+        np.array(ten, dtype="S"), [t.encode() for t in ten], np.array([b"jujur"] + ten[1:], dtype=object), 3.0,
     ]
-    for k in range(len(odd)):
-        for cells in ([odd[k]] * 3, [odd[k], list(ten), None], [list(ten), odd[k]]):
-            df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(len(cells))], "personal": cells})
+    for k in range(len(odd)):  # numpy joins bytes and text into text: both paths must still refuse the bytes
+        for cells in ([odd[k]] * 3, [odd[k], list(ten), None], [list(ten), odd[k]], [np.array(ten), odd[k]],
+                      [odd[k], np.array(ten, dtype=object)], [" ".join(ten), odd[k]]):
+            col = np.empty(len(cells), dtype=object)
+            col[:] = cells
+            df = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(len(cells))], "personal": col})
             for on_invalid in ("raise", "missing"):
                 assert _read(df, CULTURE, False, on_invalid=on_invalid) == _read(df, CULTURE, True, on_invalid=on_invalid), k
     df = pd.DataFrame({"personal": [np.array(ten)] * 2 + [ten[:9] + [ten[0]]]})
