@@ -131,6 +131,9 @@ def culture_map(
     by_level = np.stack([counts[:, :, levels == k].sum(axis=2) for k in range(N_LEVELS)], axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         profile = by_level / by_level.sum(axis=2, keepdims=True)
+        # balance over the five levels: Shannon entropy of the profile over its most, log 5, in percent
+        plogp = np.where(profile > 0, profile * np.log(np.where(profile > 0, profile, 1.0)), 0.0)
+        balance = np.where(np.isfinite(profile).all(axis=2), -100.0 * plogp.sum(axis=2) / np.log(N_LEVELS), np.nan)
     ind = _indices(q, picks, rows, qi["current"], limiting, index, matches["current-desired"], z)
     cm = _hide(
         dict(
@@ -138,7 +141,7 @@ def culture_map(
             questions=tuple(x.id for x in q.vote_questions), roles=tuple(x.role for x in q.vote_questions),
             behaviours=ids, values=ind["values"], votes=counts.astype(float), share=share, share_low=lo, share_high=hi,
             top=top, matches=matches, matched=matched, alignment_band=match_band_of(matches["current-desired"]),
-            hindering=hindering, jumps=share[:, qi["desired"]] - share[:, qi["current"]], level_profile=profile,
+            hindering=hindering, jumps=share[:, qi["desired"]] - share[:, qi["current"]], level_profile=profile, balance=balance,
             index_definition=index, confidence=float(confidence), min_group_size=mgs, by=by if isinstance(by, str) else None,
             **{k: v for k, v in ind.items() if k != "values"},
         ),

@@ -66,6 +66,10 @@ class CultureMap:
         Desired share minus current share.
     level_profile : ndarray of float, shape (R, Q, 5)
         Share of each question's votes going to behaviours of levels 1..5.
+    balance : ndarray of float, shape (R, Q)
+        How evenly a question's votes spread over the five levels: the Shannon entropy of the
+        level profile over its largest value (log 5), in percent (0 = every vote at one level,
+        100 = the same share at each).
     index_definition : str
         ``"reach"`` or ``"votes"`` (:data:`~akhlak_levels.culture.INDEX_DEFINITIONS`).
     value_index, value_index_low, value_index_high : ndarray of float, shape (R, V)
@@ -133,6 +137,7 @@ class CultureMap:
     value_index_se: np.ndarray | None = None
     implementation_se: np.ndarray | None = None
     health_se: np.ndarray | None = None
+    balance: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.group)
@@ -172,6 +177,9 @@ class CultureMap:
             for name in ("entropy", "positive_energy", "implementation", "health"):
                 for suffix in ("", "_low", "_high"):
                     cols[name + suffix] = getattr(self, name + suffix)
+            if self.balance is not None:
+                for qi, q in enumerate(self.questions):
+                    cols[f"balance_{q}"] = self.balance[:, qi]
             cols["entropy_band"] = self.entropy_band
             cols["implementation_category"] = self.implementation_category
             cols["health_category"] = self.health_category

@@ -110,6 +110,10 @@ def test_small_case_by_hand():
     np.testing.assert_allclose(cm.level_profile[0, 0], np.array([0, 0, 4, 6, 2]) / 12)
     np.testing.assert_allclose(cm.level_profile[0, 1], np.array([3, 4, 2, 5, 1]) / 15)
     np.testing.assert_allclose(cm.level_profile[0, 2], np.array([0, 0, 3, 4, 5]) / 12)
+    # balance = 100 * (-sum p log p) / log 5; personal: p = 4/12, 6/12, 2/12
+    h = -(4 / 12 * np.log(4 / 12) + 6 / 12 * np.log(6 / 12) + 2 / 12 * np.log(2 / 12))
+    assert cm.balance[0, 0] == pytest.approx(100 * h / np.log(5), abs=1e-12)
+    assert 0 < cm.balance[0, 0] < cm.balance[0, 1] < 100  # current spreads over all five levels
     # reach index (current): akuntabel r0 r2 r3 r5 = 4/6, pelayanan r2 = 1/6, adaptif 0, kolaboratif r5 = 1/6
     assert cm.values == ("akuntabel", "berorientasi-pelayanan", "adaptif", "kolaboratif")
     np.testing.assert_allclose(cm.value_index[0], np.array([4, 1, 0, 1]) / 6 * 100)
@@ -260,3 +264,13 @@ def test_small_unit_suppressed_and_not_recoverable():
     assert not np.array_equal(rest, only_c)
     # too few people altogether: everyone's row is hidden too
     assert culture_map(Q, voteset(picks[:4])).suppressed.tolist() == [True]
+
+
+def test_balance_is_0_with_every_vote_at_one_level_and_100_with_equal_shares():
+    # personal: only level-4 behaviours (b0, b1) -> 0; current: one vote at each level
+    # (b6 L1, b5 L2, b2 L3, b0 L4, b3 L5 over five respondents) -> 100
+    picks = [([0, 1], [6, 5], [0, 3]), ([0, 1], [2, 0], [0, 3]), ([0, 1], [3], [0, 3])]
+    cm = culture_map(Q, voteset(picks), min_group_size=3)
+    assert cm.balance[0, 0] == pytest.approx(0.0, abs=1e-12)
+    assert cm.balance[0, 1] == pytest.approx(100.0, abs=1e-9)
+    assert cm.to_records()[0]["balance_c"] == pytest.approx(100.0, abs=1e-9)
