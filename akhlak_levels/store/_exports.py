@@ -7,7 +7,7 @@ its public ``waves`` and ``load``.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._export import atomic_write
 from ..assessment import Assessment
@@ -15,13 +15,13 @@ from ._layout import wave_name
 
 
 class Exports:
-    """``to_records``, ``to_frame`` and ``to_parquet`` of :class:`AssessmentStore`."""
+    """``to_records``, ``to_frame`` and ``to_parquet`` of :class:`AssessmentStore`, which
+    provides ``waves`` and ``load`` (declared here for type checkers only)."""
 
-    def waves(self) -> list[str]:  # pragma: no cover - AssessmentStore's
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        def waves(self) -> list[str]: ...
 
-    def load(self, wave: str | int) -> Assessment:  # pragma: no cover - AssessmentStore's
-        raise NotImplementedError
+        def load(self, wave: str | int) -> Assessment: ...
 
     def _selected(self, wave: str | int | None) -> list[str]:
         return self.waves() if wave is None else [wave_name(wave)]
