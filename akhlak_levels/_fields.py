@@ -6,7 +6,7 @@ begins. The coding of single cells (headers, answers, ids, dates) is in ``_codin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -101,6 +101,36 @@ class _Columns:
 _DEFAULT_COLUMNS = {"id": "respondent_id", "unit": "unit", "wave": "wave", "date": "date"}
 
 
+class ColumnFinder:
+    """The position of a named column (matched as headers are: trimmed, case and spaces
+    folded); a name the table lacks is a problem naming the columns it has."""
+
+    def __init__(self, t: Table, problems: list[Problem]) -> None:
+        self.t, self.problems = t, problems
+        self.by_norm = {norm(c): j for j, c in enumerate(t.columns)}
+
+    def __call__(self, name: str | None, default: str | None, role: str) -> int | None:
+        """``name``'s column; with no name, ``default``'s if the table has it (else None)."""
+        if name is None:
+            return self.by_norm.get(default) if default else None
+        j = self.by_norm.get(norm(name))
+        if j is None:
+            cols = self.t.columns
+            self.problems.append(Problem(
+                f"the {role} column {name!r} is not in the data; columns are {cols[:12]}{' ...' if len(cols) > 12 else ''}",
+                file=self.t.file))
+        return j
+
+    def named(self, named: Mapping[str, str | None], defaults: Mapping[str, str], group_columns: Sequence[str],
+              ignore_columns: Sequence[str]) -> tuple[dict[str, int | None], dict[str, int | None], set[int | None]]:
+        """The columns of the named roles (``defaults``: role -> default header), of the groups
+        and of the columns set aside."""
+        meta = {role: self(named[role], default, role) for role, default in defaults.items()}
+        group_pos = {g: self(g, None, "group") for g in group_columns}
+        ignored = {self(c, None, "ignore") for c in ignore_columns}
+        return meta, group_pos, ignored
+
+
 def _find_columns(
     t: Table,
     q: Questionnaire,
@@ -114,22 +144,8 @@ def _find_columns(
     """Step 1: the named columns (id, unit, wave, date, groups, set aside), then an item for
     each other column; refuse missing named columns, unknown columns and (unless
     ``missing_items="missing"``) items without a column."""
-    by_norm = {norm(c): j for j, c in enumerate(t.columns)}
     problems: list[Problem] = []
-
-    def find(name: str | None, default: str | None, role: str) -> int | None:
-        if name is None:
-            return by_norm.get(default) if default else None
-        j = by_norm.get(norm(name))
-        if j is None:
-            problems.append(
-                Problem(f"the {role} column {name!r} is not in the data; columns are {t.columns[:12]}{' ...' if len(t.columns) > 12 else ''}", file=t.file)
-            )
-        return j
-
-    meta = {role: find(named[role], default, role) for role, default in _DEFAULT_COLUMNS.items()}
-    group_pos = {g: find(g, None, "group") for g in group_columns}
-    ignored_pos = {find(c, None, "ignore") for c in ignore_columns}
+    meta, group_pos, ignored_pos = ColumnFinder(t, problems).named(named, _DEFAULT_COLUMNS, group_columns, ignore_columns)
     taken = {j for j in [*meta.values(), *group_pos.values(), *ignored_pos] if j is not None}
     ignored: list[str] = [t.columns[j] for j in sorted(j for j in ignored_pos if j is not None)]
     item_col = _item_columns(t, q, taken, unknown_columns, ignored, problems)

@@ -16,7 +16,7 @@ from typing import Any, Literal, Sequence
 import numpy as np
 
 from ._coding import carried_text, check_duplicate_ids, ids_from_column, match_item, shown
-from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS
+from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS, ColumnFinder
 from ._readers import Column, Table, distinct, norm, source_tables
 from ._validation import Options, check
 from ._votes_cells import VoteKeys, check_picks, read_cell
@@ -258,22 +258,9 @@ def _find_columns(t: Table, q: Questionnaire, keys: VoteKeys, *, named: dict[str
                   layout: str) -> _VoteColumns:
     """The named columns, then a question (or a question's behaviour) for each other column;
     refuse missing named columns, unknown columns, a question held twice and mixed layouts."""
-    by_norm = {norm(c): j for j, c in enumerate(t.columns)}
     problems: list[Problem] = []
-
-    def find(name: str | None, default: str | None, role: str) -> int | None:
-        if name is None:
-            return by_norm.get(default) if default else None
-        j = by_norm.get(norm(name))
-        if j is None:
-            problems.append(Problem(
-                f"the {role} column {name!r} is not in the data; columns are "
-                f"{t.columns[:12]}{' ...' if len(t.columns) > 12 else ''}", file=t.file))
-        return j
-
-    meta = {role: find(named[role], default, role) for role, default in _DEFAULT_COLUMNS.items()}
-    group_pos = {g: find(g, None, "group") for g in group_columns}
-    ignored = {find(c, None, "ignore") for c in ignore_columns}
+    find = ColumnFinder(t, problems)
+    meta, group_pos, ignored = find.named(named, _DEFAULT_COLUMNS, group_columns, ignore_columns)
     taken = {j for j in [*meta.values(), *group_pos.values(), *ignored] if j is not None}
     hmap: dict[str, int] = {}
     for qi, vq in enumerate(q.vote_questions):
