@@ -16,6 +16,7 @@ from .._export import AtomicFiles
 from .._votes_read import read_votes
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._output import write_records_csv
+from ._stream import reading_options
 from ._usage import UsageError
 
 #: The tables of a culture map, in the order they are written.
@@ -31,17 +32,7 @@ COLUMN_GAP = " | "
 def vote_reading_options(args: argparse.Namespace) -> dict[str, Any]:
     """The reading options of the command line, as :func:`~akhlak_levels.read_votes` takes them
     (it has no date column and no missing items: a question left out is a column problem)."""
-    return dict(
-        id_column=args.id_column,
-        unit_column=args.unit_column,
-        wave_column=args.wave_column,
-        group_columns=args.group_column,
-        ignore_columns=args.ignore_column,
-        unknown_columns="ignore" if args.ignore_unknown_columns else "error",
-        on_invalid=args.on_invalid,
-        delimiter=args.delimiter,
-        sheet=args.sheet,
-    )
+    return {**reading_options(args), "delimiter": args.delimiter, "sheet": args.sheet}
 
 
 def _by(args: argparse.Namespace) -> str | None:

@@ -27,18 +27,22 @@ _DONE = object()
 
 
 def reading_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The reading options of the command line, as :func:`~akhlak_levels.read_responses` takes them."""
-    return dict(
+    """The reading options of the command line, as :func:`~akhlak_levels.read_responses` takes
+    them (a vote command has no ``--date-column`` nor ``--allow-missing-items``: those are left out)."""
+    options: dict[str, Any] = dict(
         id_column=args.id_column,
         unit_column=args.unit_column,
         wave_column=args.wave_column,
-        date_column=args.date_column,
         group_columns=args.group_column,
         ignore_columns=args.ignore_column,
         unknown_columns="ignore" if args.ignore_unknown_columns else "error",
-        missing_items="missing" if args.allow_missing_items else "error",
         on_invalid=args.on_invalid,
     )
+    if hasattr(args, "date_column"):
+        options["date_column"] = args.date_column
+    if hasattr(args, "allow_missing_items"):
+        options["missing_items"] = "missing" if args.allow_missing_items else "error"
+    return options
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:
