@@ -9,32 +9,10 @@ import pytest
 
 from akhlak_levels import VoteSet, culture_change, culture_map, rank_units
 from akhlak_levels.culture import competition_ranks, statistic_of
-from akhlak_levels.questionnaire import questionnaire_from_dict
 
-# behaviour: (id, value, polarity, level)
-BEHAVIOURS = [
-    ("jujur", "akuntabel", "positive", 4),  # 0
-    ("disiplin", "akuntabel", "positive", 4),  # 1
-    ("ramah", "berorientasi-pelayanan", "positive", 3),  # 2
-    ("inovatif", "adaptif", "positive", 5),  # 3
-    ("kerja-sama", "kolaboratif", "positive", 3),  # 4
-    ("birokratis", None, "limiting", 2),  # 5
-    ("menunggu-perintah", None, "limiting", 1),  # 6
-    ("ikhlas", None, "positive", 5),  # 7
-]
-Q = questionnaire_from_dict({
-    "format": "akhlak-levels/questionnaire", "format_version": 1, "id": "tiny-culture", "version": "0.1",
-    "title": {"id": "Peta budaya kecil", "en": "Tiny culture map"}, "languages": ["id", "en"],
-    "behaviours": [
-        {"id": b, "label": {"id": b, "en": b + " (en)"}, "value": v, "polarity": pol, "level": lv, "area": "governance"}
-        for b, v, pol, lv in BEHAVIOURS
-    ],
-    "vote_questions": [
-        {"id": "p", "role": "personal", "picks": 2, "text": {"id": "diri", "en": "self"}},
-        {"id": "c", "role": "current", "picks": {"min": 2, "max": 3}, "text": {"id": "kini", "en": "now"}},
-        {"id": "d", "role": "desired", "picks": 2, "text": {"id": "harap", "en": "wish"}},
-    ],
-})
+from culture_helpers import tiny_questionnaire
+
+Q = tiny_questionnaire()
 LIMITING = np.array([False] * 5 + [True, True, False])
 VALUE_OF = [[0, 1], [2], [3], [4]]  # akuntabel, berorientasi-pelayanan, adaptif, kolaboratif
 
