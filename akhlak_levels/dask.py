@@ -54,7 +54,7 @@ from ._readers import norm
 from ._validation import Interval, check, param_error
 from .assessment import assess
 from .errors import Problem, ResponseError
-from .growth import ALL_GROUP, MISSING_GROUP, ProgressTable
+from .growth import ALL_GROUP, MISSING_GROUP, ProgressTable, rank_desc, t_interval  # the statistics of progress
 from .levels import N_LEVELS
 from .model import LevelModel
 from .privacy import crossed_groups, suppression_mask
@@ -432,25 +432,6 @@ def _mean_var(total: Any, prefix: str, shift: float) -> tuple[np.ndarray, np.nda
     return n, np.where(n > 0, mean, np.nan), np.where(n > 1, var, np.nan)
 
 
-def _t_interval(mean: np.ndarray, var: np.ndarray, n: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    from scipy import stats
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf((1 + conf) / 2, n - 1) * np.sqrt(var / n)
-    half = np.where(n > 1, half, np.nan)
-    return mean - half, mean + half
-
-
-def _rank_desc(values: np.ndarray) -> np.ndarray:
-    from scipy import stats
-
-    out = np.full(len(values), np.nan)
-    ok = np.isfinite(values)
-    if ok.any():
-        out[ok] = stats.rankdata(-values[ok], method="min")
-    return out
-
-
 def _crossed(union: np.ndarray, crosstabs: list[Any], mgs: int) -> np.ndarray | None:
     """The two-groupings rule of :func:`akhlak_levels.privacy.crossed_groups` on the reduced
     cross-tabulations, expanded back to one (group, other group) label pair per respondent."""
@@ -508,10 +489,10 @@ def _table(totals: Any, crosstabs: list[Any], spec: _PartialSpec, q: Questionnai
         shares = np.where(o(hide)[:, None], np.nan, o(sh))
         share45 = np.where(o(hide), np.nan, o(sh[:, 4] + sh[:, 5]))
         en, em, ev = _mean_var(both, "e", _SHIFT_E)
-        lo, hi = _t_interval(em, ev, n, conf)
+        lo, hi = t_interval(em, ev, n, conf)
         mean_e, lo_e, hi_e = (np.where(o(hide), np.nan, o(x)) for x in (em, lo, hi))
         if grouped:
-            rank_e = o(np.append(_rank_desc(np.where(hide_g, np.nan, em[:G])), np.nan))
+            rank_e = o(np.append(rank_desc(np.where(hide_g, np.nan, em[:G])), np.nan))
     else:
         notes.append(f"no level model for {q.id!r}: level statistics are NaN")
     index_fields: dict[str, Any] = dict(index_mean=None, index_ci_lower=None, index_ci_upper=None, index_category=None,
@@ -522,9 +503,9 @@ def _table(totals: Any, crosstabs: list[Any], spec: _PartialSpec, q: Questionnai
         bands = q.index
         i_n, i_m, i_v = _mean_var(both, "i", _SHIFT_I)
         index_hide = rule(i_n, hide_g) | hide
-        ilo, ihi = _t_interval(i_m, i_v, i_n, conf)
+        ilo, ihi = t_interval(i_m, i_v, i_n, conf)
         im, il, ih = (np.where(o(index_hide), np.nan, o(x)) for x in (i_m, ilo, ihi))
-        rank_i = o(np.append(_rank_desc(np.where(index_hide[:G], np.nan, i_m[:G])), np.nan)) if grouped else nan.copy()
+        rank_i = o(np.append(rank_desc(np.where(index_hide[:G], np.nan, i_m[:G])), np.nan)) if grouped else nan.copy()
         cat = bands.categorize(im) if bands is not None else np.full(R, "", dtype=str)
         scale_cat = (bands.categorize(scale_means.ravel()).reshape(scale_means.shape) if bands is not None
                      else np.full(scale_means.shape, "", dtype=str))

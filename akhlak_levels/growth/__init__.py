@@ -2,6 +2,7 @@
 trajectories, all from assessments matched across waves. One floor above the assessment."""
 
 from ._change import VERDICTS, ReliableChange, reliable_change
+from ._group_stats import rank_desc as rank_desc, t_interval as t_interval  # for akhlak_levels.dask (not in __all__)
 from ._progress import ProgressTable, progress
 from ._trajectories import Trajectories, trajectories
 from ._transitions import TransitionTable, transitions
