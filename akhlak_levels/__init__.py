@@ -18,7 +18,18 @@ from ._version import __version__
 from ._votes import Behaviour, VoteQuestion
 from .assessment import Assessment, assess
 from .decisions import LevelDecisionTable, classification_quality, level_decisions_by_group
-from .culture import ChangeTable, CultureMap, RankTable, VoteLevels, culture_change, culture_map, rank_units, vote_levels
+from .culture import (
+    ChangeTable,
+    CultureMap,
+    RankTable,
+    TrendTable,
+    VoteLevels,
+    culture_change,
+    culture_map,
+    culture_trend,
+    rank_units,
+    vote_levels,
+)
 from .errors import (
     AkhlakLevelsError,
     ModelError,
@@ -88,6 +99,7 @@ __all__ = [
     "cronbach_alpha",
     "culture_change",
     "culture_map",
+    "culture_trend",
     "CultureMap",
     "dif",
     "DifTable",
@@ -134,6 +146,7 @@ __all__ = [
     "trajectories",
     "transitions",
     "TransitionTable",
+    "TrendTable",
     "vote_levels",
     "VoteLevels",
     "VoteQuestion",

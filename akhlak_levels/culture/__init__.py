@@ -20,6 +20,7 @@ from ._levels import VoteLevels, level_weights, simulate_votes, vote_levels
 from ._map import culture_map
 from ._rank import RANK_STATISTICS, RankTable, competition_ranks, rank_units, statistic_of
 from ._result import ALL_ROWS, CultureMap
+from ._trend import TrendTable, culture_trend
 
 __all__ = [
     "ALL_ROWS",
@@ -35,12 +36,14 @@ __all__ = [
     "RANK_STATISTICS",
     "RankTable",
     "TOP_N",
+    "TrendTable",
     "VoteLevels",
     "band_of",
     "category_of",
     "competition_ranks",
     "culture_change",
     "culture_map",
+    "culture_trend",
     "level_weights",
     "match_band_of",
     "rank_units",

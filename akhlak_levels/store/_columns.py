@@ -14,6 +14,9 @@ value's: as ASCII bytes (``|S<w>``) when every character is ASCII, else as UTF-3
 
 Erasure reads the ``respondent_id`` parts of every wave, and rewrites each chunk that holds the
 person without their row, all parts at once (inside the caller's transaction).
+
+Vote waves (``_votes``) are kept the same way in their own table, ``vote_columns``: every
+function here that reads or writes chunks takes the table (:data:`WAVE_TABLES`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import hmac
 import re
 import sqlite3
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -37,10 +40,16 @@ from ._layout import PSEUDONYM_HEX
 CHUNK_ROWS = 1 << 16
 
 #: The numeric dtypes a part may have, by part kind (text parts are ``|S<w>`` or ``<U<w>``).
-NUMERIC = {"f8": "<f8", "i1": "|i1", "i4": "<i4", "b1": "|b1", "M8": "<M8[D]"}
+NUMERIC = {"f8": "<f8", "i1": "|i1", "i2": "<i2", "i4": "<i4", "b1": "|b1", "M8": "<M8[D]"}
+
+#: Parts that are 2-D (respondents x width) whatever their width.
+MATRIX_PARTS = ("probabilities", "scale_scores", "flags", "picks")
+
+#: The chunk table of each kind of wave and the table of its ``waves`` rows.
+WAVE_TABLES = {"wave_columns": "waves", "vote_columns": "vote_waves"}
 _TEXT = re.compile(r"(\|S|<U)([1-9][0-9]{0,5})")
 
-_INSERT = "INSERT INTO wave_columns (wave, chunk, part, dtype, n_rows, width, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT = "INSERT INTO {} (wave, chunk, part, dtype, n_rows, width, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
 def part_kinds(info: dict[str, Any]) -> dict[str, tuple[str, int]]:
@@ -158,7 +167,7 @@ def decode(row: tuple[Any, ...], kind: str, width: int, where: tuple[str, str], 
     if kind == "b1" and data and int(np.frombuffer(data, dtype=np.uint8).max()) > 1:
         raise _damaged(*where, chunk, part, "holds booleans other than 0 and 1")
     a = np.frombuffer(data, dtype=dt)
-    return a.reshape(rows, width) if width != 1 or part in ("probabilities", "scale_scores", "flags") else a
+    return a.reshape(rows, width) if width != 1 or part in MATRIX_PARTS else a
 
 
 # =========================================================================== writing
@@ -198,18 +207,29 @@ def _chunk_rows(name: str, kinds: dict[str, tuple[str, int]], arrays: dict[str, 
 def write_wave(con: sqlite3.Connection, name: str, info: dict[str, Any], a: Assessment, ids: np.ndarray) -> None:
     """Insert the chunks of ``a`` as wave ``name`` (whose ``waves`` row is ``info``), in the
     caller's transaction."""
-    kinds, arrays = part_kinds(info), wave_arrays(a, ids)
-    for rows in _chunk_rows(name, kinds, arrays, len(a)):
-        con.executemany(_INSERT, rows)
+    write_parts(con, name, part_kinds(info), wave_arrays(a, ids), len(a))
+
+
+def write_parts(
+    con: sqlite3.Connection, name: str, kinds: dict[str, tuple[str, int]], arrays: dict[str, np.ndarray], n: int,
+    table: str = "wave_columns",
+) -> None:
+    """Insert the ``n`` rows of ``arrays`` (parts ``kinds``) as the chunks of wave ``name`` in
+    ``table``, in the caller's transaction."""
+    insert = _INSERT.format(_table(table))
+    for rows in _chunk_rows(name, kinds, arrays, n):
+        con.executemany(insert, rows)
 
 
 # =========================================================================== reading
 
 
-def _chunks(con: sqlite3.Connection, name: str, sql: str = "", args: tuple[Any, ...] = ()) -> Iterator[tuple[int, dict[str, tuple[Any, ...]]]]:
+def _chunks(
+    con: sqlite3.Connection, name: str, sql: str = "", args: tuple[Any, ...] = (), table: str = "wave_columns"
+) -> Iterator[tuple[int, dict[str, tuple[Any, ...]]]]:
     """``(chunk, {part: row})`` of a wave in chunk order, one chunk's BLOBs in memory at a time."""
     cur = con.execute(
-        f"SELECT chunk, part, dtype, n_rows, width, data FROM wave_columns WHERE wave = ?{sql} ORDER BY chunk, part",
+        f"SELECT chunk, part, dtype, n_rows, width, data FROM {_table(table)} WHERE wave = ?{sql} ORDER BY chunk, part",
         (name, *args),
     )
     current: int | None = None
@@ -247,17 +267,33 @@ def _text(pieces: list[tuple[int, np.ndarray]], n: int) -> np.ndarray:
     return out.view(f"<U{w}").reshape(n)
 
 
-def read_arrays(con: sqlite3.Connection, path: str, name: str, info: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The wave's parts by name, each allocated once and filled a chunk at a time."""
-    kinds, n, where = part_kinds(info), info["n"], (path, name)
+def _table(table: str) -> str:
+    if table not in WAVE_TABLES:  # pragma: no cover - a programming error
+        raise ValueError(f"no chunk table {table!r}")
+    return table
+
+
+def _label(name: str, table: str) -> str:
+    """How errors name a wave: its name, or ``votes:<name>`` for a vote wave."""
+    return name if table == "wave_columns" else f"votes:{name}"
+
+
+def read_arrays(
+    con: sqlite3.Connection, path: str, name: str, info: dict[str, Any],
+    kinds: dict[str, tuple[str, int]] | None = None, table: str = "wave_columns",
+) -> dict[str, np.ndarray]:
+    """The wave's parts (``kinds``, by default the assessment parts of ``info``) by name, each
+    allocated once and filled a chunk at a time, from ``table``."""
+    kinds = part_kinds(info) if kinds is None else kinds
+    n, where = info["n"], (path, _label(name, table))
     out: dict[str, Any] = {}
     for p, (kind, width) in kinds.items():
         if kind == "text":
             out[p] = []
         else:
-            out[p] = np.empty((n, width) if p in ("probabilities", "scale_scores", "flags") else n, dtype=NUMERIC[kind])
+            out[p] = np.empty((n, width) if p in MATRIX_PARTS else n, dtype=NUMERIC[kind])
     at = 0
-    for chunk, parts in _chunks(con, name):
+    for chunk, parts in _chunks(con, name, table=table):
         got = _decoded(parts, kinds, where, chunk, codes=True)
         rows = len(got["respondent_id"])
         if at + rows > n:
@@ -270,7 +306,7 @@ def read_arrays(con: sqlite3.Connection, path: str, name: str, info: dict[str, A
                 out[p][at : at + rows] = v
         at += rows
     if at != n:
-        raise StoreError(f"The store {path!r} is damaged: wave {name!r} records {n} respondents but holds more or fewer.")
+        raise StoreError(f"The store {path!r} is damaged: wave {where[1]!r} records {n} respondents but holds more or fewer.")
     return {p: _text(v, n) if isinstance(v, list) else v for p, v in out.items()}
 
 
@@ -311,28 +347,31 @@ def read_wave(con: sqlite3.Connection, path: str, name: str, info: dict[str, Any
 # =========================================================================== erasure
 
 
-def erase_id(con: sqlite3.Connection, path: str, infos: list[dict[str, Any]], sid: str) -> list[str]:
+def erase_id(
+    con: sqlite3.Connection, path: str, infos: list[dict[str, Any]], sid: str,
+    kinds_of: Callable[[dict[str, Any]], dict[str, tuple[str, int]]] = part_kinds, table: str = "wave_columns",
+) -> list[str]:
     """Remove the stored id ``sid`` and all its values from every wave (``infos``: the waves
     rows), rewriting each chunk that holds it without its row, and lower each wave's ``n``;
     the waves it was in, once per row removed (in the caller's transaction)."""
     hit: list[str] = []
     for info in infos:
-        name, kinds = info["wave"], part_kinds(info)
-        where = (path, name)
+        name, kinds = info["wave"], kinds_of(info)
+        where = (path, _label(name, table))
         chunks = [
             (c, np.flatnonzero(decode(parts["respondent_id"], *kinds["respondent_id"], where) == sid))
-            for c, parts in _chunks(con, name, " AND part = ?", ("respondent_id",))
+            for c, parts in _chunks(con, name, " AND part = ?", ("respondent_id",), table)
         ]
         for chunk, rows in [(c, r) for c, r in chunks if len(r)]:
-            parts = next(p for _, p in _chunks(con, name, " AND chunk = ?", (chunk,)))
+            parts = next(p for _, p in _chunks(con, name, " AND chunk = ?", (chunk,), table))
             kept = {p: np.delete(v, rows, axis=0) for p, v in _decoded(parts, kinds, where, chunk).items()}
             if len(kept["respondent_id"]):
                 con.executemany(
-                    "UPDATE wave_columns SET dtype = ?, n_rows = ?, width = ?, data = ? WHERE wave = ? AND chunk = ? AND part = ?",
+                    f"UPDATE {_table(table)} SET dtype = ?, n_rows = ?, width = ?, data = ? WHERE wave = ? AND chunk = ? AND part = ?",
                     [(*encode(kinds[p][0], v), name, chunk, p) for p, v in kept.items()],
                 )
             else:
-                con.execute("DELETE FROM wave_columns WHERE wave = ? AND chunk = ?", (name, chunk))
-            con.execute("UPDATE waves SET n = n - ? WHERE wave = ?", (len(rows), name))
+                con.execute(f"DELETE FROM {_table(table)} WHERE wave = ? AND chunk = ?", (name, chunk))
+            con.execute(f"UPDATE {WAVE_TABLES[table]} SET n = n - ? WHERE wave = ?", (len(rows), name))
             hit.extend([name] * len(rows))
     return hit

@@ -26,7 +26,8 @@ Guarantees, each proven by the tests in ``tests/store/``:
 
 The file layout and its tables are in ``_layout``; a wave's arrays are stored as raw bytes in
 chunks of 65,536 respondents (``_columns``), so adding and loading a million respondents take a
-fraction of a second; ``_rows`` checks assessments and reads the version-1 layout.
+fraction of a second; ``_rows`` checks assessments and reads the version-1 layout. The vote waves
+of culture-map surveys (``add_votes``, ``load_votes``, erased with the rest) are in ``_votes``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from ..assessment import Assessment
 from ..errors import StoreError
 from . import _columns, _rows
 from ._exports import Exports
+from ._votes import VoteWaves
 from ._layout import (
     SCHEMA_VERSION,
     WAVE_COLUMNS_TABLE,
@@ -72,7 +74,7 @@ from ._layout import (
 __all__ = ["AssessmentStore", "StoreError", "SCHEMA_VERSION"]
 
 
-class AssessmentStore(Exports):
+class AssessmentStore(Exports, VoteWaves):
     """Assessments by wave and respondent in one SQLite file.
 
     Parameters
@@ -195,7 +197,7 @@ class AssessmentStore(Exports):
         with self._write():
             row = con.execute("SELECT value FROM meta WHERE key = 'key_fingerprint'").fetchone()
             if row is None:
-                if con.execute(f"SELECT 1 FROM {self._table} LIMIT 1").fetchone() is not None:
+                if con.execute(f"SELECT 1 FROM {self._table} LIMIT 1").fetchone() is not None or self._holds_votes(con):
                     raise StoreError(
                         f"The store {self.path!r} already holds respondent ids in clear; pseudonymisation cannot be "
                         "switched on for it. Create a new store with pseudonymize_key=... and add the waves there."
@@ -466,7 +468,8 @@ class AssessmentStore(Exports):
         Returns
         -------
         int
-            Rows deleted (one per wave the person was in; 0 when none, which is logged too).
+            Rows deleted (one per wave, of assessments or of votes, the person was in; 0 when none,
+            which is logged too).
 
         Raises
         ------
@@ -510,15 +513,17 @@ class AssessmentStore(Exports):
         return len(hit)
 
     def _erase_rows(self, con: sqlite3.Connection, sid: str) -> list[str]:
-        """Delete the stored id ``sid`` in every wave (in the caller's transaction); the waves it was in."""
+        """Delete the stored id ``sid`` in every wave, vote waves included (in the caller's
+        transaction); the waves it was in."""
+        votes = self._erase_votes(con, sid)
         if self._version >= 2:
             infos = [self._wave_row(con, w) for w in self.waves()]
-            return _columns.erase_id(con, self.path, infos, sid)
+            return _columns.erase_id(con, self.path, infos, sid) + votes
         where = "wave IN (SELECT wave FROM waves) AND respondent_id = ?"  # walks the primary key
         hit = [r[0] for r in con.execute(f"SELECT wave FROM results WHERE {where}", (sid,))]
         con.execute(f"DELETE FROM results WHERE {where}", (sid,))
         con.executemany("UPDATE waves SET n = n - 1 WHERE wave = ?", [(w,) for w in hit])
-        return hit
+        return hit + votes
 
     def erasures(self, respondent_id: str | None = None) -> list[dict[str, Any]]:
         """The erasure log, oldest first: ``erased`` (UTC time), ``respondent_hash``, ``rows``.
