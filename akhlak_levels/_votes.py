@@ -13,17 +13,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 __all__ = [
     "AREAS",
     "BERAKHLAK_INDICATORS",
     "BERAKHLAK_VALUES",
     "Behaviour",
+    "CategoryBand",
+    "CultureMapChoices",
+    "HEALTH_TERMS",
     "LIMITING_LEVELS",
     "ROLES",
+    "VALUE_INDEX_DEFINITIONS",
     "VoteLookups",
     "VoteQuestion",
+    "read_culture_map",
     "read_votes",
     "vote_structure",
 ]
@@ -323,3 +328,142 @@ def vote_structure(behaviours: tuple[Behaviour, ...], questions: tuple[VoteQuest
             for q in questions
         ],
     }
+
+
+# --------------------------------------------------------------------------- culture-map choices
+
+#: The definitions of the value implementation index a culture map offers (``value_index`` of a
+#: questionnaire's ``culture_map`` block; ``docs/culture-map.md``).
+VALUE_INDEX_DEFINITIONS = ("reach", "votes")
+
+#: The terms of the total health index, each with a weight in ``culture_map.health_weights``.
+HEALTH_TERMS = ("positive_energy", "implementation", "alignment")
+
+
+class CategoryBand(NamedTuple):
+    """A category of a 0-100 culture-map index: scores ``>= min`` up to the next band's ``min``
+    (the shape of the Likert index's ``categories``)."""
+
+    code: str
+    label: Mapping[str, str]
+    min: float
+
+
+@dataclass(frozen=True)
+class CultureMapChoices:
+    """The culture map's stated choices, as a questionnaire's optional ``culture_map`` block
+    holds them; each key left out of the block keeps its default (this project's own choice,
+    documented in ``docs/culture-map.md``).
+
+    Attributes
+    ----------
+    value_index : {"reach", "votes"}
+        The default definition of the value implementation index (``culture_map(index=...)``
+        overrides it).
+    health_weights : mapping of str to float
+        Weights of ``positive_energy``, ``implementation`` and ``alignment`` in the total health
+        index, non-negative with a positive sum (a weighted mean: only their ratios matter;
+        default equal).
+    categories : tuple of CategoryBand
+        The A-D bands of every 0-100 index, highest first, the lowest from 0.
+    entropy_bands : tuple of (str, float)
+        Cultural-entropy bands ``(name, upper edge)``: a band holds ``(previous edge, edge]``; the
+        last edge is 100.
+    match_bands : tuple of (str, int)
+        Bands of the current-desired matches ``(name, fewest matches)``, highest first, the
+        lowest from 0.
+    top_n : int
+        Size of each question's top list; alignment is ``100 * matches / top_n``.
+    hindering : int
+        How many limiting behaviours of the current question are reported as hindering factors.
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire
+    >>> c = load_questionnaire("berakhlak-culture-map").culture_map_choices
+    >>> c.value_index, c.top_n, c.hindering, [b.code for b in c.categories]
+    ('reach', 10, 5, ['A', 'B', 'C', 'D'])
+    >>> CultureMapChoices() == c
+    True
+    """
+
+    value_index: str = "reach"
+    health_weights: Mapping[str, float] = field(
+        default_factory=lambda: {"positive_energy": 1.0, "implementation": 1.0, "alignment": 1.0})
+    categories: tuple[CategoryBand, ...] = (
+        CategoryBand("A", {"id": "Sehat", "en": "Healthy"}, 75.0),
+        CategoryBand("B", {"id": "Cukup Sehat", "en": "Fairly healthy"}, 50.0),
+        CategoryBand("C", {"id": "Tidak Sehat", "en": "Unhealthy"}, 25.0),
+        CategoryBand("D", {"id": "Sangat Tidak Sehat", "en": "Very unhealthy"}, 0.0),
+    )
+    entropy_bands: tuple[tuple[str, float], ...] = (
+        ("healthy", 10.0), ("minor issues", 20.0), ("significant issues", 30.0), ("serious issues", 40.0),
+        ("critical issues", 100.0),
+    )
+    match_bands: tuple[tuple[str, int], ...] = (("excellent", 6), ("good", 4), ("fair", 2), ("poor", 0))
+    top_n: int = 10
+    hindering: int = 5
+
+
+def read_culture_map(document: Mapping[str, Any], languages: tuple[str, ...], report: Report) -> CultureMapChoices | None:
+    """The ``culture_map`` block of a schema-valid questionnaire document (None without one).
+
+    Checks what the schema cannot and hands each problem to ``report(message, json_path,
+    value)``: health weights summing to 0, bands not in order or not covering the scale, a
+    category label missing a language, more matches asked than a top list holds.
+
+    Examples
+    --------
+    >>> found = []
+    >>> doc = {"culture_map": {"health_weights": {"positive_energy": 0, "implementation": 0, "alignment": 0},
+    ...                        "categories": [{"code": "A", "label": {"en": "good"}, "min": 50},
+    ...                                       {"code": "B", "label": {"en": "poor"}, "min": 60}]}}
+    >>> c = read_culture_map(doc, ("en",), lambda *p: found.append(p))
+    >>> for p in found: print(p[1], "|", p[0])
+    $.culture_map.health_weights | the health weights sum to 0; at least one must be positive
+    $.culture_map.categories[1].min | category bands go from the highest down: 60 is not below 50
+    $.culture_map.categories[1].min | the lowest category band must start at 0 so every score has a category
+    """
+    raw = document.get("culture_map")
+    if raw is None:
+        return None
+    base, path = CultureMapChoices(), "$.culture_map"
+    weights = {k: float(v) for k, v in raw.get("health_weights", base.health_weights).items()}
+    if sum(weights.values()) <= 0:
+        report("the health weights sum to 0; at least one must be positive", path + ".health_weights", weights)
+    cats = tuple(CategoryBand(c["code"], dict(c["label"]), float(c["min"])) for c in raw.get("categories", []))
+    for i, c in enumerate(cats):
+        _missing_languages(c.label, languages, f"{path}.categories[{i}].label", report)
+    _check_bands([c.min for c in cats], f"{path}.categories", "category", "min", report, last=0.0, falling=True)
+    if len({c.code for c in cats}) != len(cats):
+        report("category codes must differ", path + ".categories", [c.code for c in cats])
+    entropy = tuple((b["name"], float(b["max"])) for b in raw.get("entropy_bands", []))
+    _check_bands([m for _, m in entropy], f"{path}.entropy_bands", "entropy band", "max", report, last=100.0, falling=False)
+    match = tuple((b["name"], int(b["min"])) for b in raw.get("match_bands", []))
+    _check_bands([m for _, m in match], f"{path}.match_bands", "match band", "min", report, last=0.0, falling=True)
+    top_n = int(raw.get("top_n", base.top_n))
+    if match and match[0][1] > top_n:
+        report(f"the band {match[0][0]!r} needs {match[0][1]} matches, but a top list holds {top_n}",
+               path + ".match_bands[0].min", match[0][1])
+    return CultureMapChoices(
+        value_index=raw.get("value_index", base.value_index), health_weights=weights,
+        categories=cats or base.categories, entropy_bands=entropy or base.entropy_bands,
+        match_bands=match or base.match_bands, top_n=top_n, hindering=int(raw.get("hindering", base.hindering)),
+    )
+
+
+def _check_bands(edges: list[float], path: str, what: str, key: str, report: Report, *, last: float, falling: bool) -> None:
+    """Band edges strictly in order (falling or rising as written), the last one ``last``."""
+    for i in range(1, len(edges)):
+        if (edges[i] >= edges[i - 1]) if falling else (edges[i] <= edges[i - 1]):
+            order = "from the highest down" if falling else "from the lowest up"
+            relation = "below" if falling else "above"
+            report(f"{what} bands go {order}: {edges[i]:g} is not {relation} {edges[i - 1]:g}", f"{path}[{i}].{key}", edges[i])
+    if edges and edges[-1] != last:
+        if what == "category":
+            msg = "the lowest category band must start at 0 so every score has a category"
+        elif falling:
+            msg = f"the lowest {what} must start at 0 so every count has a band"
+        else:
+            msg = f"the last {what} must end at 100 so every entropy has a band"
+        report(msg, f"{path}[{len(edges) - 1}].{key}", edges[-1])

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _schema
 from ._validation import param_error
-from ._votes import Behaviour, VoteLookups, VoteQuestion, read_votes, vote_structure
+from ._votes import Behaviour, CultureMapChoices, VoteLookups, VoteQuestion, read_culture_map, read_votes, vote_structure
 from .errors import Problem, QuestionnaireError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,12 +138,13 @@ class Questionnaire(VoteLookups):
         The overall index and its category bands, where the instrument defines one.
     behaviours, vote_questions : tuple of Behaviour, tuple of VoteQuestion
         A vote instrument's behaviours and multi-select questions (empty for others).
+    culture_map_choices : CultureMapChoices or None
+        The file's ``culture_map`` block (value index, health weights, bands); None: defaults.
     content_hash : str
         SHA-256 of the item structure (ids and order, types, option counts, keys) and of the
-        behaviours' keys and the vote questions. Texts, the index bands and the default-model
-        settings do not enter it. A model checks the id, the
-        version and this hash, so a translation can be fixed without touching existing models
-        as long as the version is kept.
+        behaviours' keys and the vote questions; not of texts, the index bands, the culture-map
+        choices or the default-model settings. A model checks the id, the version and this hash,
+        so a translation can be fixed without touching existing models if the version is kept.
 
     Examples
     --------
@@ -165,6 +166,7 @@ class Questionnaire(VoteLookups):
     source: str | None = None
     behaviours: tuple[Behaviour, ...] = ()
     vote_questions: tuple[VoteQuestion, ...] = ()
+    culture_map_choices: CultureMapChoices | None = None
 
     @property
     def item_ids(self) -> tuple[str, ...]:
@@ -406,6 +408,7 @@ def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None =
     index = _read_index(document, scale_items, found)
     _check_default_model(document, items, found)
     behaviours, vote_questions = read_votes(document, languages, found.bad)
+    choices = read_culture_map(document, languages, found.bad)
     if found.problems:
         raise QuestionnaireError(
             f"The questionnaire {document.get('id')!r} is inconsistent ({len(found.problems)} problems):", found.problems
@@ -423,6 +426,7 @@ def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None =
         source=source,
         behaviours=behaviours,
         vote_questions=vote_questions,
+        culture_map_choices=choices,
     )
 
 

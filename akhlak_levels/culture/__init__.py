@@ -3,6 +3,7 @@ Cultural Values Assessment): votes, top lists and their matches, hindering facto
 entropy, value jumps, the level profile, implementation and health indices, with intervals and
 small groups suppressed. One floor above the assessment, beside ``decisions``."""
 
+from .._votes import CategoryBand, CultureMapChoices
 from ._definitions import (
     ENTROPY_BANDS,
     HEALTH_WEIGHTS,
@@ -25,8 +26,10 @@ from ._trend import TrendTable, culture_trend
 __all__ = [
     "ALL_ROWS",
     "CHANGE_INDICES",
+    "CategoryBand",
     "ChangeTable",
     "CultureMap",
+    "CultureMapChoices",
     "ENTROPY_BANDS",
     "HEALTH_WEIGHTS",
     "INDEX_BANDS",

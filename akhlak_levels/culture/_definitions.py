@@ -1,14 +1,20 @@
 """The choices of the culture map, in one place: bands, top-list sizes, the value-index
 definitions and the weights of the total health index.
 
-None of the national survey's formulas is public (``docs/culture-map.md``). Each choice here is
-this project's own, stated and documented, and held as data so that a later version can read it
-from the questionnaire file instead (the culture-map questionnaire has no vote index block yet).
+None of the national survey's formulas is public (``docs/culture-map.md``). Each choice is this
+project's own, stated and documented, and held as data: a vote questionnaire's optional
+``culture_map`` block (:class:`~akhlak_levels.culture.CultureMapChoices`, read by the
+questionnaire loader) sets them per instrument; the constants here are the defaults it falls
+back on, and those the bundled ``berakhlak-culture-map`` states.
 """
 
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import numpy as np
+
+from .._votes import VALUE_INDEX_DEFINITIONS, CultureMapChoices
 
 __all__ = [
     "ENTROPY_BANDS",
@@ -23,39 +29,30 @@ __all__ = [
     "match_band_of",
 ]
 
+_DEFAULT = CultureMapChoices()
+
 #: Size of each question's top list (Barrett: the top ten values).
-TOP_N = 10
+TOP_N = _DEFAULT.top_n
 
 #: How many limiting behaviours of the current question are reported as hindering factors (the
 #: national reports list five).
-N_HINDERING = 5
+N_HINDERING = _DEFAULT.hindering
 
 #: Barrett's cultural-entropy bands, on a continuous 0-100 scale: each band runs from above the
 #: previous upper edge up to and including its own (Barrett's integer bands "0-10, 11-20, ..."
 #: read so that 10.4 % is "healthy" only if <= 10, i.e. a band holds (lower, upper]).
-ENTROPY_BANDS: tuple[tuple[str, float], ...] = (
-    ("healthy", 10.0),
-    ("minor issues", 20.0),
-    ("significant issues", 30.0),
-    ("serious issues", 40.0),
-    ("critical issues", 100.0),
-)
+ENTROPY_BANDS: tuple[tuple[str, float], ...] = _DEFAULT.entropy_bands
 
 #: Barrett's bands for the matches between the current and desired top tens: the fewest matches
 #: of each band.
-MATCH_BANDS: tuple[tuple[str, int], ...] = (("excellent", 6), ("good", 4), ("fair", 2), ("poor", 0))
+MATCH_BANDS: tuple[tuple[str, int], ...] = _DEFAULT.match_bands
 
 #: Index categories (code, label, lowest score), highest first: A Sehat >= 75, B Cukup Sehat
 #: 50 to below 75, C Tidak Sehat 25 to below 50, D below 25 (label not public; our own).
-INDEX_BANDS: tuple[tuple[str, str, float], ...] = (
-    ("A", "Sehat", 75.0),
-    ("B", "Cukup Sehat", 50.0),
-    ("C", "Tidak Sehat", 25.0),
-    ("D", "Sangat Tidak Sehat", 0.0),
-)
+INDEX_BANDS: tuple[tuple[str, str, float], ...] = tuple((c.code, c.label["id"], c.min) for c in _DEFAULT.categories)
 
 #: The definitions of the implementation index of a value (``index=`` of
-#: :func:`~akhlak_levels.culture_map`):
+#: :func:`~akhlak_levels.culture_map`, ``value_index`` of a questionnaire's ``culture_map``):
 #:
 #: ``"reach"`` (default)
 #:     100 x the share of respondents (who answered the current question) who picked at least one
@@ -63,15 +60,17 @@ INDEX_BANDS: tuple[tuple[str, str, float], ...] = (
 #: ``"votes"``
 #:     100 x the mean number of the value's behaviours a respondent picked in the current
 #:     question, over the most one could pick (``min(max_picks, behaviours of the value offered)``).
-INDEX_DEFINITIONS = ("reach", "votes")
+INDEX_DEFINITIONS = VALUE_INDEX_DEFINITIONS
 
 #: Weights of the total health index: a weighted mean of positive energy, the overall
 #: implementation index and current-desired alignment (100 x matches / TOP_N), all on 0-100.
-HEALTH_WEIGHTS: dict[str, float] = {"positive_energy": 1 / 3, "implementation": 1 / 3, "alignment": 1 / 3}
+#: Equal by default; only their ratios matter.
+HEALTH_WEIGHTS: dict[str, float] = dict(_DEFAULT.health_weights)
 
 
-def band_of(entropy: np.ndarray) -> np.ndarray:
-    """Barrett's entropy band of each entropy in percent (``""`` where NaN).
+def band_of(entropy: np.ndarray, bands: Sequence[tuple[str, float]] = ENTROPY_BANDS) -> np.ndarray:
+    """Barrett's entropy band of each entropy in percent (``""`` where NaN); ``bands`` as
+    :data:`ENTROPY_BANDS` (name, upper edge), from the lowest up.
 
     Examples
     --------
@@ -79,14 +78,15 @@ def band_of(entropy: np.ndarray) -> np.ndarray:
     ['healthy', 'healthy', 'minor issues', 'serious issues', 'critical issues', '']
     """
     e = np.asarray(entropy, dtype=float)
-    edges = np.array([u for _, u in ENTROPY_BANDS[:-1]])
-    names = np.array([b for b, _ in ENTROPY_BANDS] + [""], dtype=object)
+    edges = np.array([u for _, u in bands[:-1]], dtype=float)
+    names = np.array([b for b, _ in bands] + [""], dtype=object)
     pos = np.searchsorted(edges, e, side="left")
-    return names[np.where(np.isnan(e), len(ENTROPY_BANDS), pos)].astype(str)
+    return names[np.where(np.isnan(e), len(bands), pos)].astype(str)
 
 
-def match_band_of(matches: np.ndarray) -> np.ndarray:
-    """Barrett's band for a number of current-desired matches (``""`` where negative).
+def match_band_of(matches: np.ndarray, bands: Sequence[tuple[str, int]] = MATCH_BANDS) -> np.ndarray:
+    """Barrett's band for a number of current-desired matches (``""`` where negative); ``bands``
+    as :data:`MATCH_BANDS` (name, fewest matches), from the highest down.
 
     Examples
     --------
@@ -95,13 +95,14 @@ def match_band_of(matches: np.ndarray) -> np.ndarray:
     """
     m = np.asarray(matches)
     out = np.full(m.shape, "", dtype=object)
-    for name, low in MATCH_BANDS[::-1]:
+    for name, low in list(bands)[::-1]:
         out[m >= low] = name
     return out.astype(str)
 
 
-def category_of(score: np.ndarray) -> np.ndarray:
-    """Index category (A-D) of each 0-100 score (``""`` where NaN).
+def category_of(score: np.ndarray, bands: Sequence[tuple[str, Any, float]] = INDEX_BANDS) -> np.ndarray:
+    """Index category (A-D) of each 0-100 score (``""`` where NaN or below the lowest band);
+    ``bands`` as :data:`INDEX_BANDS` (code, label, lowest score), highest first.
 
     Examples
     --------
@@ -109,7 +110,7 @@ def category_of(score: np.ndarray) -> np.ndarray:
     ['A', 'A', 'B', 'B', 'C', 'D', '']
     """
     s = np.asarray(score, dtype=float)
-    mins = np.array([m for _, _, m in INDEX_BANDS[::-1]])
-    codes = np.array([c for c, _, _ in INDEX_BANDS[::-1]] + [""], dtype=object)
+    mins = np.array([m for _, _, m in list(bands)[::-1]], dtype=float)
+    codes = np.array([c for c, _, _ in list(bands)[::-1]] + [""], dtype=object)
     pos = np.searchsorted(mins, s, side="right") - 1
     return codes[np.where(np.isnan(s) | (pos < 0), len(mins), pos)].astype(str)

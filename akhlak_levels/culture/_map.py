@@ -17,7 +17,8 @@ from ..quality import group_columns, group_labels
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..votes import VoteSet
 from ._counts import count_votes, row_mean_se, wilson_interval
-from ._definitions import HEALTH_WEIGHTS, INDEX_DEFINITIONS, N_HINDERING, TOP_N, band_of, category_of, match_band_of
+from .._votes import CultureMapChoices
+from ._definitions import INDEX_DEFINITIONS, band_of, category_of, match_band_of
 from ._result import ALL_ROWS, PAIRS, CultureMap
 
 __all__ = ["culture_map"]
@@ -40,7 +41,7 @@ def culture_map(
     by: str | None = None,
     min_group_size: int = 5,
     confidence: float = 0.95,
-    index: str = "reach",
+    index: str | None = None,
 ) -> CultureMap:
     """The culture map of everyone in ``votes`` and of each group of ``by``.
 
@@ -57,9 +58,10 @@ def culture_map(
         Groups in which fewer respondents answered some question show their sizes only.
     confidence : float, default=0.95
         Level of every interval.
-    index : {"reach", "votes"}, default="reach"
+    index : {"reach", "votes"}, optional
         Definition of the value implementation index
-        (:data:`~akhlak_levels.culture.INDEX_DEFINITIONS`).
+        (:data:`~akhlak_levels.culture.INDEX_DEFINITIONS`); by default the questionnaire's
+        (``Questionnaire.culture_map_choices``), ``"reach"`` when it states none.
 
     Returns
     -------
@@ -73,7 +75,9 @@ def culture_map(
     who answered the current question); it and every index get a delta-method interval (the
     influence of each respondent on the ratio or mean, a normal interval clipped to [0, 100]).
     The alignment term of the health index is treated as fixed (no interval of its own).
-    Definitions, bands and weights: :mod:`akhlak_levels.culture` and ``docs/culture-map.md``.
+    The bands, the top-list and hindering sizes and the health weights are the questionnaire's
+    ``culture_map`` block (:class:`~akhlak_levels.culture.CultureMapChoices`), the defaults of
+    :mod:`akhlak_levels.culture` where it has none; definitions: ``docs/culture-map.md``.
 
     A group is suppressed when fewer than ``min_group_size`` of its respondents answered some
     question; then, by the privacy engine (:mod:`akhlak_levels.privacy`), further groups are
@@ -100,6 +104,8 @@ def culture_map(
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
     mgs = check(fn, "min_group_size", min_group_size, Interval(1, None, integer=True))
     check(fn, "confidence", confidence, Interval(0, 1, closed="neither"))
+    choices = q.culture_map_choices or CultureMapChoices()
+    index = choices.value_index if index is None else index
     check(fn, "index", index, Options(INDEX_DEFINITIONS))
     qi = _roles(q, votes)
     B = len(q.behaviours)
@@ -115,7 +121,7 @@ def culture_map(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / n_ans[:, :, None]
     lo, hi = wilson_interval(counts, np.broadcast_to(n_ans[:, :, None], counts.shape), z)
-    top = _top(counts)
+    top = _top(counts, choices.top_n)
     intop = np.zeros(counts.shape, dtype=bool)
     r_i, q_i, _ = np.nonzero(top >= 0)
     intop[r_i, q_i, top[top >= 0]] = True
@@ -126,7 +132,7 @@ def culture_map(
         matches[f"{a}-{b}"] = both.sum(axis=1)
         matched[f"{a}-{b}"] = tuple(tuple(ids[j] for j in np.nonzero(row)[0]) for row in both)
     limiting = np.array([b.limiting for b in q.behaviours], dtype=bool)
-    hindering = _top(np.where(limiting, counts[:, qi["current"]], 0)[:, None, :], N_HINDERING)[:, 0]
+    hindering = _top(np.where(limiting, counts[:, qi["current"]], 0)[:, None, :], choices.hindering)[:, 0]
     levels = np.array([b.level for b in q.behaviours]) - 1
     by_level = np.stack([counts[:, :, levels == k].sum(axis=2) for k in range(N_LEVELS)], axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -134,13 +140,13 @@ def culture_map(
         # balance over the five levels: Shannon entropy of the profile over its most, log 5, in percent
         plogp = np.where(profile > 0, profile * np.log(np.where(profile > 0, profile, 1.0)), 0.0)
         balance = np.where(np.isfinite(profile).all(axis=2), -100.0 * plogp.sum(axis=2) / np.log(N_LEVELS), np.nan)
-    ind = _indices(q, picks, rows, qi["current"], limiting, index, matches["current-desired"], z)
+    ind = _indices(q, picks, rows, qi["current"], limiting, index, matches["current-desired"], z, choices)
     cm = _hide(
         dict(
             questionnaire_id=q.id, group=rows.names, n=n, n_answered=n_ans, suppressed=hidden,
             questions=tuple(x.id for x in q.vote_questions), roles=tuple(x.role for x in q.vote_questions),
             behaviours=ids, values=ind["values"], votes=counts.astype(float), share=share, share_low=lo, share_high=hi,
-            top=top, matches=matches, matched=matched, alignment_band=match_band_of(matches["current-desired"]),
+            top=top, matches=matches, matched=matched, alignment_band=match_band_of(matches["current-desired"], choices.match_bands),
             hindering=hindering, jumps=share[:, qi["desired"]] - share[:, qi["current"]], level_profile=profile, balance=balance,
             index_definition=index, confidence=float(confidence), min_group_size=mgs, by=by if isinstance(by, str) else None,
             **{k: v for k, v in ind.items() if k != "values"},
@@ -224,7 +230,7 @@ def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, f
     return hidden
 
 
-def _top(counts: np.ndarray, k: int = TOP_N) -> np.ndarray:
+def _top(counts: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` most voted behaviours along the last axis: most votes first, ties
     in behaviour order, no behaviour without votes (``-1`` padding)."""
     order = np.argsort(-counts, axis=-1, kind="stable")[..., :k]
@@ -245,7 +251,8 @@ def _value_list(q: Questionnaire) -> tuple[str, ...]:
 
 
 def _indices(
-    q: Questionnaire, picks: np.ndarray, rows: _Rows, cur: int, limiting: np.ndarray, index: str, cd: np.ndarray, z: float
+    q: Questionnaire, picks: np.ndarray, rows: _Rows, cur: int, limiting: np.ndarray, index: str, cd: np.ndarray, z: float,
+    choices: CultureMapChoices,
 ) -> dict[str, Any]:
     """Entropy, value indices, implementation and health with delta-method intervals, over the
     respondents who answered the current question."""
@@ -277,9 +284,10 @@ def _indices(
     _, vi, se_v = row_mean_se(y[sel], rr, R)
     y_all = np.nanmean(y[sel], axis=1) if V and (m_v > 0).any() else np.full(sel.shape, np.nan)
     _, impl, se_i = row_mean_se(y_all, rr, R)
-    w = HEALTH_WEIGHTS
+    raw_w = choices.health_weights
+    w = {k: v / sum(raw_w.values()) for k, v in raw_w.items()}  # equal weights: 1/3 each, as before
     total = sum(w.values())
-    align = 100.0 * cd / TOP_N
+    align = 100.0 * cd / choices.top_n
     pe = 100.0 - entropy
     health = (w["positive_energy"] * pe + w["implementation"] * impl + w["alignment"] * align) / total
     z_h = (-w["positive_energy"] * z_e + w["implementation"] * (y_all - impl[rr])) / total
@@ -290,16 +298,16 @@ def _indices(
 
     e_lo, e_hi = ci(entropy, se_e)
     out: dict[str, Any] = {"values": values, "entropy": entropy, "entropy_low": e_lo, "entropy_high": e_hi}
-    out.update(entropy_band=band_of(entropy), positive_energy=pe, positive_energy_low=100.0 - e_hi, positive_energy_high=100.0 - e_lo)
+    out.update(entropy_band=band_of(entropy, choices.entropy_bands), positive_energy=pe, positive_energy_low=100.0 - e_hi, positive_energy_high=100.0 - e_lo)
     out["value_index"] = vi
     out["value_index_low"], out["value_index_high"] = ci(vi, se_v)
-    out["value_category"] = category_of(vi)
+    out["value_category"] = category_of(vi, choices.categories)
     out["implementation"] = impl
     out["implementation_low"], out["implementation_high"] = ci(impl, se_i)
-    out["implementation_category"] = category_of(impl)
+    out["implementation_category"] = category_of(impl, choices.categories)
     out["health"] = health
     out["health_low"], out["health_high"] = ci(health, se_h)
-    out["health_category"] = category_of(health)
+    out["health_category"] = category_of(health, choices.categories)
     out.update(entropy_se=se_e, value_index_se=se_v, implementation_se=se_i, health_se=se_h)
     return out
 

@@ -45,8 +45,9 @@ class CultureMap:
     share, share_low, share_high : ndarray of float, shape (R, Q, B)
         Share of the respondents who answered the question that picked the behaviour, with its
         Wilson interval.
-    top : ndarray of int, shape (R, Q, TOP_N)
-        Behaviour positions of each question's top list: most votes first, ties in behaviour
+    top : ndarray of int, shape (R, Q, top_n)
+        Behaviour positions of each question's top list (``top_n`` of the questionnaire's
+        :class:`~akhlak_levels.culture.CultureMapChoices`, by default :data:`TOP_N` = 10): most votes first, ties in behaviour
         order, behaviours without votes left out (``-1`` padding).
     matches : dict of str to ndarray of int, shape (R,)
         Per pair ``"personal-current"``, ``"current-desired"``, ``"personal-desired"``: the
@@ -55,9 +56,9 @@ class CultureMap:
         Those behaviours' ids per row, in behaviour order.
     alignment_band : ndarray of str, shape (R,)
         Barrett's band of the current-desired matches.
-    hindering : ndarray of int, shape (R, N_HINDERING)
+    hindering : ndarray of int, shape (R, hindering)
         The most voted limiting behaviours of the current question (ties in behaviour order,
-        ``-1`` padding).
+        ``-1`` padding; ``hindering`` of the choices, by default :data:`N_HINDERING` = 5).
     entropy, entropy_low, entropy_high : ndarray of float, shape (R,)
         Cultural entropy in percent, with its interval; ``entropy_band`` its Barrett band.
     positive_energy, positive_energy_low, positive_energy_high : ndarray of float, shape (R,)

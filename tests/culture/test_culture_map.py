@@ -243,3 +243,160 @@ def test_balance_is_0_with_every_vote_at_one_level_and_100_with_equal_shares():
     assert cm.balance[0, 0] == pytest.approx(0.0, abs=1e-12)
     assert cm.balance[0, 1] == pytest.approx(100.0, abs=1e-9)
     assert cm.to_records()[0]["balance_c"] == pytest.approx(100.0, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- choices held in the questionnaire file
+
+import copy  # noqa: E402
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from akhlak_levels import QuestionnaireError, SchemaError, load_questionnaire  # noqa: E402
+from akhlak_levels.culture import CultureMapChoices  # noqa: E402
+from akhlak_levels.questionnaire import questionnaire_from_dict  # noqa: E402
+
+#: Other choices than the defaults: the "votes" index, positive energy weighted twice, three
+#: categories, two entropy bands, two match bands, top three, one hindering factor.
+OTHER_CHOICES = {
+    "value_index": "votes",
+    "health_weights": {"positive_energy": 2, "implementation": 1, "alignment": 1},
+    "categories": [
+        {"code": "hi", "label": {"id": "tinggi", "en": "high"}, "min": 40},
+        {"code": "mid", "label": {"id": "sedang", "en": "middle"}, "min": 20},
+        {"code": "lo", "label": {"id": "rendah", "en": "low"}, "min": 0},
+    ],
+    "entropy_bands": [{"name": "ok", "max": 50}, {"name": "bad", "max": 100}],
+    "match_bands": [{"name": "high", "min": 2}, {"name": "low", "min": 0}],
+    "top_n": 3,
+    "hindering": 1,
+}
+
+
+def _with_choices(block, q=Q):
+    doc = copy.deepcopy(dict(q.document))
+    if block is None:
+        doc.pop("culture_map", None)
+    else:
+        doc["culture_map"] = block
+    return questionnaire_from_dict(doc)
+
+
+def test_choices_from_the_file_give_the_hand_computed_figures():
+    q = _with_choices(OTHER_CHOICES)
+    c = q.culture_map_choices
+    assert c.value_index == "votes" and c.top_n == 3 and c.hindering == 1 and [b.code for b in c.categories] == ["hi", "mid", "lo"]
+    assert q.content_hash == Q.content_hash  # the choices are not part of the structure a model checks
+    cm = culture_map(q, voteset(PICKS))
+    assert cm.index_definition == "votes"
+    # top three, ties in behaviour order: personal b0 4, b2 3, b1 2; current b5 4, b0 3, b6 3; desired b3 4, b0 3, b4 3
+    assert cm.top[0].tolist() == [[0, 2, 1], [5, 0, 6], [3, 0, 4]]
+    # every pair shares b0 only: 1 match each, "low" (fewer than 2)
+    assert [int(cm.matches[k][0]) for k in ("personal-current", "current-desired", "personal-desired")] == [1, 1, 1]
+    assert cm.alignment_band.tolist() == ["low"] and cm.hindering.tolist() == [[5]]
+    # entropy 7 of 15 = 46.67 %: "ok" (<= 50)
+    assert cm.entropy[0] == pytest.approx(700 / 15) and cm.entropy_band.tolist() == ["ok"]
+    # the votes index (as in test_votes_definition_by_hand): 41.67, 16.67, 0, 16.67; implementation 18.75
+    np.testing.assert_allclose(cm.value_index[0], [500 / 12, 100 / 6, 0, 100 / 6])
+    assert cm.value_category[0].tolist() == ["hi", "lo", "lo", "lo"]
+    assert cm.implementation[0] == pytest.approx(18.75) and cm.implementation_category[0] == "lo"
+    # health = (2 x positive energy 53.33 + implementation 18.75 + alignment 100 x 1 / 3) / 4 = 39.6875
+    assert cm.health[0] == pytest.approx((2 * (100 - 700 / 15) + 18.75 + 100 / 3) / 4) == pytest.approx(39.6875)
+    assert cm.health_category[0] == "mid"
+    # its standard error: the influence -1/2 z_e + 1/4 (y - 18.75), z_e as in test_small_case_by_hand and
+    # y the respondents' mean of the four value scores (12.5, 0, 37.5, 25, 0, 37.5)
+    z_e = np.array([24, 128 / 3, -16, -112 / 3, 8 / 3, -16])
+    z_h = -0.5 * z_e + 0.25 * (np.array([12.5, 0, 37.5, 25, 0, 37.5]) - 18.75)
+    assert cm.health_se[0] == pytest.approx(np.sqrt((z_h**2).sum() / 5 / 6))
+
+
+def test_a_parameter_overrides_the_files_value_index():
+    q = _with_choices(OTHER_CHOICES)
+    cm = culture_map(q, voteset(PICKS, UNITS), by="unit", min_group_size=3, index="reach")
+    assert cm.index_definition == "reach"
+    np.testing.assert_allclose(cm.value_index[0], np.array([4, 1, 0, 1]) / 6 * 100)  # as in the small case
+    assert cm.value_category[0].tolist() == ["hi", "lo", "lo", "lo"] and cm.hindering.shape == (3, 1)
+
+
+def test_the_bundled_choices_are_the_defaults_and_give_todays_figures():
+    bundled = load_questionnaire("berakhlak-culture-map")
+    assert bundled.culture_map_choices == CultureMapChoices()
+    assert bundled.culture_map_choices.value_index == "reach" and bundled.culture_map_choices.top_n == 10
+    without = _with_choices(None, bundled)
+    assert without.culture_map_choices is None and without.content_hash == bundled.content_hash
+    rng = np.random.default_rng(5)
+    n = 300
+    picks = np.argsort(rng.random((n, 3, len(bundled.behaviours))), axis=2)[:, :, :10].astype(np.int16)
+    unit = rng.choice(["a", "b", "c", "d"], n, p=[0.45, 0.45, 0.09, 0.01])
+    v = VoteSet(bundled.id, bundled.version, np.arange(n).astype(str), picks, unit=unit)
+    for index in (None, "votes"):
+        got, want = culture_map(bundled, v, by="unit", index=index), culture_map(without, v, by="unit", index=index)
+        for name in got.__dataclass_fields__:
+            a, b = getattr(got, name), getattr(want, name)
+            if isinstance(a, np.ndarray):
+                np.testing.assert_array_equal(a, b, err_msg=name)  # bit for bit
+            elif name == "matches":
+                assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+            else:
+                assert a == b, name
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"health_weights": {"positive_energy": -1, "implementation": 1, "alignment": 1}}, "$.culture_map.health_weights.positive_energy"),
+        ({"health_weights": {"positive_energy": 1, "implementation": 1}}, "$.culture_map.health_weights"),
+        ({"value_index": "mean"}, "$.culture_map.value_index"),
+        ({"top_n": 0}, "$.culture_map.top_n"),
+        ({"categories": [{"code": "A", "label": {"en": "a"}, "min": 120}]}, "$.culture_map.categories[0].min"),
+        ({"entropy": 3}, "$.culture_map"),
+    ],
+)
+def test_a_schema_invalid_block_is_refused_with_its_json_path(change, path):
+    doc = copy.deepcopy(dict(Q.document))
+    doc["culture_map"] = change
+    with pytest.raises(SchemaError) as err:
+        questionnaire_from_dict(doc, source="c.json")
+    assert path in [p.path for p in err.value.problems]
+
+
+def test_a_block_needs_a_vote_instrument():
+    doc = json.loads((Path(__file__).resolve().parents[2] / "questionnaires" / "berakhlak.json").read_text(encoding="utf-8"))
+    doc["culture_map"] = {"top_n": 5}
+    with pytest.raises(SchemaError, match="'vote_questions' is a dependency of 'culture_map'"):
+        questionnaire_from_dict(doc)
+
+
+def test_inconsistent_choices_are_reported_together_with_their_paths():
+    bad = {
+        "health_weights": {"positive_energy": 0, "implementation": 0, "alignment": 0},
+        "categories": [{"code": "A", "label": {"id": "a", "en": "a"}, "min": 50},
+                       {"code": "A", "label": {"id": "b"}, "min": 60}],
+        "entropy_bands": [{"name": "low", "max": 30}, {"name": "high", "max": 90}],
+        "match_bands": [{"name": "all", "min": 4}, {"name": "some", "min": 1}],
+        "top_n": 3,
+    }
+    doc = copy.deepcopy(dict(Q.document))
+    doc["culture_map"] = bad
+    with pytest.raises(QuestionnaireError) as err:
+        questionnaire_from_dict(doc, source="c.json")
+    found = {(p.path, p.message) for p in err.value.problems}
+    assert found == {
+        ("$.culture_map.health_weights", "the health weights sum to 0; at least one must be positive"),
+        ("$.culture_map.categories[1].label", "text lacks the language(s) ['en'] that the questionnaire declares"),
+        ("$.culture_map.categories[1].min", "category bands go from the highest down: 60 is not below 50"),
+        ("$.culture_map.categories[1].min", "the lowest category band must start at 0 so every score has a category"),
+        ("$.culture_map.categories", "category codes must differ"),
+        ("$.culture_map.entropy_bands[1].max", "the last entropy band must end at 100 so every entropy has a band"),
+        ("$.culture_map.match_bands[1].min", "the lowest match band must start at 0 so every count has a band"),
+        ("$.culture_map.match_bands[0].min", "the band 'all' needs 4 matches, but a top list holds 3"),
+    }
+    assert all(p.file == "c.json" for p in err.value.problems)
+
+
+def test_the_schema_offers_the_known_value_index_definitions():
+    from akhlak_levels._schema import load_schema
+    from akhlak_levels.culture import INDEX_DEFINITIONS
+
+    block = load_schema("questionnaire")["$defs"]["culture_map"]["properties"]
+    assert tuple(block["value_index"]["enum"]) == INDEX_DEFINITIONS
+    assert set(block["health_weights"]["required"]) == set(CultureMapChoices().health_weights)
