@@ -15,11 +15,27 @@ from ._tables import frame, records
 from ._validation import Interval, check, param_error
 from .flags import Flags
 from .levels import N_LEVELS, Level
-from .model import DEFAULT_CHUNK, LevelModel, Scores, score_codes
+from ._votes_read import read_votes
+from .model import (
+    DEFAULT_CHUNK,
+    DEFAULT_QUESTIONS,
+    INDICATOR_SEP,
+    LevelModel,
+    Scores,
+    is_vote_instrument,
+    load_model,
+    question_positions,
+    score_codes,
+    theory_hash,
+    theory_scores,
+    view_for_items,
+    vote_responses,
+)
 from .quality import careless as careless_table
 from .quality import model_for, responses_for
 from .questionnaire import Questionnaire, load_questionnaire
 from .responses import ResponseSet
+from .votes import VoteSet
 
 __all__ = ["Assessment", "assess"]
 
@@ -227,9 +243,13 @@ def assess(
     ----------
     questionnaire : Questionnaire or str
     responses : ResponseSet, or anything :func:`read_responses` reads
+        For a vote instrument (such as ``berakhlak-culture-map``): a :class:`VoteSet`, or anything
+        :func:`read_votes` reads.
     model : LevelModel or path, default=None
         The questionnaire's default model (a theory prior) when None; no level results when the
-        questionnaire has none.
+        questionnaire has none. For a vote instrument, None is the theory prior of levels from
+        votes over the personal question (decay 1, uniform prior; :func:`vote_levels` sets
+        these), and a model is one calibrated on its indicators (:func:`calibrate` of votes).
     min_confidence : float, default=0.5
         ``level`` is 0 ("undetermined") where ``max_k p_k`` is below this.
     min_answered : float, default=0.5
@@ -265,6 +285,13 @@ def assess(
     A scale score is the mean of its items' keyed answers (reverse-keyed Likert items
     reversed), each rescaled to 0..1, times 100.
 
+    Votes: without a model the likelihood of each respondent's picked set is Wallenius'
+    distribution under the theory's pick weights (``docs/methodology.md``, "Levels from votes");
+    with a model each behaviour a question offers is an indicator item (picked or not, missing
+    where the question was left unanswered) and the sum above applies. ``n_answered`` counts
+    the behaviours picked, ``scale_scores`` has no columns, and ``no-answers`` marks a
+    respondent who picked nothing in the questions scored.
+
     Examples
     --------
     >>> from akhlak_levels import assess, load_questionnaire
@@ -274,9 +301,20 @@ def assess(
     >>> a = assess(q, rows)
     >>> a.has_levels, a.index.round(1).tolist(), a.index_category.tolist()
     (False, [75.0], ['A'])
+
+    Levels from votes:
+
+    >>> from akhlak_levels.culture import simulate_votes
+    >>> cm = load_questionnaire("berakhlak-culture-map")
+    >>> votes, true = simulate_votes(cm, 500, random_state=0)
+    >>> a = assess(cm, votes)
+    >>> a.model_kind, a.n_answered[:3].tolist(), float((a.level == true).mean()) > 0.6
+    ('theory-prior', [10, 10, 10], True)
     """
     q = load_questionnaire(questionnaire)
     _check_parameters(min_confidence, min_answered, chunk_size, careless)
+    if is_vote_instrument(q):
+        return _assess_votes(q, responses, model, min_confidence, min_answered, chunk_size, progress, careless)
     responses = responses_for(q, responses)
     model = model_for(q, model)
     scores = score_codes(q, responses.codes, model, min_answered=min_answered, chunk_size=chunk_size, progress=progress)
@@ -316,6 +354,51 @@ def assess(
         wave=responses.wave,
         date=responses.date,
         groups=dict(responses.groups),
+    )
+
+
+def _assess_votes(
+    q: Questionnaire, votes: VoteSet | Any, model: LevelModel | str | None, min_confidence: float,
+    min_answered: float, chunk_size: int, progress: Callable[[int, int], None] | None, careless: Any,
+) -> Assessment:
+    """:func:`assess` of a vote instrument: the theory prior over the personal question without a
+    model, or the model's indicators (each behaviour of its questions, picked or not)."""
+    if careless is not False:
+        raise param_error("assess", "careless", "False for a vote instrument (the careless indices read Likert answers)", careless)
+    if not isinstance(votes, VoteSet):
+        votes = read_votes(votes, q)
+    if model is None:
+        positions = question_positions(q, DEFAULT_QUESTIONS, "assess")
+        scores = theory_scores(q, votes, positions)
+        model_hash, model_kind = theory_hash(q, positions, 1.0), "theory-prior"
+        if progress is not None:
+            progress(len(votes), len(votes))
+    else:
+        if not isinstance(model, LevelModel):
+            model = load_model(model, q)
+        model.check_questionnaire(q)
+        view = view_for_items(q, model.item_ids)
+        questions = sorted({iid.split(INDICATOR_SEP, 1)[0] for iid in model.item_ids})
+        positions = question_positions(q, questions, "assess")
+        codes = vote_responses(q, votes, questions).codes
+        scores = score_codes(view, codes, model, chunk_size=chunk_size, progress=progress, scales=False)
+        n_picks = (votes.picks[:, positions, :] >= 0).sum(axis=(1, 2)).astype(np.int32)
+        scores = scores._replace(n_answered=n_picks)
+        model_hash, model_kind = model.hash, model.kind
+    levels = _decide_levels(scores, min_confidence)
+    flag_cols = {"no-answers": scores.n_answered == 0, "low-confidence": levels.low}
+    if levels.non_finite.any():
+        flag_cols[NON_FINITE_POSTERIOR] = levels.non_finite
+    assert votes.flags is not None
+    n = len(votes)
+    return Assessment(
+        questionnaire_id=q.id, questionnaire_version=q.version, questionnaire_hash=q.content_hash,
+        respondent_ids=votes.respondent_ids, probabilities=scores.probabilities, level=levels.level,
+        expected_level=levels.expected, expected_level_sd=levels.sd, confidence=levels.confidence,
+        entropy=scores.entropy, scale_ids=(), scale_scores=np.zeros((n, 0)), index=None, index_category=None,
+        n_answered=scores.n_answered, flags=votes.flags.merge(flag_cols), min_confidence=float(min_confidence),
+        min_answered=float(min_answered), model_hash=model_hash, model_kind=model_kind, unit=votes.unit, wave=votes.wave,
+        groups=dict(votes.groups),
     )
 
 

@@ -11,38 +11,15 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._tables import frame, records
-from .._validation import Interval, check, check_random_state, param_error
+from .._validation import Interval, check, param_error
 from ..levels import N_LEVELS
+from ..model import level_weights, question_positions, simulate_votes, theory_scores
 from ..questionnaire import Questionnaire
 from ..votes import VoteSet
 
 __all__ = ["VoteLevels", "level_weights", "simulate_votes", "vote_levels"]
 
-_CHUNK = 8192
 _LEVELS = np.arange(1, N_LEVELS + 1, dtype=float)
-
-
-def level_weights(behaviour_levels: Any, decay: float = 1.0) -> np.ndarray:
-    """Log pick weights ``log w_b(L) = -decay * |L - level_b|``, shape (B, 5).
-
-    Parameters
-    ----------
-    behaviour_levels : array-like of int, shape (B,)
-        The level (1-5) each behaviour is keyed to.
-    decay : float, default=1.0
-
-    Returns
-    -------
-    ndarray of float, shape (B, 5)
-        Column ``L - 1`` holds the log weights of a person at level ``L``.
-
-    Examples
-    --------
-    >>> level_weights([1, 3, 5]).round(1).tolist()
-    [[0.0, -1.0, -2.0, -3.0, -4.0], [-2.0, -1.0, 0.0, -1.0, -2.0], [-4.0, -3.0, -2.0, -1.0, 0.0]]
-    """
-    lv = np.asarray(behaviour_levels, dtype=float)
-    return 0.0 - float(decay) * np.abs(_LEVELS[None, :] - lv[:, None])  # 0.0 - : no negative zeros
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,16 +89,6 @@ class VoteLevels:
         return frame(self._columns())
 
 
-def _question_positions(questionnaire: Questionnaire, questions: Sequence[str], func: str) -> list[int]:
-    if isinstance(questions, str):
-        questions = (questions,)
-    known = {vq.id: i for i, vq in enumerate(questionnaire.vote_questions)}
-    known.update({vq.role: i for i, vq in enumerate(questionnaire.vote_questions)})
-    if not questions or any(q not in known for q in questions):
-        raise param_error(func, "questions", f"roles or ids of the vote questions {sorted(known)}", tuple(questions))
-    return sorted({known[q] for q in questions})
-
-
 def _prior(prior: Any, func: str) -> np.ndarray:
     if prior is None:
         return np.full(N_LEVELS, 1.0 / N_LEVELS)
@@ -129,58 +96,6 @@ def _prior(prior: Any, func: str) -> np.ndarray:
     if p.shape != (N_LEVELS,) or not np.isfinite(p).all() or (p < 0).any() or p.sum() <= 0:
         raise param_error(func, "prior", "5 non-negative numbers with a positive sum", prior)
     return p / p.sum()
-
-
-def _log_set_probability(w: np.ndarray, idx: np.ndarray, step: float = 0.2) -> np.ndarray:
-    """``log P(picked set | L)`` for ``k`` draws without replacement in proportion to ``w``,
-    the order not observed (Wallenius' multivariate noncentral hypergeometric distribution).
-
-    ``w`` is the (B + 1, 5) weight table (row B, the padding, 0; behaviours not offered 0) and
-    ``idx`` the (c, P) picks with the padding as B. Uses
-    ``P(S) = int_0^inf exp(-u) prod_{b in S} (1 - exp(-u w_b / D)) du``, ``D`` the weight of
-    the behaviours not picked, by the trapezoidal rule in ``z = log u`` (step 0.2 up to
-    ``log(2 P + 60)``: relative error below 1e-8 against enumeration of the orders). Below
-    ``z_c = min(0, -log max a)`` the integrand is at most ``prod a e^{(k + 1) z}`` and at least
-    ``2^-k e^-1`` times that, so the grid starts ``(40 + k log 2) / (k + 1)`` below ``z_c``
-    (``k`` the fewest picks in the block): what is left out is below ``e^-40`` of the integral.
-    """
-    picked = w[idx]  # (c, P, 5)
-    rest = w[:-1].sum(axis=0)[None, :] - picked.sum(axis=1)  # (c, 5)
-    every = rest <= 0  # all offered behaviours picked: certain
-    a = picked / np.where(every, 1.0, rest)[:, None, :]
-    k = (idx < w.shape[0] - 1).sum(axis=1)
-    low = -30.0
-    a_max = float(np.where(every[:, None, :], 0.0, a).max(initial=0.0))
-    if a_max > 0:
-        k_min = int(k[k > 0].min())
-        low = max(min(0.0, -np.log(a_max)) - (40 + k_min * np.log(2)) / (k_min + 1), -60.0)
-    z = np.arange(low, np.log(2 * idx.shape[1] + 60) + step, step)
-    u = np.exp(z)
-    acc = np.broadcast_to(z - u, (idx.shape[0], N_LEVELS, len(z))).copy()
-    with np.errstate(divide="ignore"):
-        for j in range(idx.shape[1]):  # pick positions (at most the question's k), not respondents
-            col = a[:, j, :, None]
-            acc += np.where(col > 0, np.log(-np.expm1(-col * u)), 0.0)
-    top = acc.max(axis=2)
-    out = top + np.log(step * np.exp(acc - top[:, :, None]).sum(axis=2))
-    return np.where(every, 0.0, out)
-
-
-def _log_likelihood(questionnaire: Questionnaire, votes: VoteSet, positions: list[int], decay: float) -> np.ndarray:
-    """Log-likelihood of every respondent at each level, shape (n, 5), in blocks of respondents."""
-    n_b = len(questionnaire.behaviours)
-    logw = level_weights([b.level for b in questionnaire.behaviours], decay)
-    out = np.zeros((len(votes), N_LEVELS))
-    for qi in positions:  # a handful of questions, never respondents
-        vq = questionnaire.vote_questions[qi]
-        offered = np.isin(questionnaire.behaviour_ids, vq.behaviour_ids)
-        w = np.vstack([np.where(offered[:, None], np.exp(logw), 0.0), np.zeros((1, N_LEVELS))])
-        picks = votes.picks[:, qi, :]
-        for start in range(0, len(votes), _CHUNK):  # blocks bound the (block, 5, nodes) work
-            blk = picks[start:start + _CHUNK].astype(np.intp)
-            idx = np.where(blk >= 0, blk, n_b)
-            out[start:start + _CHUNK] += _log_set_probability(w, idx)
-    return out
 
 
 def vote_levels(
@@ -254,91 +169,19 @@ def vote_levels(
             fn, "votes", f"picks for the {len(questionnaire.vote_questions)} vote questions of {questionnaire.id!r}",
             votes, shown=repr(votes),
         )
-    positions = _question_positions(questionnaire, questions, fn)
+    positions = question_positions(questionnaire, questions, fn)
     p0 = _prior(prior, fn)
-    with np.errstate(divide="ignore"):
-        logpost = np.log(p0)[None, :] + _log_likelihood(questionnaire, votes, positions, float(decay))
-    logpost -= logpost.max(axis=1, keepdims=True)
-    post = np.exp(logpost)
-    post /= post.sum(axis=1, keepdims=True)
-    mean = post @ _LEVELS
-    sd = np.sqrt(np.maximum((post * (_LEVELS[None, :] - mean[:, None]) ** 2).sum(axis=1), 0.0))
-    conf = post.max(axis=1)
-    n_picks = (votes.picks[:, positions, :] >= 0).sum(axis=(1, 2))
-    level = np.where((conf >= min_confidence) & (n_picks > 0), post.argmax(axis=1) + 1, 0)
+    scores = theory_scores(questionnaire, votes, positions, float(decay), p0)
+    post, conf, n_picks = scores.probabilities, scores.confidence, scores.n_answered
+    assert post is not None and conf is not None and scores.top is not None
+    assert scores.expected is not None and scores.sd is not None
+    level = np.where((conf >= min_confidence) & (n_picks > 0), scores.top, 0)
     notes = []
     if (n_picks == 0).any():
         notes.append(f"{int((n_picks == 0).sum())} respondent(s) picked nothing in {list(questions)}: prior, level 0")
     return VoteLevels(
         respondent_ids=votes.respondent_ids, probabilities=post, level=level.astype(np.int64), confidence=conf,
-        expected_level=mean, expected_level_sd=sd, n_picks=n_picks.astype(np.int64),
+        expected_level=scores.expected, expected_level_sd=scores.sd, n_picks=n_picks.astype(np.int64),
         questions=tuple(questionnaire.vote_questions[i].id for i in positions), decay=float(decay), prior=p0,
         min_confidence=float(min_confidence), note=tuple(notes),
     )
-
-
-def simulate_votes(
-    questionnaire: Questionnaire,
-    n: int,
-    levels: Any = None,
-    decay: float = 1.0,
-    random_state: int | np.random.Generator | None = None,
-) -> tuple[VoteSet, np.ndarray]:
-    """Votes drawn from the theory: in each question, ``k`` draws without replacement in
-    proportion to ``w_b(L) = exp(-decay |L - level_b|)``.
-
-    Parameters
-    ----------
-    questionnaire : Questionnaire
-        A vote instrument.
-    n : int
-        Respondents.
-    levels : array-like of int, shape (n,), optional
-        True levels 1-5; default drawn uniformly.
-    decay : float, default=1.0
-    random_state : int or numpy Generator, optional
-    Returns
-    -------
-    votes : VoteSet
-        Every question answered with ``k`` picks (``k`` uniform in ``[min_picks, max_picks]``). All questions are drawn from the person's own level (a
-        simplification for the organisation questions).
-    levels : ndarray of int, shape (n,)
-
-    Notes
-    -----
-    Sequential draws without replacement (Plackett-Luce) are sampled by the Gumbel-top-k
-    trick: the ``k`` largest of ``log w_b(L) + G_b``, ``G_b`` standard Gumbel (Kool, van Hoof &
-    Welling 2019). Vectorised over respondents.
-
-    Examples
-    --------
-    >>> from akhlak_levels import load_questionnaire
-    >>> from akhlak_levels.culture import simulate_votes
-    >>> q = load_questionnaire("berakhlak-culture-map")
-    >>> v, true = simulate_votes(q, 4, levels=[1, 2, 3, 5], random_state=0)
-    >>> v.n_picks.tolist(), true.tolist()
-    ([[10, 10, 10], [10, 10, 10], [10, 10, 10], [10, 10, 10]], [1, 2, 3, 5])
-    """
-    fn = "simulate_votes"
-    n = check(fn, "n", n, Interval(0, None, integer=True))
-    check(fn, "decay", decay, Interval(0, None))
-    rng = check_random_state(random_state, fn)
-    if levels is None:
-        lv = rng.integers(1, N_LEVELS + 1, size=n)
-    else:
-        lv = np.asarray(levels, dtype=np.int64)
-        if lv.shape != (n,) or ((lv < 1) | (lv > N_LEVELS)).any():
-            raise param_error(fn, "levels", f"{n} levels in 1..5", levels, shown=f"shape {lv.shape}")
-    logw = level_weights([b.level for b in questionnaire.behaviours], decay)  # (B, 5)
-    width = max((vq.max_picks for vq in questionnaire.vote_questions), default=0)
-    picks = np.full((n, len(questionnaire.vote_questions), width), -1, dtype=np.int16)
-    for qi, vq in enumerate(questionnaire.vote_questions):  # a few questions, not respondents
-        offered = np.isin(questionnaire.behaviour_ids, vq.behaviour_ids)
-        keys = np.where(offered[None, :], logw[:, lv - 1].T, -np.inf) + rng.gumbel(size=(n, len(offered)))
-        top = np.argsort(-keys, axis=1, kind="stable")[:, : vq.max_picks]
-        k = rng.integers(vq.min_picks, vq.max_picks + 1, size=n)
-        picks[:, qi, : vq.max_picks] = np.where(np.arange(vq.max_picks)[None, :] < k[:, None], top, -1)
-    ids = np.char.add("r", np.arange(n).astype(str))
-    votes = VoteSet(questionnaire.id, questionnaire.version, ids, picks, n_behaviours=len(questionnaire.behaviours))
-    return votes, lv
-

@@ -11,6 +11,8 @@ the modules inside are private.
 - ``_onehot``, ``_latent_class``, ``_supervised``, :func:`calibrate` (``_calibrate``): fitting.
 - ``_classification``: expected accuracy and consistency from posterior probabilities.
 - :class:`LevelClassifier` (``_classifier``): calibration and scoring as a scikit-learn estimator.
+- ``_votes``: the indicator view of a vote instrument (each behaviour an item, picked or not)
+  that models and calibration use; ``_vote_theory``: the theory prior of levels from votes.
 """
 
 from ._calibrate import CalibrationWarning, calibrate, fit_report, match_classes
@@ -24,11 +26,24 @@ from ._prior import distance_decay_probabilities, ggum_probabilities, theory_pri
 from ._scoring import DEFAULT_CHUNK, Scores, level_probabilities, score_codes
 from ._simulate import simulate
 from ._supervised import SupervisedFit, classification_metrics, fit_logistic, fit_ordinal
+from ._vote_theory import inclusion_probabilities, level_weights, simulate_votes, theory_hash, theory_scores, vote_log_likelihood
+from ._votes import (
+    DEFAULT_QUESTIONS,
+    INDICATOR_SEP,
+    indicator_ids,
+    indicator_view,
+    is_vote_instrument,
+    question_positions,
+    view_for_items,
+    vote_responses,
+)
 
 __all__ = [
     "CalibrationWarning",
     "ClassificationQuality",
     "DEFAULT_CHUNK",
+    "DEFAULT_QUESTIONS",
+    "INDICATOR_SEP",
     "KINDS",
     "LatentClassFit",
     "LevelClassifier",
@@ -48,8 +63,13 @@ __all__ = [
     "fit_ordinal",
     "fit_report",
     "ggum_probabilities",
+    "inclusion_probabilities",
+    "indicator_ids",
+    "indicator_view",
     "is_level_distribution",
+    "is_vote_instrument",
     "level_probabilities",
+    "level_weights",
     "load_model",
     "match_classes",
     "model_size_limit",
@@ -57,8 +77,15 @@ __all__ = [
     "option_offsets",
     "ordinal_negloglik",
     "quality_from_probabilities",
+    "question_positions",
     "score_codes",
     "simulate",
+    "simulate_votes",
+    "theory_hash",
     "theory_prior_model",
+    "theory_scores",
     "thresholds",
+    "view_for_items",
+    "vote_log_likelihood",
+    "vote_responses",
 ]

@@ -20,6 +20,10 @@ from ..levels import N_LEVELS
 from ._model import LevelModel, is_level_distribution, utc_timestamp
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..responses import MISSING, ResponseSet, read_responses
+from ..votes import VoteSet
+from .._votes_read import read_votes
+from ._vote_theory import inclusion_probabilities
+from ._votes import DEFAULT_QUESTIONS, INDICATOR_SEP, is_vote_instrument, question_positions, vote_responses
 from .._validation import Interval, Options, check, check_random_state, param_error
 
 __all__ = ["calibrate", "CalibrationWarning", "fit_report"]
@@ -80,7 +84,11 @@ def _labels(labels: Any, responses: ResponseSet) -> np.ndarray:
 
 
 def _key_reference(q: Questionnaire) -> list[np.ndarray]:
-    """Class-conditional probabilities implied by the item keys, to name the classes."""
+    """Class-conditional probabilities implied by the item keys, to name the classes (for the
+    indicator view of a vote instrument: the theory's inclusion probabilities)."""
+    if q.vote_questions and q.items:
+        heads = sorted({iid.split(INDICATOR_SEP, 1)[0] for iid in q.item_ids})
+        return inclusion_probabilities(q, question_positions(q, heads, "calibrate"))
     if q.default_model is not None and q.default_model.item_probabilities is not None:
         return list(q.default_model.item_probabilities)
     from ._prior import distance_decay_probabilities, ggum_probabilities
@@ -138,6 +146,7 @@ def calibrate(
     cv: int = 5,
     random_state: int | np.random.Generator | None = None,
     progress: Callable[[str], None] | None = None,
+    questions: Sequence[str] = DEFAULT_QUESTIONS,
 ) -> LevelModel:
     """Fit the level model's item weights on responses, with or without level labels.
 
@@ -145,6 +154,9 @@ def calibrate(
     ----------
     questionnaire : Questionnaire or str
     responses : ResponseSet, or anything :func:`read_responses` reads
+        For a vote instrument: a :class:`~akhlak_levels.VoteSet`, or anything
+        :func:`~akhlak_levels.read_votes` reads; the model's items are then the indicators of
+        ``questions`` (each offered behaviour, picked or not).
     labels : array-like of int, or str, default=None
         A level 1-5 per respondent (expert or interview placement), or the name of a column read
         with ``group_columns``. Needed for the supervised methods.
@@ -170,6 +182,8 @@ def calibrate(
     random_state : int, Generator or None, default=None
     progress : callable, default=None
         Called with a one-line message as the fit proceeds.
+    questions : sequence of str, default=("personal",)
+        Vote instrument only: the roles or ids of the vote questions whose picks the model reads.
 
     Returns
     -------
@@ -198,9 +212,25 @@ def calibrate(
     ('latent-class', 3000)
     >>> float((assess("socio-emotional-levels", responses, model).level == truth).mean()) > 0.9
     True
+
+    Votes (each behaviour of the personal question an indicator):
+
+    >>> from akhlak_levels.culture import simulate_votes
+    >>> votes, truth = simulate_votes("berakhlak-culture-map", 3000, random_state=2)
+    >>> vm = calibrate("berakhlak-culture-map", votes, random_state=0, n_init=2)
+    >>> vm.item_ids[0], len(vm.item_ids)
+    ('personal:patuh-arahan-pimpinan', 74)
+    >>> float((assess("berakhlak-culture-map", votes, vm).level == truth).mean()) > 0.6
+    True
     """
     q = load_questionnaire(questionnaire)
-    if not isinstance(responses, ResponseSet):
+    if is_vote_instrument(q):  # fitted on the indicator view: each behaviour an item, picked or not
+        if not isinstance(responses, VoteSet):
+            responses = read_votes(responses, q)
+        question_positions(q, questions, "calibrate")
+        responses = vote_responses(q, responses, questions)
+        q = responses.questionnaire
+    elif not isinstance(responses, ResponseSet):
         responses = read_responses(responses, q)
     if method is None:
         method = "latent-class" if labels is None else "logistic"

@@ -24,6 +24,7 @@ import numpy as np
 from .. import _schema
 from .._export import atomic_write
 from ._links import cumulative_logit
+from ._votes import indicator_view, is_vote_instrument, view_for_items
 from .._validation import Options, param_error
 from .._version import __version__
 from ..errors import ModelError, Problem
@@ -329,6 +330,8 @@ class LevelModel:
         _schema.validate(document, "model", source=source)
         qinfo = document["questionnaire"]
         q = _questionnaire_of(qinfo["id"], questionnaire, source)
+        if is_vote_instrument(q):  # scored through its indicators: the view of the model's questions
+            q = view_for_items(q, [str(it["id"]) for it in document["items"]], source)
         weights, problems = _document_weights(document, q, source)
         if problems:
             raise ModelError("The level model does not fit its questionnaire:", problems)
@@ -428,7 +431,10 @@ def model_size_limit(questionnaire: Questionnaire) -> int:
     >>> model_size_limit(load_questionnaire("socio-emotional-levels"))
     1109376
     """
-    return _PROVENANCE_BYTES + _BYTES_PER_WEIGHT * N_LEVELS * int(questionnaire.n_options.sum())
+    q = questionnaire
+    if is_vote_instrument(q):  # the largest model scores the indicators of every vote question
+        q = indicator_view(q, [vq.id for vq in q.vote_questions])
+    return _PROVENANCE_BYTES + _BYTES_PER_WEIGHT * N_LEVELS * int(q.n_options.sum())
 
 
 def _check_size(source: str, q: Questionnaire) -> None:
