@@ -9,7 +9,11 @@ decide a cell exactly as :func:`~akhlak_levels._votes_cells.read_cell` and
   ``,`` and ``;``, each piece looked up among the known ids and labels (``pc.index_in``), and
   a single piece that is not a key read as space-separated ids;
 - list cells (JSON arrays, Parquet ``list<string>`` as pandas gives them), one per row: the
-  elements flattened and looked up the same way.
+  elements flattened and looked up the same way;
+- Parquet ``list<string>`` columns kept as Arrow (:func:`arrow_list_cells`): each chunk's
+  element dictionary folded and looked up once, the picks taken by index, counted from the list
+  lengths and checked in numpy; and Parquet text ids (:func:`arrow_ids`), read at once when
+  every id is plain text and none is repeated.
 
 A cell the fast path cannot decide exactly, or one that breaks a rule (an unknown or unoffered
 behaviour, a repeat, too many or too few picks), is left *undecided*: the caller reads it with
@@ -35,6 +39,10 @@ from ._votes_cells import VoteKeys
 _WHITE = r"[ \t\n\r\v\f\x1c-\x1f]+"
 #: A place where ``str.split()`` folding changes an ASCII text other than at its ends.
 _RUNS = r"[\t\n\r\v\f\x1c-\x1f]|  "
+
+#: A plain id: visible ASCII at both ends, printable ASCII between (``_coding``'s plain text,
+#: which is its own text; the differential tests hold the two readings together).
+_PLAIN = r"^[!-~](?:[ -~]*[!-~])?$"
 
 #: Set to True to read every cell with the per-cell path (the differential tests compare both).
 FORCE_SLOW = False
@@ -235,3 +243,147 @@ def fast_cells(col: Any, keys: VoteKeys, offered: np.ndarray, min_picks: int, ma
     if got is None:
         return d.values, d.index, np.full((len(d.values), width), -1, dtype=np.int16), np.ones(len(d.values), bool)
     return d.values, d.index, got[0], got[1]
+
+
+def _is_text(typ: pa.DataType) -> bool:
+    return bool(pa.types.is_string(typ) or pa.types.is_large_string(typ))
+
+
+def _coded(arr: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+    """The dictionary of a text (or dictionary of text) array and each element's index in it
+    (``len(dictionary)`` for a null), or None for another type."""
+    if pa.types.is_dictionary(arr.type):
+        dictionary, indices = arr.dictionary, arr.indices
+    elif _is_text(arr.type):
+        coded = pc.dictionary_encode(arr)
+        dictionary, indices = coded.dictionary, coded.indices
+    else:
+        return None
+    if not _is_text(dictionary.type):
+        return None
+    if indices.null_count:
+        indices = pc.fill_null(indices, len(dictionary))
+    return dictionary, indices.to_numpy(zero_copy_only=False)
+
+
+def _chunk_picks(chunk: pa.Array, keys: VoteKeys, offered: np.ndarray, min_picks: int, max_picks: int,
+                 width: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sorted picks of each list of one chunk and a mask of the lists that break a rule or
+    hold an element that is null, not ASCII, unknown or not offered (left to the per-cell path)."""
+    n = len(chunk)
+    lengths = pc.fill_null(pc.list_value_length(chunk), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pc.list_flatten(chunk)
+    got = _coded(flat)
+    if got is None or len(flat) != int(lengths.sum()):
+        return None
+    dictionary, index = got
+    folded, ascii_ = _fold(dictionary)
+    pos_d = _lookup(folded, keys.keys)
+    good_d = ascii_ & (pos_d >= 0) & offered[np.maximum(pos_d, 0)]
+    pos = np.append(np.where(good_d, pos_d, -1), -1).astype(np.int16)[index]  # -1: null, not ASCII, unknown, unoffered
+    wrong = (lengths > min(max_picks, width)) | ((lengths > 0) & (lengths < min_picks))
+    ends = np.cumsum(lengths)
+    bad = pos < 0
+    if bad.any():
+        wrong[np.searchsorted(ends, np.flatnonzero(bad), side="right")] = True
+    big = np.iinfo(np.int16).max
+    full = bool(n and (lengths == width).all())  # every list holds ``width`` elements: the picks as they lie
+    if full:
+        mat = pos.reshape(n, width)
+    else:
+        parent = np.repeat(np.arange(n), lengths)
+        keep = ~wrong[parent]
+        at = (np.arange(len(parent)) + (parent * width - (ends - lengths)[parent]))[keep]
+        mat = np.full((n, width), big, dtype=np.int16)
+        mat.reshape(-1)[at] = pos[keep]
+    mat[wrong] = big
+    mat.sort(axis=1)
+    same = mat[:, 1:] == mat[:, :-1]
+    wrong |= (same if full else same & (mat[:, 1:] != big)).any(axis=1)  # a behaviour twice (full: only wrong rows hold big)
+    if not full:
+        mat[mat == big] = -1
+    mat[wrong] = -1
+    return mat, wrong
+
+
+def arrow_list_cells(arr: pa.ChunkedArray, plain_type: pa.DataType, cells: Any, keys: VoteKeys, offered: np.ndarray,
+                     min_picks: int, max_picks: int, width: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """A Parquet column of ``list<string>`` (or ``large_list``, ``large_string``) kept as Arrow, as
+    :func:`fast_cells` gives a column: ``(values, index, mat, undecided)``; None for any other
+    column (and under :data:`FORCE_SLOW`). ``plain_type`` is the column's type in a plain read;
+    ``cells(rows)`` gives those rows' cells as a plain read does: only the undecided rows are
+    made (``values`` holds None elsewhere).
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire
+    >>> q = load_questionnaire("berakhlak-culture-map")
+    >>> col = pa.chunked_array([pa.array([["jujur", " CERMAT"], None, ["jujur", "jujur"]], pa.list_(pa.string()))])
+    >>> values, index, mat, undecided = arrow_list_cells(
+    ...     col, col.type, lambda rows: col.take(rows).to_pylist(), VoteKeys(q),
+    ...     np.ones(len(q.behaviours), bool), 1, 10, 3)
+    >>> mat.tolist(), undecided.tolist(), values[2]
+    ([[3, 24, -1], [-1, -1, -1], [-1, -1, -1]], [False, False, True], ['jujur', 'jujur'])
+    """
+    if FORCE_SLOW or not (pa.types.is_list(plain_type) or pa.types.is_large_list(plain_type)) \
+            or not _is_text(plain_type.value_type):
+        return None
+    n = len(arr)
+    mat = np.full((n, width), -1, dtype=np.int16)
+    undecided = np.zeros(n, dtype=bool)
+    start = 0
+    for chunk in arr.chunks:
+        got = _chunk_picks(chunk, keys, offered, min_picks, max_picks, width)
+        if got is None:
+            return None
+        mat[start:start + len(chunk)], undecided[start:start + len(chunk)] = got
+        start += len(chunk)
+    values = np.empty(n, dtype=object)
+    rows = np.flatnonzero(undecided)
+    if len(rows):
+        made = np.empty(len(rows), dtype=object)
+        made[:] = list(cells(rows))
+        values[rows] = made
+    return values, np.arange(n), mat, undecided
+
+
+def arrow_ids(arr: pa.ChunkedArray) -> np.ndarray | None:
+    """The respondent ids of a Parquet text (or dictionary of text) column kept as Arrow, at once,
+    when every distinct id is plain text (visible ASCII at both ends, printable between; not an NA
+    token), none is null and none is repeated; otherwise None (the per-cell reading finds and
+    reports what is wrong). The text dtype is as ``ids_from_column`` gives it.
+
+    Examples
+    --------
+    >>> arrow_ids(pa.chunked_array([pa.array(["r1", "r22"]), pa.array(["r3"])])).tolist()
+    ['r1', 'r22', 'r3']
+    >>> arrow_ids(pa.chunked_array([pa.array(["r1", "r1"])])) is None
+    True
+    """
+    if FORCE_SLOW or not len(arr):
+        return None
+    try:
+        got = _coded(arr.combine_chunks())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    if got is None:
+        return None
+    dictionary, index = got
+    if len(dictionary) != len(index) or index.max(initial=0) >= len(dictionary):
+        return None  # an id twice, or a null
+    stored = pa.types.is_dictionary(arr.type)  # so in the file; else encoded here: each row its own text, in order
+    if stored and pc.count_distinct(dictionary).as_py() != len(dictionary):
+        return None  # a dictionary holding a text twice
+    plain = pc.fill_null(pc.match_substring_regex(dictionary, _PLAIN), False)
+    folded = pc.replace_substring_regex(pc.ascii_lower(dictionary), " +", " ")
+    na = pc.fill_null(pc.is_in(folded, value_set=pa.array(sorted(NA_TOKENS), type=pa.string())), False)
+    if not pc.all(pc.and_(plain, pc.invert(na))).as_py() or \
+            (stored and np.bincount(index, minlength=len(dictionary)).max() > 1):
+        return None  # a text that is not plain (the per-cell reading says why), or an id twice
+    width = int(pc.max(pc.binary_length(dictionary)).as_py())
+    padded = pc.utf8_rpad(dictionary, width=width, padding="\0")  # plain texts are ASCII: one byte a character
+    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64 if pa.types.is_large_string(padded.type) else np.int32)
+    texts = np.frombuffer(padded.buffers()[2], dtype=f"S{width}", count=len(padded),
+                          offset=int(offsets[padded.offset])).astype(f"<U{width}")
+    return texts[index] if stored else texts

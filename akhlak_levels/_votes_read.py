@@ -17,10 +17,10 @@ import numpy as np
 
 from ._coding import carried_text, check_duplicate_ids, ids_from_column, match_item, shown
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS, ColumnFinder
-from ._readers import Column, Table, distinct, norm, source_tables
+from ._readers import Column, Table, arrow_column, distinct, norm, source_tables
 from ._validation import Options, check
 from ._votes_cells import VoteKeys, check_picks, read_cell
-from ._votes_fast import fast_cells
+from ._votes_fast import arrow_ids, arrow_list_cells, fast_cells
 from ._votes_long import long_votes
 from .errors import Problem, ResponseError
 from .flags import Flags
@@ -137,7 +137,7 @@ def read_votes(
     parts: list[dict[str, Any]] = []
     rows: list[np.ndarray] = []
     file = None
-    for t in source_tables(source, delimiter=delimiter, sheet=sheet, batch_rows=None):
+    for t in source_tables(source, delimiter=delimiter, sheet=sheet, batch_rows=None, arrow=True):
         parts.append(_table_votes(t, q, first_number=1 + sum(len(p["respondent_ids"]) for p in parts),
                                   on_invalid=on_invalid, **options))
         rows.append(np.asarray(t.rows, dtype=np.int64))
@@ -147,19 +147,19 @@ def read_votes(
 
 def _joined(q: Questionnaire, parts: list[dict[str, Any]], rows: list[np.ndarray], file: str | None) -> VoteSet:
     """One VoteSet of the parts read from the tables of a source (usually one)."""
-    rid = np.concatenate([p["respondent_ids"] for p in parts])
+    rid = np.concatenate([p["respondent_ids"] for p in parts]) if len(parts) != 1 else parts[0]["respondent_ids"]
     if len(parts) > 1:
         check_duplicate_ids(rid, np.concatenate(rows), file)
 
     def joined(key: str) -> np.ndarray | None:
         got = [p[key] for p in parts]
-        return None if any(g is None for g in got) else np.concatenate(got)
+        return None if any(g is None for g in got) else np.concatenate(got) if len(got) != 1 else got[0]
 
     names = list(dict.fromkeys(n for p in parts for n in p["flags"].names))
     flags = Flags.from_columns(len(rid), {n: np.concatenate([p["flags"][n] for p in parts]) for n in names})
     groups = {g: np.concatenate([p["groups"][g] for p in parts]) for g in parts[0]["groups"]}
     return VoteSet(
-        q.id, q.version, rid, np.concatenate([p["picks"] for p in parts]),
+        q.id, q.version, rid, np.concatenate([p["picks"] for p in parts]) if len(parts) != 1 else parts[0]["picks"],
         unit=joined("unit"), wave=joined("wave"), groups=groups, flags=flags, source=file,
         skipped_rows=tuple(r for p in parts for r in p["skipped_rows"]), n_behaviours=len(q.behaviours),
     )
@@ -225,6 +225,11 @@ def _read_ids(t: Table, j: int | None, first_number: int) -> np.ndarray:
     respondents numbered from ``first_number`` when there is none (as ``read_responses``)."""
     if j is None:
         return np.arange(first_number, first_number + t.n).astype(str)
+    arrow = arrow_column(t, j)
+    if arrow is not None:
+        got = arrow_ids(arrow[0])  # plain, distinct texts: the same ids, at once
+        if got is not None:
+            return got
     col = t.data[j]
     problems: list[Problem] = []
     if isinstance(col, np.ndarray) and col.dtype.kind in "iu" and len(col):  # whole numbers: their text, at once
@@ -356,7 +361,10 @@ def _cell_picks(t: Table, q: Questionnaire, keys: VoteKeys, qi: int, j: int, rid
     ids = tuple(b.id for b in q.behaviours)
     mask = np.zeros(len(q.behaviours), dtype=bool)
     mask[list(offered)] = True
-    values, index, mat, undecided = fast_cells(t.data[j], keys, mask, vq.min_picks, vq.max_picks, picks.shape[2])
+    arrow = arrow_column(t, j)
+    by_row = None if arrow is None else arrow_list_cells(
+        arrow[0], arrow[1], arrow[2], keys, mask, vq.min_picks, vq.max_picks, picks.shape[2])
+    values, index, mat, undecided = by_row or fast_cells(t.data[j], keys, mask, vq.min_picks, vq.max_picks, picks.shape[2])
     bad_u = np.zeros(len(values), dtype=bool)
     whys: dict[int, str] = {}
     for u in np.flatnonzero(undecided).tolist():  # the cells the vectorised path left: few in a good export
@@ -366,7 +374,7 @@ def _cell_picks(t: Table, q: Questionnaire, keys: VoteKeys, qi: int, j: int, rid
             whys[u], bad_u[u] = why, True
         elif got:
             mat[u, : len(got)] = sorted(got)
-    picks[:, qi, :] = mat[index]
+    picks[:, qi, :] = mat if by_row is not None else mat[index]  # the Arrow path: one cell a row
     rows_bad = np.flatnonzero(bad_u[index])
     if len(rows_bad):
         bad[vq.id] = bad_u[index]

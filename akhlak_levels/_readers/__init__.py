@@ -22,10 +22,10 @@ from ..errors import ResponseError
 from ._csv import read_csv
 from ._csvfast import NotFast, fast_tables
 from ._json import document_table, from_records, read_json, read_jsonl
-from ._sheets import from_dataframe, is_dataframe, parquet_tables, read_parquet, read_xlsx
+from ._sheets import ArrowColumns, arrow_column, from_dataframe, is_dataframe, parquet_tables, read_parquet, read_xlsx
 from ._table import MAX_CELL, MAX_JSON_DEPTH, Column, Table, distinct, norm, shortened
 
-__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "Column", "Table", "distinct", "norm", "read_source", "shortened", "source_tables"]
+__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "ArrowColumns", "Column", "arrow_column", "Table", "distinct", "norm", "read_source", "shortened", "source_tables"]
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".json", ".jsonl", ".ndjson", ".xlsx", ".parquet")
 
@@ -63,7 +63,8 @@ def read_source(source: Any, *, delimiter: str | None = None, sheet: str | int |
 
 
 def source_tables(
-    source: Any, *, delimiter: str | None = None, sheet: str | int | None = None, batch_rows: int | None = None
+    source: Any, *, delimiter: str | None = None, sheet: str | int | None = None, batch_rows: int | None = None,
+    arrow: bool = False,
 ) -> Iterator[Table]:
     """The tables of ``source``, ``batch_rows`` records at a time (as the reading goes for a
     CSV file, in bounded memory; other sources are read whole, then cut).
@@ -72,9 +73,11 @@ def source_tables(
     reader does (see :mod:`._csvfast`); from the first part that is not, the strict reader reads
     the file and gives the records not given yet (or raises the fault it names). A part holding
     only blank rows is not given on its own: its rows join the skipped rows of a neighbour.
+    With ``arrow``, a Parquet file read whole keeps its columns as pyarrow arrays too (see
+    :func:`arrow_column`).
     """
     pending: Table | None = None
-    for t in _tables(source, delimiter, sheet, batch_rows):
+    for t in _tables(source, delimiter, sheet, batch_rows, arrow):
         if pending is None:
             pending = t
         elif t.n == 0 or pending.n == 0:
@@ -89,7 +92,8 @@ def source_tables(
         yield pending
 
 
-def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_rows: int | None) -> Iterator[Table]:
+def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_rows: int | None,
+            arrow: bool = False) -> Iterator[Table]:
     if isinstance(source, (str, os.PathLike)) and os.path.splitext(os.fspath(source))[1].lower() in (".csv", ".txt", ".tsv"):
         path = os.fspath(source)
         if not os.path.isfile(path):
@@ -109,6 +113,6 @@ def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_r
         path = os.fspath(source)
         if not os.path.isfile(path):
             raise ResponseError(f"No responses file at {path!r}.")
-        yield from parquet_tables(path, batch_rows)
+        yield from parquet_tables(path, batch_rows, arrow=arrow)
         return
     yield from read_source(source, delimiter=delimiter, sheet=sheet).batches(batch_rows)

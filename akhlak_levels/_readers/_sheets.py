@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 from xml.etree import ElementTree
 
 import numpy as np
@@ -151,7 +151,7 @@ def read_parquet(path: str) -> Table:
     return next(parquet_tables(path, None))
 
 
-def parquet_tables(path: str, batch_rows: int | None) -> Iterator[Table]:
+def parquet_tables(path: str, batch_rows: int | None, *, arrow: bool = False) -> Iterator[Table]:
     """The Parquet file at ``path``, ``batch_rows`` records at a time (all at once when None).
 
     Read with pyarrow: text columns are dictionary-encoded (each distinct answer is coded once);
@@ -159,6 +159,11 @@ def parquet_tables(path: str, batch_rows: int | None) -> Iterator[Table]:
     DataFrame pandas gives for it. A pandas index stored in the file is data when it has a name
     (e.g. ``respondent_id``, put first as ``reset_index`` does) and is dropped when it has none.
     Records are numbered from 1.
+
+    With ``arrow`` (and ``batch_rows`` None) the columns are also kept as pyarrow arrays (see
+    :class:`ArrowColumns`, :func:`arrow_column`), the texts of ``list<string>`` columns read as
+    dictionaries; the cells are made as above only for the columns that are used as cells.
+    A file that this cannot read is read as without ``arrow``.
     """
     import pyarrow.parquet as pq
 
@@ -173,6 +178,11 @@ def parquet_tables(path: str, batch_rows: int | None) -> Iterator[Table]:
     if n == 0:
         raise ResponseError(f"The file {path} has no rows.")
     check_header(names, path)
+    if arrow and batch_rows is None:
+        table = _arrow_table(path, pf, fields, names, n)
+        if table is not None:
+            yield table
+            return
     parts = pf.iter_batches(batch_size=batch_rows, columns=fields) if batch_rows else None
     first = 1
     while first <= n:
@@ -196,6 +206,90 @@ def _parquet_names(schema: Any) -> tuple[list[str], list[str]]:
     data = [c for c in schema.names if c not in index]
     fields = [c for c in index if named.get(c) is not None] + data
     return fields, [str(named[c] if c in index else c).strip() for c in fields]
+
+
+def _is_text(typ: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_string(typ) or pa.types.is_large_string(typ))
+
+
+def _text_lists(schema: Any, pf: Any) -> dict[str, str]:
+    """The leaf column path of each ``list<string>`` (or large) field, by field name."""
+    import pyarrow as pa
+
+    lists = {f.name for f in schema if (pa.types.is_list(f.type) or pa.types.is_large_list(f.type))
+             and _is_text(f.type.value_type)}
+    leaves: dict[str, str] = {}
+    for i in range(pf.metadata.num_columns):
+        path = pf.schema.column(i).path
+        for name in lists:
+            if path.startswith(name + ".") and path.count(".") == name.count(".") + 2:
+                leaves[name] = path
+    return leaves
+
+
+class ArrowColumns(Sequence[Any]):
+    """The columns of a Parquet table kept as pyarrow arrays; ``self[j]`` is the column's cells as
+    :func:`parquet_tables` gives them without ``arrow``, made on first use.
+
+    ``types[j]`` is the type a plain read gives the column (the texts of a ``list<string>``
+    column are read here as a dictionary, which :meth:`cells` casts back before converting). A
+    text column is read as text (a plain read takes it as a dictionary): its cells are the same
+    :class:`Column`, with the distinct texts in the order they first occur."""
+
+    def __init__(self, arrays: list[Any], types: list[Any]):
+        self.arrays, self.types = arrays, types
+        self._made: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    def __getitem__(self, j: Any) -> Any:
+        if isinstance(j, slice):
+            return [self[k] for k in range(len(self))[j]]
+        j = int(j) + (len(self) if j < 0 else 0)
+        if j not in self._made:
+            self._made[j] = self.cells(j)
+        return self._made[j]
+
+    def cells(self, j: int, rows: np.ndarray | None = None) -> Any:
+        """The cells of column ``j`` (of ``rows`` only, when given) as a plain read gives them."""
+        import pyarrow as pa
+
+        col = self.arrays[j] if rows is None else self.arrays[j].take(pa.array(rows, type=pa.int64()))
+        return _parquet_column(col if col.type == self.types[j] else col.cast(self.types[j]))
+
+
+def arrow_column(t: Table, j: int) -> tuple[Any, Any, Callable[[np.ndarray], Any]] | None:
+    """Column ``j`` of a table read with ``arrow=True`` as (pyarrow ChunkedArray, the type a plain
+    read gives it, a function giving the cells of some rows as a plain read does), or None for any
+    other table."""
+    data = t.data
+    if not isinstance(data, ArrowColumns):
+        return None
+    return data.arrays[j], data.types[j], lambda rows: data.cells(j, rows)
+
+
+def _arrow_table(path: str, pf: Any, fields: list[str], names: list[str], n: int) -> Table | None:
+    """The whole file as one table of :class:`ArrowColumns`, read row group by row group (pyarrow
+    reads a list of dictionaries from one row group at a time); None when pyarrow cannot."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pf.schema_arrow
+        leaves = _text_lists(schema, pf)
+        coded = pq.ParquetFile(path, read_dictionary=list(leaves.values()))
+        parts = [coded.read_row_group(i, columns=fields) for i in range(coded.num_row_groups)]
+        table = pa.concat_tables(parts).unify_dictionaries()
+        types = [schema.field(f).type if f in leaves else table.column(k).type for k, f in enumerate(fields)]  # text: as read
+        if table.num_rows != n:
+            return None
+    except Exception:  # the plain read says what is wrong, as it did
+        return None
+    data = ArrowColumns([table.column(k) for k in range(table.num_columns)], types)
+    return Table(names, data, np.arange(1, n + 1), path, done=1.0)
 
 
 def _parquet_column(col: Any) -> Any:
