@@ -12,7 +12,8 @@ import numpy as np
 from .._export import AtomicFiles
 from ..assessment import assess
 from ..levels import N_LEVELS, Level
-from ..model import load_model, simulate
+from .._votes_read import read_votes
+from ..model import is_vote_instrument, load_model, simulate
 from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
 from ._culture import cmd_culture_map
@@ -24,8 +25,15 @@ EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
 
 
 def _read(args: argparse.Namespace, q: Any) -> Any:
-    """The responses of ``args.file``, read whole with the reading options of the command line."""
-    return read_responses(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **reading_options(args))
+    """The responses of ``args.file`` (the votes, for a vote instrument), read whole with the
+    reading options of the command line."""
+    options = reading_options(args)
+    if is_vote_instrument(q):
+        for flag, name, off in (("--date-column", "date_column", None), ("--allow-missing-items", "missing_items", "error")):
+            if options.pop(name, off) != off:
+                raise UsageError(f"{flag} is for questionnaires of items; {q.id!r} is a vote instrument")
+        return read_votes(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **options)
+    return read_responses(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **options)
 
 
 def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -135,14 +143,15 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     totals = Totals(args.min_confidence)
     with AtomicFiles() as files:  # -o appears, whole, only when the whole file was scored (and stored)
         writer = AssessmentWriter(files.open(args.output, "wb") if args.output else out, args.output or "stdout.csv", args.lang)
-        if args.store:  # a wave is stored in one transaction: it is scored whole
+        if args.store or is_vote_instrument(q):  # a wave is stored in one transaction; votes are read whole
             result = assess(q, _read(args, q), model, **settings)
             writer.write(result)
             totals.add(result)
-            from ..store import AssessmentStore
+            if args.store:
+                from ..store import AssessmentStore
 
-            with AssessmentStore(args.store, pseudonymize_key=key) as store:
-                n = store.add(result, wave=args.wave, replace=args.replace)
+                with AssessmentStore(args.store, pseudonymize_key=key) as store:
+                    n = store.add(result, wave=args.wave, replace=args.replace)
         else:  # batch by batch: memory bounded by --batch-size, not by the file
             for rs in batches(args, q, err, "scoring"):
                 result = assess(q, rs, model, **settings)
