@@ -14,6 +14,9 @@ The file layout (``SCHEMA_VERSION`` 2)::
                   (see ``_columns``)
     erasures      one row per erasure: time, salted hash of the erased id, rows deleted
 
+A store gains two more tables with its first vote wave, ``vote_waves`` and ``vote_columns``
+(see ``_votes``); the change is additive, so the schema version stays 2.
+
 Schema version 1 (akhlak_levels before issue 15) had, instead of ``wave_columns``, a table
 ``results`` with one row per respondent and wave (``_rows`` reads it); such a file is read as it
 is, and :meth:`AssessmentStore.upgrade` rewrites it as version 2.
