@@ -197,3 +197,191 @@ def test_odd_list_cells_read_as_the_per_cell_path():
     df = pd.DataFrame({"personal": [np.array(ten)] * 2 + [ten[:9] + [ten[0]]]})
     got = _read(df, CULTURE, False, on_invalid="missing")
     assert got[3] == ("invalid:personal",) and got[4] == [[False, False, True]] and got[2][0][0] == sorted(range(10))
+
+
+# --------------------------------------------------------------------------- Parquet kept as Arrow
+
+
+def _both(source, q, **kw):
+    """``_read`` with the respondent ids' dtype and the waves added."""
+    got = _read(source, q, False, **kw)
+    if got[0] == "ok":
+        v = read_votes(source, q, **kw)
+        got = (*got, str(v.respondent_ids.dtype), None if v.wave is None else v.wave.tolist())
+    return got
+
+
+def _read_arrow(source, q, **kw):
+    """As read_votes reads a Parquet file now."""
+    return _both(source, q, **kw)
+
+
+def _with_dtype(source, q, **kw):
+    """As read_votes read a Parquet file before the Arrow path: the reader's pandas cells (no
+    ``arrow``) and every cell and id through the per-cell path."""
+    import akhlak_levels._readers as readers
+    import akhlak_levels._votes_read as votes_read
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(votes_read, "source_tables", lambda *a, **k: readers.source_tables(*a, **{**k, "arrow": False}))
+        want = _read(source, q, True, **kw)
+        if want[0] == "ok":
+            fast.FORCE_SLOW = True
+            try:
+                v = read_votes(source, q, **kw)
+            finally:
+                fast.FORCE_SLOW = False
+            want = (*want, str(v.respondent_ids.dtype), None if v.wave is None else v.wave.tolist())
+    return want
+
+
+# A list cell: good picks (ids or labels, odd case and spacing), or broken the ways a rule breaks.
+LIST_KINDS = ["good", "good", "good", "good", "empty", "null", "null-element", "unknown", "repeat", "many", "few",
+              "nonascii", "unoffered", "na-element", "int-like"]
+# An id: text, or broken the ways ids break (empty, NA token, repeated, spaces at the ends, null).
+ID_KINDS = ["text", "text", "text", "text", "empty", "na", "repeat", "padded", "null", "long"]
+
+
+def _list_cell(q, qi: int, kind: str, rng: np.random.Generator) -> list | None:
+    vq = q.vote_questions[qi]
+    offered = [i for i, b in enumerate(q.behaviours) if b.id in vq.behaviour_ids]
+    if kind == "null":
+        return None
+    if kind == "empty":
+        return []
+    k = int(rng.integers(vq.min_picks, vq.max_picks + 1))
+    if kind == "few" and vq.min_picks > 1:
+        k = int(rng.integers(1, vq.min_picks))
+    chosen = list(rng.choice(len(q.behaviours), min(vq.max_picks + 1, len(q.behaviours)), replace=False)) \
+        if kind == "many" else list(rng.choice(offered, min(k, len(offered)), replace=False))
+    if kind == "unoffered":
+        others = [i for i in range(len(q.behaviours)) if i not in offered]
+        if others:
+            chosen[0] = others[0]
+    cell: list = []
+    for p in chosen:
+        b = q.behaviours[int(p)]
+        text = [b.id, b.label["id"], b.label["en"]][int(rng.integers(3))]
+        cell.append([text, text.upper(), f" {text.title()}\t"][int(rng.integers(3))])
+    if kind == "repeat" and cell:
+        cell.append(cell[0].lower())
+    if kind == "null-element" and cell:
+        cell[int(rng.integers(len(cell)))] = None
+    if kind == "unknown" and cell:
+        cell[int(rng.integers(len(cell)))] = "bukan-perilaku"
+    if kind == "nonascii" and cell:  # unknown, or a key once NFKC-folded (full width, no-break space)
+        cell[-1] = [cell[-1] + "é", "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in cell[-1]),
+                    "\u00a0" + cell[-1]][int(rng.integers(3))]
+    if kind == "na-element" and cell:
+        cell[0] = "NA"
+    if kind == "int-like" and cell:
+        cell[0] = "3"
+    return cell
+
+
+def _ids(kinds: list[str]) -> list[str | None]:
+    out: list[str | None] = []
+    for r, kind in enumerate(kinds):
+        out.append({"text": f"r{r}", "empty": "", "na": "n/a", "repeat": "r0", "padded": f" r{r}", "null": None,
+                    "long": f"respondent-{r:06d}-x"}[kind])
+    return out
+
+
+def _parquet(q, cells, ids, units, waves, tmp: Path, *, list_type, text_type, id_type, unit_dict: bool,
+             row_group: int | None, chunks: int) -> Path:
+    """One Parquet file of the cells, with the given Arrow types, row groups and chunks."""
+    n = len(ids)
+    if id_type == "int":
+        id_arr = pa.array([None if i is None else 1000 + k for k, i in enumerate(ids)], type=pa.int64())
+    else:
+        id_arr = pa.array(ids, type=pa.large_string() if id_type == "large" else pa.string())
+        if id_type == "dict":
+            id_arr = id_arr.dictionary_encode()
+    unit_arr = pa.array(units, type=pa.string())
+    columns = {"respondent_id": id_arr, "unit": unit_arr.dictionary_encode() if unit_dict else unit_arr,
+               "wave": pa.array(waves, type=pa.string())}
+    for qi, vq in enumerate(q.vote_questions):
+        columns[vq.id] = pa.array([c[qi] for c in cells], type=list_type(text_type()))
+    table = pa.table(columns)
+    if chunks > 1:  # the same table in several record batches
+        cut = sorted({int(x) for x in np.linspace(0, n, chunks + 1)})
+        table = pa.Table.from_batches([b for lo, hi in zip(cut, cut[1:]) for b in table.slice(lo, hi - lo).to_batches()])
+    path = tmp / "votes.parquet"
+    pq.write_table(table, path, row_group_size=row_group)
+    return path
+
+
+@pytest.mark.parametrize("which", ["culture", "tiny", "comma"])
+@settings(max_examples=30, derandomize=True, deadline=None)
+@given(data=st.data())
+def test_parquet_arrow_path_reads_as_before(which, data, tmp_path_factory):
+    """The Arrow path against the reading before it (pandas cells, per-cell path): the same
+    VoteSet (ids and their dtype, picks, flags, unit, wave) or the same error, problem for problem,
+    over list and text types, ids of every kind, row groups and chunks."""
+    tmp = tmp_path_factory.mktemp("arrow")
+    q = CULTURE if which == "culture" else _load(_tiny(which == "comma"), tmp)
+    n = data.draw(st.integers(1, 14), label="n")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
+    bad = data.draw(st.booleans(), label="bad cells")
+    bad_ids = data.draw(st.booleans(), label="bad ids")
+    kinds = [[LIST_KINDS[int(rng.integers(len(LIST_KINDS)))] if bad else "good" for _ in q.vote_questions]
+             for _ in range(n)]
+    cells = [[_list_cell(q, qi, kinds[r][qi], rng) for qi in range(len(q.vote_questions))] for r in range(n)]
+    id_kinds = [ID_KINDS[int(rng.integers(len(ID_KINDS)))] if bad_ids else "text" for _ in range(n)]
+    units = [["Umum", "Keuangan", None, "  Biro  Hukum "][int(rng.integers(4))] for _ in range(n)]
+    waves = ["2024", "2025"][int(rng.integers(2))]
+    kw = dict(
+        list_type=data.draw(st.sampled_from([pa.list_, pa.large_list]), label="list type"),
+        text_type=data.draw(st.sampled_from([pa.string, pa.large_string]), label="text type"),
+        id_type=data.draw(st.sampled_from(["text", "large", "dict", "int"]), label="id type"),
+        unit_dict=data.draw(st.booleans(), label="unit dictionary"),
+        row_group=data.draw(st.sampled_from([None, 1, 3]), label="row group"),
+        chunks=data.draw(st.sampled_from([1, 2, 4]), label="chunks"),
+    )
+    path = _parquet(q, cells, _ids(id_kinds), units, [waves] * n, tmp, **kw)
+    for on_invalid in ("raise", "missing"):
+        want = _with_dtype(path, q, on_invalid=on_invalid)
+        got = _read_arrow(path, q, on_invalid=on_invalid)
+        assert got == want, (kw, on_invalid)
+
+
+def test_parquet_arrow_path_decides_good_lists_itself(tmp_path, monkeypatch):
+    """Good list cells and plain ids never reach the per-cell path (what the speed comes from),
+    and a bad cell still does, with the message it always had."""
+    import akhlak_levels._votes_read as votes_read
+
+    ids = [b.id for b in CULTURE.behaviours]
+    rng = np.random.default_rng(3)
+    rows = [[list(rng.choice(ids, 10, replace=False)) for _ in range(3)] for _ in range(200)]
+    rows[17][1] = rows[17][1][:9] + [rows[17][1][0]]
+    path = _parquet(CULTURE, rows, [f"r{k}" for k in range(200)], ["U"] * 200, ["1"] * 200, tmp_path,
+                    list_type=pa.list_, text_type=pa.string, id_type="text", unit_dict=False, row_group=64, chunks=3)
+    seen: list[object] = []
+    real = votes_read.read_cell
+    with monkeypatch.context() as m:
+        m.setattr(votes_read, "read_cell", lambda v, keys: (seen.append(v), real(v, keys))[1])
+        with pytest.raises(ResponseError) as err:
+            read_votes(path, CULTURE)
+    assert len(seen) == 1 and list(seen[0]) == rows[17][1]
+    assert err.value.problems[0].row == 18 and "picked more than once" in err.value.problems[0].message
+    assert _read_arrow(path, CULTURE, on_invalid="missing") == _with_dtype(path, CULTURE, on_invalid="missing")
+
+
+@pytest.mark.parametrize("typ", ["list<int>", "list<dictionary>", "fixed_size_list", "list<list<string>>"])
+def test_parquet_lists_of_other_types_read_as_before(tmp_path, monkeypatch, typ):
+    """Lists the Arrow path does not read (behaviour positions as integers are not a format of
+    read_votes; a list of dictionaries; nested lists) are read, or refused, as before."""
+    ids = [b.id for b in CULTURE.behaviours[:10]]
+    if typ == "list<int>":
+        arr = pa.array([list(range(10))] * 4, type=pa.list_(pa.int64()))
+    elif typ == "list<dictionary>":
+        arr = pa.array([ids] * 4, type=pa.list_(pa.string())).cast(pa.list_(pa.dictionary(pa.int32(), pa.string())))
+    elif typ == "fixed_size_list":
+        arr = pa.array([ids] * 4, type=pa.list_(pa.string(), 10))
+    else:
+        arr = pa.array([[ids]] * 4, type=pa.list_(pa.list_(pa.string())))
+    for row_group in (None, 2):
+        path = tmp_path / f"{typ}-{row_group}.parquet".replace("<", "_").replace(">", "_")
+        pq.write_table(pa.table({"respondent_id": ["a", "b", "c", "d"], "personal": arr}), path, row_group_size=row_group)
+        for on_invalid in ("raise", "missing"):
+            assert _read_arrow(path, CULTURE, on_invalid=on_invalid) == _with_dtype(path, CULTURE, on_invalid=on_invalid)

@@ -273,13 +273,16 @@ def arrow_column(t: Table, j: int) -> tuple[Any, Any, Callable[[np.ndarray], Any
 
 def _arrow_table(path: str, pf: Any, fields: list[str], names: list[str], n: int) -> Table | None:
     """The whole file as one table of :class:`ArrowColumns`, read row group by row group (pyarrow
-    reads a list of dictionaries from one row group at a time); None when pyarrow cannot."""
+    reads a list of dictionaries from one row group at a time); None when pyarrow cannot, or when
+    the file has a nested column other than a list of texts."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
         schema = pf.schema_arrow
         leaves = _text_lists(schema, pf)
+        if any(pa.types.is_nested(f.type) and f.name not in leaves for f in schema):
+            return None  # other nested columns (a list of dictionaries, numbers, lists): read as they were
         coded = pq.ParquetFile(path, read_dictionary=list(leaves.values()))
         parts = [coded.read_row_group(i, columns=fields) for i in range(coded.num_row_groups)]
         table = pa.concat_tables(parts).unify_dictionaries()
