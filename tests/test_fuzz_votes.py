@@ -157,3 +157,82 @@ def test_a_bad_cell_names_its_row_and_question_or_is_flagged(tmp_path, on_invali
     v = al.read_votes(path, Q, unit_column="Unit Kerja", ignore_columns=["Timestamp"], on_invalid="missing")
     assert len(v) == 3 and v.flags.for_respondent(0) and not v.flags.for_respondent(1)
     assert np.array_equal(v.picks[1:, :, :10], POOL[[1, 2]])
+
+
+# --------------------------------------------------------------------------- Parquet (the Arrow path)
+
+
+def _parquet(rows: list[int], *, labels: bool = False, large: bool = False, **write) -> bytes:
+    """The respondents as a Parquet file of one list column per question (ids, or labels in the
+    pool's style), text ids "1".."n" and a unit column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = pa.large_string() if large else pa.string()
+    lists = pa.large_list(text) if large else pa.list_(text)
+    cols = {"respondent_id": pa.array([str(i + 1) for i in range(len(rows))], type=text),
+            "unit": pa.array([UNITS[r % len(UNITS)] for r in rows], type=text)}
+    for qi, vq in enumerate(Q.vote_questions):
+        cells = [[Q.behaviours[p].label["id"] if labels else Q.behaviours[p].id for p in POOL[r, qi].tolist()]
+                 for r in rows]
+        cols[vq.id] = pa.array(cells, type=lists)
+    buf = io.BytesIO()
+    pq.write_table(pa.table(cols), buf, **write)
+    return buf.getvalue()
+
+
+def _read_parquet(path: Path, plain: bool = False):
+    """The votes of a Parquet file, or the library's error as text; ``plain``: as read before the
+    Arrow path (pandas cells, every cell through the per-cell path)."""
+    import akhlak_levels._readers as readers
+    import akhlak_levels._votes_fast as fast
+    import akhlak_levels._votes_read as votes_read
+
+    with pytest.MonkeyPatch.context() as m:
+        if plain:
+            m.setattr(votes_read, "source_tables", lambda *a, **k: readers.source_tables(*a, **{**k, "arrow": False}))
+            m.setattr(fast, "FORCE_SLOW", True)
+        try:
+            v = al.read_votes(path, Q, unit_column="unit")
+        except al.AkhlakLevelsError as exc:
+            return "error", type(exc).__name__, str(exc)
+    return v.respondent_ids.tolist(), v.picks.tolist(), v.unit.tolist() if v.unit is not None else None
+
+
+PARQUET_FORMS = [{"compression": c} for c in ("snappy", "zstd", "gzip", "none")] + [
+    {"row_group_size": 1}, {"row_group_size": 2}, {"use_dictionary": False}, {"data_page_size": 64},
+    {"large": True}, {"labels": True}, {"labels": True, "row_group_size": 2, "use_dictionary": False}]
+
+
+@FUZZ
+@given(rows=respondents, form=st.sampled_from(PARQUET_FORMS))
+def test_a_parquet_file_in_any_form_reads_the_same_votes(tmp_path_factory, rows, form):
+    form = dict(form)
+    path = tmp_path_factory.mktemp("p") / "votes.parquet"
+    path.write_bytes(_parquet(rows, labels=form.pop("labels", False), large=form.pop("large", False), **form))
+    v = al.read_votes(path, Q, unit_column="unit")
+    assert v.respondent_ids.tolist() == [str(i + 1) for i in range(len(rows))]
+    _exact(v, rows)
+
+
+@FUZZ
+@given(rows=respondents, form=st.sampled_from(PARQUET_FORMS), mutation=st.sampled_from(["cut", "flip-byte", "zeros"]),
+       data=st.data())
+def test_a_broken_parquet_file_is_refused_or_read_as_before(tmp_path_factory, rows, form, mutation, data):
+    """A cut, a flipped byte or a run of zeros ends in the library's own error or a read, and the
+    Arrow path ends exactly as the reading before it (the same votes, or the same message)."""
+    form = dict(form)
+    raw = bytearray(_parquet(rows, labels=form.pop("labels", False), large=form.pop("large", False), **form))
+    at = data.draw(st.integers(0, len(raw) - 1))
+    if mutation == "cut":
+        raw = raw[:at]
+    elif mutation == "flip-byte":
+        raw[at] ^= data.draw(st.integers(1, 255))
+    else:
+        raw[at:at + 8] = bytes(len(raw[at:at + 8]))
+    path = tmp_path_factory.mktemp("p") / "votes.parquet"
+    path.write_bytes(bytes(raw))
+    got = _read_parquet(path)
+    assert got == _read_parquet(path, plain=True), mutation
+    if got[0] != "error":
+        assert len(got[0]) <= len(rows)

@@ -188,6 +188,7 @@ def parquet_tables(path: str, batch_rows: int | None, *, arrow: bool = False) ->
     while first <= n:
         try:
             part = next(parts) if parts is not None else pf.read(columns=fields).unify_dictionaries()
+            part.validate(full=True)  # Parquet does not check that text is UTF-8: a damaged file may hold such text
         except StopIteration:
             break
         except Exception as exc:
@@ -286,6 +287,7 @@ def _arrow_table(path: str, pf: Any, fields: list[str], names: list[str], n: int
         coded = pq.ParquetFile(path, read_dictionary=list(leaves.values()))
         parts = [coded.read_row_group(i, columns=fields) for i in range(coded.num_row_groups)]
         table = pa.concat_tables(parts).unify_dictionaries()
+        table.validate(full=True)  # text that is not UTF-8 (a damaged file): the plain read refuses it
         types = [schema.field(f).type if f in leaves else table.column(k).type for k, f in enumerate(fields)]  # text: as read
         if table.num_rows != n:
             return None
