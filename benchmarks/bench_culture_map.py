@@ -21,8 +21,15 @@ behaviour ids per question, (b) Parquet with the ids space separated (ODK), (c) 
 CSV of Indonesian labels joined by ", "; `read_votes` timed, best of --read-repeat, as
 respondents per second.
 
+With --parquet-n N (issue 11's reading goal: 1,000,000 respondents a run), only the Parquet
+list file of N respondents is read: a child writes it, then a child runs --read-repeat reads, each
+in a grandchild of its own that times `pyarrow.parquet.read_table` of the file (the floor: the
+decoding alone) and then `read_votes`, and checks the picks read against those written; the
+reads' peak RSS is that child's RUSAGE_CHILDREN, so the writing is not counted.
+
 Usage: python benchmarks/bench_culture_map.py [--n 1000000] [--units 600] [--repeat 5]
        [--read-n 100000] [--read-repeat 3] [--seed 2026]
+       python benchmarks/bench_culture_map.py --parquet-n 1000000 [--read-repeat 3]
 Prints one JSON line.
 """
 
@@ -138,7 +145,8 @@ def peak_rss(n: int, n_units: int, seed: int) -> dict[str, float]:
     return {"input_only_mb": out["input"], "input_and_culture_map_mb": out["map"]}
 
 
-def write_files(votes: al.VoteSet, n: int, folder: str) -> dict[str, str]:
+def write_files(votes: al.VoteSet, n: int, folder: str,
+                kinds: tuple[str, ...] = ("parquet_id_lists", "parquet_id_spaces", "csv_labels")) -> dict[str, str]:
     """The first ``n`` respondents as Parquet (id lists; space-separated ids) and as a Google
     Forms CSV of labels."""
     import pyarrow as pa
@@ -155,13 +163,19 @@ def write_files(votes: al.VoteSet, n: int, folder: str) -> dict[str, str]:
         p = picks[:, qi, :]  # every respondent answered, 10 picks each
         lists[vq.id] = pa.ListArray.from_arrays(np.arange(0, p.size + 1, PICKS, dtype=np.int32),
                                                 pa.array(ids[p.ravel()], type=pa.string()))
-        spaced[vq.id] = pa.array([" ".join(r) for r in ids[p].tolist()], type=pa.string())
-        texts[vq.text["id"]] = pa.array([", ".join(r) for r in labels[p].tolist()], type=pa.string())
+        if "parquet_id_spaces" in kinds:
+            spaced[vq.id] = pa.array([" ".join(r) for r in ids[p].tolist()], type=pa.string())
+        if "csv_labels" in kinds:
+            texts[vq.text["id"]] = pa.array([", ".join(r) for r in labels[p].tolist()], type=pa.string())
     paths = {k: os.path.join(folder, f"votes-{k}") for k in ("parquet_id_lists", "parquet_id_spaces", "csv_labels")}
     paths = {k: v + (".csv" if k.startswith("csv") else ".parquet") for k, v in paths.items()}
-    pq.write_table(pa.table(lists), paths["parquet_id_lists"])
-    pq.write_table(pa.table(spaced), paths["parquet_id_spaces"])
-    pa_csv.write_csv(pa.table(texts), paths["csv_labels"])
+    paths = {k: v for k, v in paths.items() if k in kinds}
+    if "parquet_id_lists" in kinds:
+        pq.write_table(pa.table(lists), paths["parquet_id_lists"])
+    if "parquet_id_spaces" in kinds:
+        pq.write_table(pa.table(spaced), paths["parquet_id_spaces"])
+    if "csv_labels" in kinds:
+        pa_csv.write_csv(pa.table(texts), paths["csv_labels"])
     return paths
 
 
@@ -182,6 +196,67 @@ def time_reading(votes: al.VoteSet, n: int, repeat: int) -> dict[str, Any]:
     return out
 
 
+def parquet_prepare(n: int, n_units: int, seed: int, folder: str) -> None:
+    """Child: write the Parquet list file of ``n`` respondents and their picks (to check reads)."""
+    votes, _ = simulate_votes(n, n_units, seed)
+    path = write_files(votes, n, folder, kinds=("parquet_id_lists",))["parquet_id_lists"]
+    os.replace(path, os.path.join(folder, "votes.parquet"))
+    np.save(os.path.join(folder, "picks.npy"), votes.picks)
+
+
+def parquet_read_once(folder: str) -> None:
+    """Grandchild: the floor (read_table) and read_votes of the file, once each; checked."""
+    import pyarrow.parquet as pq
+
+    path = os.path.join(folder, "votes.parquet")
+    t0 = time.perf_counter()
+    table = pq.read_table(path)
+    floor_s = time.perf_counter() - t0
+    del table
+    t0 = time.perf_counter()
+    v = read_votes(path, QID)
+    read_s = time.perf_counter() - t0
+    picks = np.load(os.path.join(folder, "picks.npy"), mmap_mode="r")
+    assert len(v) == len(picks) and (v.picks == picks).all(), "read_votes did not give back the picks written"
+    print(json.dumps({"floor_s": floor_s, "read_s": read_s, "n": len(v)}))
+
+
+def parquet_reads(folder: str, repeat: int) -> None:
+    """Child: ``repeat`` reads, each in a grandchild; times and the reads' peak RSS."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, __file__, "--parquet-read-once", folder], check=True,
+                             capture_output=True, text=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    n = runs[0]["n"]
+    read, floor_ = spread([r["read_s"] for r in runs]), spread([r["floor_s"] for r in runs])
+    print(json.dumps({
+        "respondents": n, "read_votes_s": read, "read_table_floor_s": floor_,
+        "respondents_per_s": {"best": round(n / read["best"]), "median": round(n / read["median"]),
+                              "worst": round(n / read["worst"])},
+        "ratio_to_floor": {"best": round(read["best"] / floor_["best"], 2),
+                           "median": round(read["median"] / floor_["median"], 2)},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "mb": round(os.path.getsize(os.path.join(folder, "votes.parquet")) / 1e6, 1),
+    }))
+
+
+def parquet_benchmark(n: int, n_units: int, seed: int, repeat: int) -> dict[str, Any]:
+    """Issue 11's reading goal: ``n`` respondents from the Parquet list file, in children."""
+    load_start = os.getloadavg()
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([sys.executable, __file__, "--parquet-prepare", folder, "--n", str(n), "--units", str(n_units),
+                        "--seed", str(seed)], check=True)
+        out = subprocess.run([sys.executable, __file__, "--parquet-reads", folder, "--read-repeat", str(repeat)],
+                             check=True, capture_output=True, text=True).stdout
+    report = json.loads(out.strip().splitlines()[-1])
+    report["goal_respondents_per_s"] = 500_000
+    report["load_average"] = {"start": [round(x, 2) for x in load_start], "end": [round(x, 2) for x in os.getloadavg()]}
+    report["cpus"] = os.cpu_count()
+    report["akhlak_levels"] = al.__version__
+    return report
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -192,9 +267,24 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--rss-worker", choices=("input", "map"), help=argparse.SUPPRESS)
     ap.add_argument("--skip-rss", action="store_true")
+    ap.add_argument("--parquet-n", type=int, help="only read N respondents from Parquet (see above)")
+    ap.add_argument("--parquet-prepare", help=argparse.SUPPRESS)
+    ap.add_argument("--parquet-reads", help=argparse.SUPPRESS)
+    ap.add_argument("--parquet-read-once", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.rss_worker:
         rss_worker(args.rss_worker, args.n, args.units, args.seed)
+        return
+    if args.parquet_prepare or args.parquet_reads or args.parquet_read_once:
+        if args.parquet_prepare:
+            parquet_prepare(args.n, args.units, args.seed, args.parquet_prepare)
+        elif args.parquet_reads:
+            parquet_reads(args.parquet_reads, args.read_repeat)
+        else:
+            parquet_read_once(args.parquet_read_once)
+        return
+    if args.parquet_n:
+        print(json.dumps(parquet_benchmark(args.parquet_n, args.units, args.seed, args.read_repeat)))
         return
     load_start = os.getloadavg()
     # RSS first, while this process is small: a child's ru_maxrss counts the parent it was forked from
