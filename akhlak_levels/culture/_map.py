@@ -16,7 +16,7 @@ from ..privacy import crossed_groups, suppression_mask
 from ..quality import group_columns, group_labels
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..votes import VoteSet
-from ._counts import count_votes, row_mean_se, wilson_interval
+from ._counts import RowParts, count_votes, wilson_interval
 from .._votes import CultureMapChoices
 from ._definitions import INDEX_DEFINITIONS, band_of, category_of, match_band_of
 from ._result import ALL_ROWS, PAIRS, CultureMap
@@ -25,11 +25,12 @@ __all__ = ["culture_map"]
 
 
 class _Rows(NamedTuple):
-    """Who is counted in which row: respondent positions ``sel`` and their rows (0 = all)."""
+    """Who is counted in which row: everyone in row 0, and the labelled respondents (positions
+    ``lab``, in order) in the rows ``grp`` (1..) of their groups."""
 
     names: tuple[str, ...]
-    sel: np.ndarray
-    rows: np.ndarray
+    lab: np.ndarray
+    grp: np.ndarray
     n_rows: int
     unlabelled: np.ndarray  # bool per respondent: in row 0 only
 
@@ -114,10 +115,8 @@ def culture_map(
     picks = votes.picks
     counts = _counts(picks, rows, B)
     answered: np.ndarray = np.asarray((picks >= 0).any(axis=2))  # (n, Q)
-    n = np.bincount(rows.rows, minlength=rows.n_rows)
-    n_ans = np.stack([np.bincount(rows.rows, weights=answered[rows.sel, k], minlength=rows.n_rows) for k in range(picks.shape[1])], axis=1)
-    n_ans = n_ans.astype(np.int64)
-    hidden = _hidden(votes, by, rows, n_ans, mgs, fn)
+    n, n_ans = _sizes(answered, rows)
+    hidden = _hidden(votes, by, rows, n_ans, mgs, fn, answered)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / n_ans[:, :, None]
     lo, hi = wilson_interval(counts, np.broadcast_to(n_ans[:, :, None], counts.shape), z)
@@ -174,24 +173,34 @@ def _roles(q: Questionnaire, votes: VoteSet) -> dict[str, int]:
 def _rows(votes: VoteSet, by: str | None, fn: str) -> _Rows:
     """Row 0 holds everyone; rows 1.. the sorted groups of ``by``."""
     n = len(votes)
-    everyone = np.arange(n)
     if by is None:
-        return _Rows((ALL_ROWS,), everyone, np.zeros(n, dtype=np.int64), 1, np.zeros(n, dtype=bool))
+        empty = np.zeros(0, dtype=np.int64)
+        return _Rows((ALL_ROWS,), empty, empty, 1, np.zeros(n, dtype=bool))
     labels, _ = group_labels(by, n, group_columns(votes.groups, votes.unit, votes.wave), fn)
     known = labels != ""
     names, inv = _codes(labels[known])
-    sel = np.concatenate([everyone, everyone[known]])
-    rows = np.concatenate([np.zeros(n, dtype=np.int64), inv.ravel().astype(np.int64) + 1])
-    return _Rows((ALL_ROWS,) + tuple(str(x) for x in names), sel, rows, len(names) + 1, ~known)
+    lab = np.arange(n) if known.all() else np.flatnonzero(known)
+    return _Rows((ALL_ROWS,) + tuple(str(x) for x in names), lab, inv.ravel().astype(np.int64) + 1, len(names) + 1, ~known)
+
+
+def _sizes(answered: np.ndarray, rows: _Rows) -> tuple[np.ndarray, np.ndarray]:
+    """Respondents per row, and per row and question those who answered (int64)."""
+    n_q = answered.shape[1]
+    n = np.bincount(rows.grp, minlength=rows.n_rows)
+    n[0] = len(answered)
+    ans = answered if len(rows.lab) == len(answered) else answered[rows.lab]
+    key = (rows.grp[:, None] * n_q + np.arange(n_q))[ans]
+    n_ans = np.bincount(key, minlength=rows.n_rows * n_q).reshape(rows.n_rows, n_q)
+    n_ans[0] = answered.sum(axis=0)
+    return n.astype(np.int64), n_ans.astype(np.int64)
 
 
 def _counts(picks: np.ndarray, rows: _Rows, n_behaviours: int) -> np.ndarray:
     """Votes per (row, question, behaviour). With groups, row 0 (everyone) is the sum of the
     groups' rows and of the unlabelled respondents', so no respondent's picks are gathered twice."""
-    n = len(rows.unlabelled)
     if rows.n_rows == 1:
-        return count_votes(picks, rows.sel, rows.rows, 1, n_behaviours)
-    out = count_votes(picks, rows.sel[n:], rows.rows[n:], rows.n_rows, n_behaviours)
+        return count_votes(picks, None, np.zeros(len(picks), dtype=np.int64), 1, n_behaviours)
+    out = count_votes(picks, None if len(rows.lab) == len(picks) else rows.lab, rows.grp, rows.n_rows, n_behaviours)
     rest = np.flatnonzero(rows.unlabelled)
     out[0] = out[1:].sum(axis=0) + count_votes(picks, rest, np.zeros(len(rest), dtype=np.int64), 1, n_behaviours)[0]
     return out
@@ -208,16 +217,15 @@ def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return distinct[order], rank[enc.indices.to_numpy(zero_copy_only=False)]
 
 
-def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, fn: str) -> np.ndarray:
+def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, fn: str, answered: np.ndarray) -> np.ndarray:
     """Rows whose figures are not shown (the privacy engine on the fewest answers per row)."""
     size = n_ans.min(axis=1)
     hidden = np.zeros(rows.n_rows, dtype=bool)
     hidden[0] = size[0] < mgs
     if rows.n_rows == 1:
         return hidden
-    answered: np.ndarray = np.asarray((votes.picks >= 0).any(axis=2))
     n_unl = int(answered[rows.unlabelled].sum(axis=0).min()) if rows.unlabelled.any() else 0
-    labels = np.asarray(rows.names[1:])[rows.rows[len(votes):] - 1]
+    labels = np.asarray(rows.names[1:])[rows.grp - 1]
     others = [
         np.asarray(col).astype(str)[~rows.unlabelled]
         for name, col in group_columns(votes.groups, votes.unit, None).items()
@@ -250,48 +258,111 @@ def _value_list(q: Questionnaire) -> tuple[str, ...]:
     return tuple(ordered + [v for v in dict.fromkeys(present) if v not in ordered])
 
 
+def _parts(rows: _Rows, keep: np.ndarray) -> RowParts:
+    """The respondents with ``keep`` in everyone's row and in their groups' rows."""
+    n = len(keep)
+    everyone = None if keep.all() else np.flatnonzero(keep)
+    parts: list[tuple[np.ndarray | None, np.ndarray | int]] = [(everyone, 0)]
+    if rows.n_rows > 1:
+        k = keep[rows.lab]
+        lab = rows.lab if k.all() else rows.lab[k]
+        parts.append((None if len(lab) == n else lab, rows.grp if k.all() else rows.grp[k]))
+    return RowParts(parts, rows.n_rows, n)
+
+
+#: The most bits the packed per-respondent counts of :func:`_current_counts` may use (of an int64).
+_PACK_BITS = 62
+
+
+def _current_counts(
+    q: Questionnaire, p: np.ndarray, limiting: np.ndarray, values: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per respondent, from the picks ``p`` (n, P) of the current question: the votes, the
+    limiting votes and the votes of each value (n, V), as floats.
+
+    Every behaviour gets one int64 code with a field per count (a 1 in the votes field, in the
+    limiting field if limiting, in its value's field), wide enough for ``P`` picks; a
+    respondent's codes summed over the picks hold all the counts at once, so the picks are
+    gathered once. With too many values for 62 bits, one ``np.bincount`` over (respondent,
+    value) instead."""
+    n, P = p.shape
+    V, B = len(values), len(q.behaviours)
+    vpos = {v: k for k, v in enumerate(values)}
+    value_of = np.array([vpos.get(b.value, -1) if b.value is not None else -1 for b in q.behaviours] + [-1])
+    bits = max(int(P).bit_length(), 1)
+    if (V + 2) * bits <= _PACK_BITS:
+        code = np.zeros(B + 1, dtype=np.int64)  # position -1 (no pick) stays 0
+        code[:B] = (1 << (bits * (V + 1))) + (limiting.astype(np.int64) << (bits * V))
+        has = value_of[:B] >= 0
+        code[:B][has] += np.left_shift(1, bits * value_of[:B][has]).astype(np.int64)
+        packed = code[p].sum(axis=1)
+        mask = (1 << bits) - 1
+        v_i = ((packed >> (bits * (V + 1))) & mask).astype(float)
+        l_i = ((packed >> (bits * V)) & mask).astype(float)
+        c_iv = ((packed[:, None] >> (bits * np.arange(V, dtype=np.int64))) & mask).astype(float)
+        return v_i, l_i, c_iv
+    pi = p.astype(np.int64)  # -1 indexes the appended "no behaviour"
+    v_i = (pi >= 0).sum(axis=1).astype(float)
+    l_i = np.append(limiting, False)[pi].sum(axis=1).astype(float)
+    vals = value_of[pi]
+    key = np.arange(n)[:, None] * V + vals  # respondent x value, one bincount
+    c_iv = np.bincount(key[vals >= 0], minlength=n * V).reshape(n, V).astype(float)
+    return v_i, l_i, c_iv
+
+
 def _indices(
     q: Questionnaire, picks: np.ndarray, rows: _Rows, cur: int, limiting: np.ndarray, index: str, cd: np.ndarray, z: float,
     choices: CultureMapChoices,
 ) -> dict[str, Any]:
     """Entropy, value indices, implementation and health with delta-method intervals, over the
-    respondents who answered the current question."""
+    respondents who answered the current question.
+
+    Per respondent: current votes ``v``, limiting votes ``l``, the value scores ``y`` (V) and
+    their mean ``y_all``; per row, three flat ``np.bincount`` passes over everyone's row and the
+    groups' (:class:`RowParts`): the sums of (v, l, y, y_all), those of the influences (z_e, z_h)
+    once the estimates are known, and the squared deviations of all of them."""
     values = _value_list(q)
     V = len(values)
-    vpos = {v: k for k, v in enumerate(values)}
-    value_of = np.array([vpos.get(b.value, -1) if b.value is not None else -1 for b in q.behaviours] + [-1])
-    lim = np.append(limiting, False)
-    p = picks[:, cur].astype(np.int64)  # (n, P); -1 indexes the appended "no behaviour"
-    v_i = (p >= 0).sum(axis=1).astype(float)
-    l_i = lim[p].sum(axis=1).astype(float)
-    vals = value_of[p]
-    width = max(V, 1)
-    key = np.arange(p.shape[0])[:, None] * width + vals  # respondent x value, one bincount
-    c_iv = np.bincount(key[vals >= 0], minlength=p.shape[0] * width).reshape(p.shape[0], width)[:, :V].astype(float)
+    v_i, l_i, c_iv = _current_counts(q, picks[:, cur], limiting, values)
     question = q.vote_questions[cur]
     offered = set(question.behaviour_ids) if question.behaviour_ids else {b.id for b in q.behaviours}
     m_v = np.array([min(question.max_picks, sum(1 for b in q.behaviours if b.value == v and b.id in offered)) for v in values], dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         y = 100.0 * ((c_iv > 0) if index == "reach" else c_iv / m_v)
-    y = np.where(m_v > 0, y, np.nan)
-    keep = v_i[rows.sel] > 0
-    sel, rr, R = rows.sel[keep], rows.rows[keep], rows.n_rows
-    _, mean, _ = row_mean_se(np.stack([v_i[sel], l_i[sel]], axis=1), rr, R)
+    ok = m_v > 0
+    if V and ok.any():  # the mean over the values that can be picked, as np.nanmean of y would
+        y_all = (y if ok.all() else np.where(ok, y, 0.0)).sum(axis=1) / int(ok.sum())
+    else:
+        y_all = np.full(len(v_i), np.nan)
+    y = np.where(ok, y, np.nan)
+    parts = _parts(rows, v_i > 0)
+    A = parts.take(np.concatenate([v_i[:, None], l_i[:, None], y, y_all[:, None]], axis=1))  # (m, V + 3) per part
     with np.errstate(invalid="ignore", divide="ignore"):
-        entropy = 100.0 * np.bincount(rr, weights=l_i[sel], minlength=R) / np.bincount(rr, weights=v_i[sel], minlength=R)
-        z_e = 100.0 * (l_i[sel] - entropy[rr] / 100.0 * v_i[sel]) / mean[rr, 0]
-    _, _, se_e = row_mean_se(z_e, rr, R)
-    _, vi, se_v = row_mean_se(y[sel], rr, R)
-    y_all = np.nanmean(y[sel], axis=1) if V and (m_v > 0).any() else np.full(sel.shape, np.nan)
-    _, impl, se_i = row_mean_se(y_all, rr, R)
+        sums = parts.sums(A)
+        mean = sums / parts.n[:, None]
+        entropy = 100.0 * sums[:, 1] / sums[:, 0]
+    vi, impl = mean[:, 2:2 + V], mean[:, 2 + V]
     raw_w = choices.health_weights
     w = {k: v / sum(raw_w.values()) for k, v in raw_w.items()}  # equal weights: 1/3 each, as before
     total = sum(w.values())
     align = 100.0 * cd / choices.top_n
     pe = 100.0 - entropy
     health = (w["positive_energy"] * pe + w["implementation"] * impl + w["alignment"] * align) / total
-    z_h = (-w["positive_energy"] * z_e + w["implementation"] * (y_all - impl[rr])) / total
-    _, _, se_h = row_mean_se(z_h, rr, R)
+    z_e, z_h = [], []  # the influences, per part
+    for a, (_, r) in zip(A, parts.parts):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z_e.append(100.0 * (a[:, 1] - entropy[r] / 100.0 * a[:, 0]) / mean[r, 0])
+        z_h.append((-w["positive_energy"] * z_e[-1] + w["implementation"] * (a[:, 2 + V] - impl[r])) / total)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean[:, :2] = np.concatenate([parts.sums([x[:, None] for x in zs]) for zs in (z_e, z_h)], axis=1) / parts.n[:, None]
+    dev = []  # (z_e, z_h, y, y_all) minus their row means, in A's shape so that its bins serve
+    for p, a in enumerate(A):
+        d = parts.deviation(a, mean, p)
+        d[:, 0], d[:, 1] = z_e[p], z_h[p]
+        d[:, :2] -= mean[parts.parts[p][1], :2]
+        dev.append(np.square(d, out=d))
+    se = parts.se(parts.sums(dev))
+    se_e, se_h, se_v, se_i = se[:, 0], se[:, 1], se[:, 2:2 + V], se[:, 2 + V]
 
     def ci(est: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.clip(est - z * se, 0.0, 100.0), np.clip(est + z * se, 0.0, 100.0)
