@@ -25,6 +25,7 @@ import numpy as np
 from .._export import AtomicFiles, spreadsheet_text, spreadsheet_texts
 from ..assessment import Assessment
 from ..levels import N_LEVELS
+from ._jsonl import jsonl_bytes, text_array
 
 
 def _fmt(v: Any) -> Any:
@@ -70,7 +71,7 @@ def _arrow_column(values: Any) -> Any:
     if arr.dtype.kind in "iub":
         return pa.array(arr)
     if arr.dtype.kind in "US":
-        return spreadsheet_texts(pa.array(arr.astype(str), type=pa.string()))
+        return spreadsheet_texts(text_array(arr.astype(str)))
     try:  # object: text and None (ids, units, labels, flags)
         return spreadsheet_texts(pa.array(arr, type=pa.string(), from_pandas=True))
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # a column mixing numbers and text
@@ -100,9 +101,8 @@ class AssessmentWriter:
 
     def write(self, result: Assessment) -> None:
         """Append the rows of ``result``."""
-        if self.jsonl:
-            self._put("".join(json.dumps(rec, ensure_ascii=False, allow_nan=False) + "\n"
-                              for rec in result.to_records(self.lang)))
+        if self.jsonl:  # column by column, as to_records gives them (flags a list)
+            self._put(jsonl_bytes(result.columns(self.lang)))
             return
         import pyarrow as pa
         import pyarrow.csv as pa_csv
