@@ -116,7 +116,7 @@ def _check_votes(v: VoteSet, name: str, q: Questionnaire | None) -> None:
     if any(not g for g in v.groups):
         raise StoreError(f"{where} group names must be non-empty; got {list(v.groups)}.")
     if v.wave is not None:
-        col = np.asarray(v.wave).astype(str)
+        col = _columns.as_text(v.wave)
         others = np.unique(col[(col != name) & (col != "")]).tolist()
         if others:
             raise StoreError(
@@ -259,11 +259,11 @@ class VoteWaves:
         flags = votes.flags if votes.flags is not None else Flags.empty(n)
         arrays: dict[str, np.ndarray] = {"respondent_id": ids}
         if votes.unit is not None:
-            arrays["unit"] = np.asarray(votes.unit).astype(str)
+            arrays["unit"] = _columns.as_text(votes.unit)
         arrays["picks"] = votes.picks.reshape(n, n_q * max_picks)
         arrays["flags"] = flags.values
         for g, col in votes.groups.items():
-            arrays[f"group:{g}"] = np.asarray(col).astype(str)
+            arrays[f"group:{g}"] = _columns.as_text(col)
         with self._writing() as con:
             for statement in VOTE_SCHEMA.split(";"):
                 if statement.strip():
