@@ -271,7 +271,7 @@ class VoteWaves:
             position = self._vote_position(con, name, replace)
             values = (
                 name, position, now(), __version__, votes.questionnaire_id, votes.questionnaire_version,
-                None if q is None else q.content_hash, len(q.behaviours) if q is not None else votes.n_behaviours,
+                None if q is None else q.content_hash, votes.n_behaviours,
                 n, n_q, max_picks, json.dumps(list(flags.names)), json.dumps(list(votes.groups)),
                 votes.unit is not None, votes.source, json.dumps([int(r) for r in votes.skipped_rows]),
             )

@@ -160,7 +160,8 @@ def test_a_vote_wave_comes_back_exactly(monkeypatch, v, pseudonymise, chunk):
 def test_a_wave_across_the_real_chunk_boundary_comes_back_exactly(path):
     n = columns_module.CHUNK_ROWS + 3
     rng = np.random.default_rng(5)
-    v = VoteSet(Q.id, Q.version, np.arange(n).astype(str), random_picks(rng, n, 3, 10, B), unit=rng.choice(["a", "b"], n), n_behaviours=B)
+    v = VoteSet(Q.id, Q.version, np.arange(n).astype(str), random_picks(rng, n, 3, 10, B), unit=rng.choice(["a", "b"], n))
+    assert v.n_behaviours is None  # kept as it is, also when the wave is stored with its questionnaire
     with AssessmentStore(path) as s:
         s.add_votes(v, wave=2024, questionnaire=Q)
         assert_votes_equal(s.load_votes("2024", questionnaire=Q), v, "2024")
