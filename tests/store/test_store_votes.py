@@ -9,6 +9,8 @@ import dataclasses
 import hmac
 import os
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -414,3 +416,47 @@ def test_culture_maps_of_the_stored_waves_feed_culture_trend(path):
     trend = culture_trend(maps)
     direct = culture_trend({w: culture_map(Q, v, by="unit", min_group_size=10) for w, v in waves.items()})
     assert trend.to_records() == direct.to_records() and trend.waves == ("2023", "2024", "2025")
+
+
+VOTE_WRITER = """
+import os, sys, time
+import numpy as np
+import akhlak_levels as al
+from akhlak_levels.store import AssessmentStore
+path, name = sys.argv[1], sys.argv[2]
+q = al.load_questionnaire("berakhlak-culture-map")
+rng = np.random.default_rng(int(sys.argv[3]))
+picks = rng.random((3000, 3, 74)).argsort(axis=2)[:, :, :10]
+v = al.VoteSet(q.id, q.version, np.char.add(name, np.arange(3000).astype(str)), picks)
+print("ready", flush=True)
+while not os.path.exists(path + ".go"):
+    time.sleep(0.001)
+with AssessmentStore(path) as s:  # both open a store without vote tables and race to make them
+    for i in range(4):
+        s.add_votes(v, wave=f"{name}-{i}", questionnaire=q)
+print("done", flush=True)
+"""
+
+
+def test_two_processes_adding_the_first_vote_waves_at_once_lose_nothing(path):
+    with AssessmentStore(path):
+        pass
+    children = [subprocess.Popen([sys.executable, "-c", VOTE_WRITER, path, name, str(seed)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for name, seed in (("A", 1), ("B", 2))]
+    try:
+        for c in children:
+            assert c.stdout.readline().strip() == "ready", c.stderr.read()
+        open(path + ".go", "w").close()
+        for c in children:
+            out, err = c.communicate(timeout=120)
+            assert c.returncode == 0 and out.strip() == "done", err
+    finally:
+        for c in children:
+            if c.poll() is None:  # pragma: no cover - only when the test fails
+                c.kill()
+            c.communicate()
+    with AssessmentStore(path) as s:
+        assert sorted(s.vote_waves()) == [f"{name}-{i}" for name in "AB" for i in range(4)]
+        for name in "AB":
+            got = s.load_votes(f"{name}-3", questionnaire=Q)
+            assert len(got) == 3000 and got.respondent_ids[0] == f"{name}0"
