@@ -125,7 +125,7 @@ class RowParts:
     def deviation(self, y: np.ndarray, mean: np.ndarray, p: int, out: np.ndarray | None = None) -> np.ndarray:
         """``y`` (part ``p``'s values) minus the mean of each one's row, into ``out`` if given."""
         rows = self.parts[p][1]
-        centre = mean[rows][None, :] if isinstance(rows, (int, np.integer)) else mean[rows]
+        centre = mean[rows][None, :] if isinstance(rows, (int, np.integer)) else mean.take(rows, axis=0)
         return np.subtract(y, centre, out=out)
 
     def se(self, ss: np.ndarray) -> np.ndarray:

@@ -178,7 +178,7 @@ def _rows(votes: VoteSet, by: str | None, fn: str) -> _Rows:
         return _Rows((ALL_ROWS,), empty, empty, 1, np.zeros(n, dtype=bool))
     labels, _ = group_labels(by, n, group_columns(votes.groups, votes.unit, votes.wave), fn)
     known = labels != ""
-    names, inv = _codes(labels[known])
+    names, inv = _codes(labels if known.all() else labels[known])
     lab = np.arange(n) if known.all() else np.flatnonzero(known)
     return _Rows((ALL_ROWS,) + tuple(str(x) for x in names), lab, inv.ravel().astype(np.int64) + 1, len(names) + 1, ~known)
 
@@ -295,7 +295,9 @@ def _current_counts(
         code[:B] = (1 << (bits * (V + 1))) + (limiting.astype(np.int64) << (bits * V))
         has = value_of[:B] >= 0
         code[:B][has] += np.left_shift(1, bits * value_of[:B][has]).astype(np.int64)
-        packed = code[p].sum(axis=1)
+        packed = np.zeros(n, dtype=np.int64)
+        for j in range(P):  # one pick slot at a time: no (n, P) temporaries
+            packed += code[p[:, j]]
         mask = (1 << bits) - 1
         v_i = ((packed >> (bits * (V + 1))) & mask).astype(float)
         l_i = ((packed >> (bits * V)) & mask).astype(float)
@@ -327,16 +329,19 @@ def _indices(
     question = q.vote_questions[cur]
     offered = set(question.behaviour_ids) if question.behaviour_ids else {b.id for b in q.behaviours}
     m_v = np.array([min(question.max_picks, sum(1 for b in q.behaviours if b.value == v and b.id in offered)) for v in values], dtype=float)
+    full = np.empty((len(v_i), V + 3))  # per respondent: v, l, y (V), y_all
+    full[:, 0], full[:, 1] = v_i, l_i
+    y = full[:, 2:2 + V]
     with np.errstate(invalid="ignore", divide="ignore"):
-        y = 100.0 * ((c_iv > 0) if index == "reach" else c_iv / m_v)
+        np.multiply(100.0, (c_iv > 0) if index == "reach" else c_iv / m_v, out=y)
     ok = m_v > 0
     if V and ok.any():  # the mean over the values that can be picked, as np.nanmean of y would
-        y_all = (y if ok.all() else np.where(ok, y, 0.0)).sum(axis=1) / int(ok.sum())
+        full[:, 2 + V] = (y if ok.all() else np.where(ok, y, 0.0)).sum(axis=1) / int(ok.sum())
     else:
-        y_all = np.full(len(v_i), np.nan)
-    y = np.where(ok, y, np.nan)
+        full[:, 2 + V] = np.nan
+    y[:, ~ok] = np.nan
     parts = _parts(rows, v_i > 0)
-    A = parts.take(np.concatenate([v_i[:, None], l_i[:, None], y, y_all[:, None]], axis=1))  # (m, V + 3) per part
+    A = parts.take(full)  # (m, V + 3) per part
     with np.errstate(invalid="ignore", divide="ignore"):
         sums = parts.sums(A)
         mean = sums / parts.n[:, None]
