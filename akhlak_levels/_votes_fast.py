@@ -364,26 +364,53 @@ def arrow_ids(arr: pa.ChunkedArray) -> np.ndarray | None:
     if FORCE_SLOW or not len(arr):
         return None
     try:
-        got = _coded(arr.combine_chunks())
+        col = arr.combine_chunks()
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    if got is None:
-        return None
-    dictionary, index = got
-    if len(dictionary) != len(index) or index.max(initial=0) >= len(dictionary):
-        return None  # an id twice, or a null
-    stored = pa.types.is_dictionary(arr.type)  # so in the file; else encoded here: each row its own text, in order
-    if stored and pc.count_distinct(dictionary).as_py() != len(dictionary):
-        return None  # a dictionary holding a text twice
-    plain = pc.fill_null(pc.match_substring_regex(dictionary, _PLAIN), False)
-    folded = pc.replace_substring_regex(pc.ascii_lower(dictionary), " +", " ")
-    na = pc.fill_null(pc.is_in(folded, value_set=pa.array(sorted(NA_TOKENS), type=pa.string())), False)
-    if not pc.all(pc.and_(plain, pc.invert(na))).as_py() or \
-            (stored and np.bincount(index, minlength=len(dictionary)).max() > 1):
-        return None  # a text that is not plain (the per-cell reading says why), or an id twice
-    width = int(pc.max(pc.binary_length(dictionary)).as_py())
-    padded = pc.utf8_rpad(dictionary, width=width, padding="\0")  # plain texts are ASCII: one byte a character
+    if pa.types.is_dictionary(col.type):  # stored so in the file
+        if not _is_text(col.type.value_type) or col.null_count:
+            return None
+        dictionary, index = col.dictionary, col.indices.to_numpy(zero_copy_only=False)
+        if pc.count_distinct(dictionary).as_py() != len(dictionary) or not _all_plain(dictionary) or \
+                np.bincount(index, minlength=len(dictionary)).max() > 1:
+            return None  # a text twice in the dictionary, a text that is not plain, or an id twice
+        return _ascii_texts(dictionary)[0][index]
+    if not _is_text(col.type) or col.null_count or not _all_plain(col):
+        return None  # a null, or a text that is not plain: the per-cell reading says what is wrong
+    texts, matrix = _ascii_texts(col)
+    return texts if _distinct_rows(matrix) else None  # an id twice (or a rare clash of hashes): per-cell
+
+
+def _all_plain(texts: pa.Array) -> bool:
+    """Is every text plain (``_PLAIN``) and, folded as ``_coding`` folds it (lower case, runs of
+    spaces to one), not an NA token?"""
+    plain = pc.fill_null(pc.match_substring_regex(texts, _PLAIN), False)
+    lower = pc.ascii_lower(texts)
+    if pc.any(pc.match_substring(texts, "  ")).as_py():  # the fold changes only texts with a run of spaces
+        lower = pc.replace_substring_regex(lower, " +", " ")
+    na = pc.fill_null(pc.is_in(lower, value_set=pa.array(sorted(NA_TOKENS), type=pa.string())), False)
+    return bool(pc.all(pc.and_(plain, pc.invert(na))).as_py())
+
+
+def _ascii_texts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII texts as a numpy text array of the longest one's width, and as bytes padded with NUL
+    to a multiple of 8 (one row a text), built from the padded buffer (no Python call a text)."""
+    width = max(int(pc.max(pc.binary_length(texts)).as_py()), 1)
+    padded = pc.utf8_rpad(texts, width=-(-width // 8) * 8, padding="\0")
     offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64 if pa.types.is_large_string(padded.type) else np.int32)
-    texts = np.frombuffer(padded.buffers()[2], dtype=f"S{width}", count=len(padded),
-                          offset=int(offsets[padded.offset])).astype(f"<U{width}")
-    return texts[index] if stored else texts
+    size = -(-width // 8) * 8
+    matrix = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=len(padded) * size,
+                           offset=int(offsets[padded.offset])).reshape(len(padded), size)
+    return matrix[:, :width].astype(np.uint32).view(f"<U{width}").reshape(-1), matrix
+
+
+def _distinct_rows(matrix: np.ndarray) -> bool:
+    """True when no two rows of a (n, 8k) uint8 matrix can be the same: a 64-bit polynomial hash of
+    each row (the row itself for k = 1), sorted, has no two equal. Equal hashes (a repeat, or rarely
+    two rows that clash) give False."""
+    words = np.ascontiguousarray(matrix).view(np.uint64)
+    h = words[:, 0].copy()
+    for k in range(1, words.shape[1]):
+        h = h * np.uint64(0x100000001B3) + words[:, k]  # wraps modulo 2**64
+    h.sort()
+    return not bool((h[1:] == h[:-1]).any())

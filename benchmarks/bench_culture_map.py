@@ -23,9 +23,10 @@ respondents per second.
 
 With --parquet-n N (issue 11's reading goal: 1,000,000 respondents a run), only the Parquet
 list file of N respondents is read: a child writes it, then a child runs --read-repeat reads, each
-in a grandchild of its own that times `pyarrow.parquet.read_table` of the file (the floor: the
-decoding alone) and then `read_votes`, and checks the picks read against those written; the
-reads' peak RSS is that child's RUSAGE_CHILDREN, so the writing is not counted.
+in a grandchild of its own, and as many of `pyarrow.parquet.read_table` of the file (the floor: the
+decoding alone; in grandchildren of their own, interleaved) and `read_votes`, checked against
+the picks written; the reads' peak RSS is that child's RUSAGE_CHILDREN taken before the first
+floor (the writing is not counted; each read's own ru_maxrss is reported too).
 
 Usage: python benchmarks/bench_culture_map.py [--n 1000000] [--units 600] [--repeat 5]
        [--read-n 100000] [--read-repeat 3] [--seed 2026]
@@ -204,39 +205,49 @@ def parquet_prepare(n: int, n_units: int, seed: int, folder: str) -> None:
     np.save(os.path.join(folder, "picks.npy"), votes.picks)
 
 
-def parquet_read_once(folder: str) -> None:
-    """Grandchild: the floor (read_table) and read_votes of the file, once each; checked."""
+def parquet_read_once(folder: str, what: str) -> None:
+    """Grandchild: ``read_votes`` of the file, checked, and this process's peak RSS; or the
+    floor (``read_table``, pyarrow's plain decoding of the same file)."""
     import pyarrow.parquet as pq
 
     path = os.path.join(folder, "votes.parquet")
     t0 = time.perf_counter()
-    table = pq.read_table(path)
-    floor_s = time.perf_counter() - t0
-    del table
-    t0 = time.perf_counter()
-    v = read_votes(path, QID)
-    read_s = time.perf_counter() - t0
-    picks = np.load(os.path.join(folder, "picks.npy"), mmap_mode="r")
-    assert len(v) == len(picks) and (v.picks == picks).all(), "read_votes did not give back the picks written"
-    print(json.dumps({"floor_s": floor_s, "read_s": read_s, "n": len(v)}))
+    if what == "floor":
+        n = pq.read_table(path).num_rows
+    else:
+        v = read_votes(path, QID)
+        n = len(v)
+    seconds = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if what != "floor":
+        picks = np.load(os.path.join(folder, "picks.npy"), mmap_mode="r")
+        assert n == len(picks) and (v.picks == picks).all(), "read_votes did not give back the picks written"
+    print(json.dumps({"seconds": seconds, "n": n, "rss_mb": rss}))
 
 
 def parquet_reads(folder: str, repeat: int) -> None:
-    """Child: ``repeat`` reads, each in a grandchild; times and the reads' peak RSS."""
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, __file__, "--parquet-read-once", folder], check=True,
+    """Child: ``repeat`` reads and floors, interleaved, each in a grandchild of its own; times,
+    and the peak RSS of the reads (read_votes grandchildren only: RUSAGE_CHILDREN taken before the
+    first floor's) and of all."""
+    runs: dict[str, list[dict[str, Any]]] = {"votes": [], "floor": []}
+    peak_votes = 0.0
+    for what in ("votes", "floor") * repeat:
+        out = subprocess.run([sys.executable, __file__, "--parquet-read-once", folder, "--what", what], check=True,
                              capture_output=True, text=True).stdout
-        runs.append(json.loads(out.strip().splitlines()[-1]))
-    n = runs[0]["n"]
-    read, floor_ = spread([r["read_s"] for r in runs]), spread([r["floor_s"] for r in runs])
+        runs[what].append(json.loads(out.strip().splitlines()[-1]))
+        if what == "votes" and not runs["floor"]:
+            peak_votes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    n = runs["votes"][0]["n"]
+    read, floor_ = spread([r["seconds"] for r in runs["votes"]]), spread([r["seconds"] for r in runs["floor"]])
     print(json.dumps({
         "respondents": n, "read_votes_s": read, "read_table_floor_s": floor_,
         "respondents_per_s": {"best": round(n / read["best"]), "median": round(n / read["median"]),
                               "worst": round(n / read["worst"])},
         "ratio_to_floor": {"best": round(read["best"] / floor_["best"], 2),
                            "median": round(read["median"] / floor_["median"], 2)},
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        "peak_rss_mb": {"read_votes_children": round(peak_votes, 1),
+                        "read_votes_self_max": round(max(r["rss_mb"] for r in runs["votes"]), 1),
+                        "all_children": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)},
         "mb": round(os.path.getsize(os.path.join(folder, "votes.parquet")) / 1e6, 1),
     }))
 
@@ -271,6 +282,7 @@ def main() -> None:
     ap.add_argument("--parquet-prepare", help=argparse.SUPPRESS)
     ap.add_argument("--parquet-reads", help=argparse.SUPPRESS)
     ap.add_argument("--parquet-read-once", help=argparse.SUPPRESS)
+    ap.add_argument("--what", choices=("votes", "floor"), default="votes", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.rss_worker:
         rss_worker(args.rss_worker, args.n, args.units, args.seed)
@@ -281,7 +293,7 @@ def main() -> None:
         elif args.parquet_reads:
             parquet_reads(args.parquet_reads, args.read_repeat)
         else:
-            parquet_read_once(args.parquet_read_once)
+            parquet_read_once(args.parquet_read_once, args.what)
         return
     if args.parquet_n:
         print(json.dumps(parquet_benchmark(args.parquet_n, args.units, args.seed, args.read_repeat)))

@@ -385,3 +385,24 @@ def test_parquet_lists_of_other_types_read_as_before(tmp_path, monkeypatch, typ)
         pq.write_table(pa.table({"respondent_id": ["a", "b", "c", "d"], "personal": arr}), path, row_group_size=row_group)
         for on_invalid in ("raise", "missing"):
             assert _read_arrow(path, CULTURE, on_invalid=on_invalid) == _with_dtype(path, CULTURE, on_invalid=on_invalid)
+
+
+@pytest.mark.parametrize("ids", [
+    [f"respondent-{k:06d}-of-the-survey" for k in range(6)],  # longer than 8 bytes: hashed
+    [f"respondent-{k:06d}-of-the-survey" for k in range(5)] + ["respondent-000002-of-the-survey"],
+    ["a", "b", "c", "d", "e", "a"], ["a", "bb", "ccc", "d", "e", " f"], ["1", "2", "3", "4", "5", "NaN"],
+    ["x  y", "x y", "n  a", "N/A ", "p", "q"],
+])
+def test_parquet_text_ids_read_at_once_or_as_before(tmp_path, ids):
+    """Ids read at once are the per-cell reading's; a repeat (long ids are compared by hash, then
+    by the per-cell reading) or an id that is not plain text is reported as before."""
+    ten = [b.id for b in CULTURE.behaviours[:10]]
+    for dictionary in (False, True):
+        arr = pa.array(ids)
+        path = tmp_path / f"ids-{dictionary}.parquet"
+        pq.write_table(pa.table({"respondent_id": arr.dictionary_encode() if dictionary else arr,
+                                 "personal": pa.array([ten] * len(ids))}), path)
+        for on_invalid in ("raise", "missing"):
+            assert _read_arrow(path, CULTURE, on_invalid=on_invalid) == _with_dtype(path, CULTURE, on_invalid=on_invalid)
+    got = _read_arrow(path, CULTURE)
+    assert got[0] == "error" or got[1] == [i.strip() for i in ids]
