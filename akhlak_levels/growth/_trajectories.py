@@ -34,7 +34,8 @@ class Trajectories:
     Attributes
     ----------
     respondent_ids : ndarray of str
-        Respondents present in at least three waves, sorted.
+        Respondents present in at least three waves, in the order they first appear (the first
+        wave's order, then each later wave's newcomers).
     n_waves : ndarray of int
     slope_expected_level, slope_expected_level_se : ndarray of float
         Change of the expected level per year (OLS) and its standard error; NaN without levels.
@@ -294,9 +295,9 @@ def trajectories(
 
 
 def _panel(wl: list[tuple[str, Assessment]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Respondents in three or more waves (sorted ids), their row in each wave (-1 if absent)
-    and where they are present."""
-    ids_per = [id_index(a, lab).ids for lab, a in wl]
+    """Respondents in three or more waves (in order of first appearance), their row in each
+    wave (-1 if absent) and where they are present."""
+    ids_per = [id_index(a, lab) for lab, a in wl]
     union, pos = match_ids(ids_per)
     present = pos >= 0
     keep = present.sum(axis=1) >= 3

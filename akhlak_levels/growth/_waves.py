@@ -145,15 +145,23 @@ def id_index(a: Assessment, label: str) -> IdIndex:
     return IdIndex(ids, arrow)
 
 
-def match_ids(ids_list: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Union of ids (sorted) and, per wave, each union id's row in that wave (-1 if absent)."""
-    allids = np.concatenate(list(ids_list))
-    union, inv = np.unique(allids, return_inverse=True)
-    pos = np.full((len(union), len(ids_list)), -1, dtype=np.int64)
+def match_ids(indexes: Sequence[IdIndex]) -> tuple[np.ndarray, np.ndarray]:
+    """Union of the ids of every wave, in order of first appearance (the first wave's order,
+    then each later wave's newcomers), and per wave each union id's row in it (-1 if absent).
+
+    The ids are matched through one hash table (pyarrow ``dictionary_encode`` of all waves'
+    ids), not by sorting strings.
+    """
+    if not indexes:
+        return np.array([], dtype=str), np.zeros((0, 0), dtype=np.int64)
+    enc = pa.concat_arrays([ix.arrow for ix in indexes]).dictionary_encode()
+    inv = enc.indices.to_numpy(zero_copy_only=False)
+    union = enc.dictionary.to_numpy(zero_copy_only=False).astype(str)
+    pos = np.full((len(union), len(indexes)), -1, dtype=np.int64)
     start = 0
-    for w, ids in enumerate(ids_list):
-        pos[inv[start : start + len(ids)], w] = np.arange(len(ids))
-        start += len(ids)
+    for w, ix in enumerate(indexes):  # waves, not respondents
+        pos[inv[start : start + len(ix.ids)], w] = np.arange(len(ix.ids))
+        start += len(ix.ids)
     return union, pos
 
 

@@ -26,7 +26,7 @@ def test_slopes_and_standard_errors_equal_ordinary_least_squares():
     tr = trajectories(waves)
     assert tr.time_source == "wave labels" and tr.times.tolist() == years.tolist()
     for i in (0, 7, 29):
-        k = tr.respondent_ids.tolist().index(ids[i])  # trajectories are in sorted id order
+        k = tr.respondent_ids.tolist().index(ids[i])  # trajectories are in order of first appearance
         y = np.array([p[i] @ LEVELS for p in P])
         fit = stats.linregress(years, y)
         assert tr.slope_expected_level[k] == pytest.approx(fit.slope, rel=1e-10)
