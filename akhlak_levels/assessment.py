@@ -243,13 +243,11 @@ def assess(
     ----------
     questionnaire : Questionnaire or str
     responses : ResponseSet, or anything :func:`read_responses` reads
-        For a vote instrument (such as ``berakhlak-culture-map``): a :class:`VoteSet`, or anything
-        :func:`read_votes` reads.
+        For a vote instrument: a :class:`VoteSet`, or anything :func:`read_votes` reads.
     model : LevelModel or path, default=None
         The questionnaire's default model (a theory prior) when None; no level results when the
-        questionnaire has none. For a vote instrument, None is the theory prior of levels from
-        votes over the personal question (decay 1, uniform prior; :func:`vote_levels` sets
-        these), and a model is one calibrated on its indicators (:func:`calibrate` of votes).
+        questionnaire has none. Votes: the theory prior over the personal question (decay 1,
+        uniform prior; :func:`vote_levels` sets them), or a model calibrated on votes.
     min_confidence : float, default=0.5
         ``level`` is 0 ("undetermined") where ``max_k p_k`` is below this.
     min_answered : float, default=0.5
@@ -285,12 +283,9 @@ def assess(
     A scale score is the mean of its items' keyed answers (reverse-keyed Likert items
     reversed), each rescaled to 0..1, times 100.
 
-    Votes: without a model the likelihood of each respondent's picked set is Wallenius'
-    distribution under the theory's pick weights (``docs/methodology.md``, "Levels from votes");
-    with a model each behaviour a question offers is an indicator item (picked or not, missing
-    where the question was left unanswered) and the sum above applies. ``n_answered`` counts
-    the behaviours picked, ``scale_scores`` has no columns, and ``no-answers`` marks a
-    respondent who picked nothing in the questions scored.
+    Votes (``docs/methodology.md``, "Levels from votes"): no model is the theory's set
+    likelihood; a model sums over indicator items, each offered behaviour picked or not.
+    ``n_answered`` counts the picks; there are no scale scores.
 
     Examples
     --------
@@ -302,12 +297,9 @@ def assess(
     >>> a.has_levels, a.index.round(1).tolist(), a.index_category.tolist()
     (False, [75.0], ['A'])
 
-    Levels from votes:
-
     >>> from akhlak_levels.culture import simulate_votes
-    >>> cm = load_questionnaire("berakhlak-culture-map")
-    >>> votes, true = simulate_votes(cm, 500, random_state=0)
-    >>> a = assess(cm, votes)
+    >>> votes, true = simulate_votes("berakhlak-culture-map", 500, random_state=0)
+    >>> a = assess("berakhlak-culture-map", votes)  # levels from votes
     >>> a.model_kind, a.n_answered[:3].tolist(), float((a.level == true).mean()) > 0.6
     ('theory-prior', [10, 10, 10], True)
     """
