@@ -283,9 +283,8 @@ def assess(
     A scale score is the mean of its items' keyed answers (reverse-keyed Likert items
     reversed), each rescaled to 0..1, times 100.
 
-    Votes (``docs/methodology.md``, "Levels from votes"): no model is the theory's set
-    likelihood; a model sums over indicator items, each offered behaviour picked or not.
-    ``n_answered`` counts the picks; there are no scale scores.
+    Votes (methodology.md, section 7): the theory's set likelihood, or a model's sum over
+    indicator items (each behaviour picked or not); ``n_answered`` counts picks.
 
     Examples
     --------
