@@ -26,13 +26,12 @@ def count_votes(picks: np.ndarray, sel: np.ndarray | None, rows: np.ndarray, n_r
     [[[1, 2, 0]], [[0, 1, 0]]]
     """
     n_q = picks.shape[1]
+    width = n_behaviours + 1  # bin 0 of each row takes the empty pick slots (-1), so no mask is needed
     out = np.empty((n_rows, n_q, n_behaviours), dtype=np.int64)
-    kind = np.dtype(np.int32 if n_rows * n_behaviours < 2**31 else np.int64)
-    base = rows.astype(kind)[:, None] * np.asarray(n_behaviours, dtype=kind)  # (m, 1)
-    for qi in range(n_q):  # one bincount per question: temporaries of (m, P), not (m, Q, P) in int64
+    base = (rows.astype(np.intp) * width + 1)[:, None]  # (m, 1), intp as np.bincount wants it (no cast)
+    for qi in range(n_q):  # one bincount per question: temporaries of (m, P), not (m, Q, P)
         p = picks[:, qi] if sel is None else picks[sel, qi]
-        key = base + p
-        out[:, qi] = np.bincount(key[p >= 0], minlength=n_rows * n_behaviours).reshape(n_rows, n_behaviours)
+        out[:, qi] = np.bincount((base + p).ravel(), minlength=n_rows * width).reshape(n_rows, width)[:, 1:]
     return out
 
 

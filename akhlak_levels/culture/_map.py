@@ -358,7 +358,7 @@ def _indices(
         with np.errstate(invalid="ignore", divide="ignore"):
             z_e.append(100.0 * (a[:, 1] - entropy[r] / 100.0 * a[:, 0]) / mean[r, 0])
         z_h.append((-w["positive_energy"] * z_e[-1] + w["implementation"] * (a[:, 2 + V] - impl[r])) / total)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # the means of v and l are used: their columns take z_e's and z_h's
         mean[:, :2] = np.concatenate([parts.sums([x[:, None] for x in zs]) for zs in (z_e, z_h)], axis=1) / parts.n[:, None]
     dev = []  # (z_e, z_h, y, y_all) minus their row means, in A's shape so that its bins serve
     for p, a in enumerate(A):
