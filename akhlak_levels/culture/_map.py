@@ -189,8 +189,8 @@ def _sizes(answered: np.ndarray, rows: _Rows) -> tuple[np.ndarray, np.ndarray]:
     n = np.bincount(rows.grp, minlength=rows.n_rows)
     n[0] = len(answered)
     ans = answered if len(rows.lab) == len(answered) else answered[rows.lab]
-    key = (rows.grp[:, None] * n_q + np.arange(n_q))[ans]
-    n_ans = np.bincount(key, minlength=rows.n_rows * n_q).reshape(rows.n_rows, n_q)
+    key = rows.grp[:, None] * (n_q + 1) + (np.arange(1, n_q + 1) * ans)  # bin 0 of a row: not answered
+    n_ans = np.bincount(key.ravel(), minlength=rows.n_rows * (n_q + 1)).reshape(rows.n_rows, n_q + 1)[:, 1:]
     n_ans[0] = answered.sum(axis=0)
     return n.astype(np.int64), n_ans.astype(np.int64)
 
@@ -208,9 +208,18 @@ def _counts(picks: np.ndarray, rows: _Rows, n_behaviours: int) -> np.ndarray:
 
 def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct labels and each label's position among them, as ``np.unique(...,
-    return_inverse=True)`` gives them, found by hashing (a sort of the few distinct labels only)."""
-    enc = pa.array(labels, type=pa.string()).dictionary_encode()
-    distinct = enc.dictionary.to_numpy(zero_copy_only=False).astype(str)
+    return_inverse=True)`` gives them, found by hashing (a sort of the few distinct labels only).
+    A numpy text array is hashed as it lies in memory (fixed-width UCS-4, zero padded, so equal
+    labels are equal bytes), without converting each label to a Python or Arrow string."""
+    w = labels.dtype.itemsize
+    if labels.dtype.kind == "U" and len(labels) and w:
+        data = pa.py_buffer(np.ascontiguousarray(labels).view(np.uint8))
+        enc = pa.FixedSizeBinaryArray.from_buffers(pa.binary(w), len(labels), [None, data]).dictionary_encode()
+        d = enc.dictionary
+        distinct = np.frombuffer(d.buffers()[1], dtype=labels.dtype, count=len(d), offset=d.offset * w)
+    else:
+        enc = pa.array(labels, type=pa.string()).dictionary_encode()
+        distinct = enc.dictionary.to_numpy(zero_copy_only=False).astype(str)
     order = np.argsort(distinct, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
