@@ -1,6 +1,6 @@
 """The store file: its SQLite tables, its constants, and its transactions.
 
-The file layout (``SCHEMA_VERSION`` 2)::
+The file layout (schema version 2, and 3 with vote waves)::
 
     meta          key -> value: schema_version, created, library_version, erasure_salt,
                   key_fingerprint (when pseudonymised), erase_check (time of the last erasure's
@@ -15,7 +15,10 @@ The file layout (``SCHEMA_VERSION`` 2)::
     erasures      one row per erasure: time, salted hash of the erased id, rows deleted
 
 A store gains two more tables with its first vote wave, ``vote_waves`` and ``vote_columns``
-(see ``_votes``); the change is additive, so the schema version stays 2.
+(see ``_votes``), and becomes schema version 3 in the same transaction: version 2 plus the vote
+tables. A store without vote waves stays version 2, which akhlak_levels before vote waves reads;
+one with vote waves is refused by it ("upgrade akhlak_levels"), rather than opened by a library
+that would not see the votes, and would leave a person's votes behind when erasing them.
 
 Schema version 1 (akhlak_levels before issue 15) had, instead of ``wave_columns``, a table
 ``results`` with one row per respondent and wave (``_rows`` reads it); such a file is read as it
@@ -39,11 +42,17 @@ from .._version import __version__
 from ..errors import StoreError
 from ..levels import N_LEVELS
 
-#: Version of the file layout this library writes (it reads this one and :data:`READABLE`).
-SCHEMA_VERSION = 2
+#: The newest file layout this library writes: version 3, a store with vote waves.
+SCHEMA_VERSION = 3
+
+#: The version a new store starts at: 2, until its first vote wave makes it 3.
+BASE_VERSION = 2
 
 #: Schema versions this library reads: version 1 (rows) read as it is; writes need an upgrade.
-READABLE = (1, 2)
+READABLE = (1, 2, 3)
+
+#: Schema versions this library writes waves into.
+WRITABLE = (2, 3)
 
 #: ``PRAGMA application_id`` of a store ("AKLV"), so file-type tools can recognise it.
 APPLICATION_ID = 0x414B4C56
@@ -240,7 +249,7 @@ def create_tables(con: sqlite3.Connection) -> None:
     con.executemany(
         "INSERT INTO meta (key, value) VALUES (?, ?)",
         [
-            ("schema_version", str(SCHEMA_VERSION)),
+            ("schema_version", str(BASE_VERSION)),
             ("created", now()),
             ("library_version", __version__),
             ("erasure_salt", secrets.token_hex(16)),
@@ -255,18 +264,18 @@ def check_schema_version(path: str, meta: dict[str, Any], tables: set[str]) -> i
     if raw_version is None:
         raise StoreError(
             f"{path!r} is not an assessment store: it holds tables {sorted(tables)} but no schema version "
-            f"(a store made by akhlak_levels has a 'meta' table with schema_version {SCHEMA_VERSION})."
+            f"(a store made by akhlak_levels has a 'meta' table with schema_version {BASE_VERSION} or {SCHEMA_VERSION})."
         )
     version = int(raw_version)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"The store {path!r} has schema version {version}; this akhlak_levels ({__version__}) reads "
-            f"schema versions {' and '.join(map(str, READABLE))}. Upgrade akhlak_levels to open it."
+            f"schema versions {', '.join(map(str, READABLE[:-1]))} and {READABLE[-1]}. Upgrade akhlak_levels to open it."
         )
     if version not in READABLE:
         raise StoreError(
-            f"The store {path!r} has schema version {version}, older than the {READABLE[0]} and {SCHEMA_VERSION} this "
-            f"akhlak_levels ({__version__}) reads, and there is no migration from it."
+            f"The store {path!r} has schema version {version}, older than any this akhlak_levels ({__version__}) reads "
+            f"({', '.join(map(str, READABLE))}), and there is no migration from it."
         )
     return version
 
@@ -275,7 +284,7 @@ def needs_upgrade(path: str, version: int) -> StoreError:
     """The refusal of a write into a store of schema version 1."""
     return StoreError(
         f"The store {path!r} has schema version {version} (one row per respondent); this akhlak_levels "
-        f"({__version__}) reads it but writes waves only in schema version {SCHEMA_VERSION} (columns in chunks). "
+        f"({__version__}) reads it but writes waves only in schema version {BASE_VERSION} (columns in chunks) or later. "
         "Call store.upgrade() once to rewrite the file as version 2 in one transaction (akhlak_levels older than "
         "issue 15 cannot open it afterwards; keep a copy if they must), then add the wave."
     )

@@ -47,7 +47,9 @@ from . import _columns, _rows
 from ._exports import Exports
 from ._votes import VoteWaves
 from ._layout import (
+    BASE_VERSION,
     SCHEMA_VERSION,
+    WRITABLE,
     WAVE_COLUMNS_TABLE,
     WAVE_FIELDS,
     Transaction,
@@ -388,7 +390,7 @@ class AssessmentStore(Exports, VoteWaves):
         name = wave_name(wave)
         a = assessment
         _rows.check_assessment(a, name)
-        if self._version != SCHEMA_VERSION:
+        if self._version not in WRITABLE:
             raise needs_upgrade(self.path, self._version)
         ids = _columns.stored_ids(np.asarray(a.respondent_ids, dtype=str), self._need_key() if self._pseudonymized else None, name)
         with self._writing() as con:
@@ -571,7 +573,7 @@ class AssessmentStore(Exports, VoteWaves):
         """
         with self._writing() as con:
             version = check_schema_version(self.path, dict(con.execute("SELECT key, value FROM meta").fetchall()), set())
-            if version == SCHEMA_VERSION:  # already (perhaps by another process meanwhile)
+            if version in WRITABLE:  # already (perhaps by another process meanwhile)
                 self._version = version
                 return 0
             con.execute(WAVE_COLUMNS_TABLE)
@@ -582,7 +584,7 @@ class AssessmentStore(Exports, VoteWaves):
                 _columns.write_wave(con, name, info, old, old.respondent_ids)
                 del old
             con.execute("DROP TABLE results")
-            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
-        self._version = SCHEMA_VERSION
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(BASE_VERSION),))
+        self._version = BASE_VERSION
         truncate_journal(con)
         return len(names)

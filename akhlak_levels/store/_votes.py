@@ -3,8 +3,9 @@ survey, kept as the assessment waves are (columns in chunks, pseudonymised ids, 
 
 A mixin of :class:`~akhlak_levels.store.AssessmentStore`. Vote waves have their own namespace
 and two tables of their own, which a store gains on its first vote wave (``CREATE TABLE IF NOT
-EXISTS`` inside that wave's write transaction), so a store without vote waves keeps exactly the
-layout of schema version 2 and every existing store opens unchanged::
+EXISTS`` inside that wave's write transaction, which also marks the file schema version 3), so
+a store without vote waves keeps exactly the layout of schema version 2 and every existing store
+opens unchanged::
 
     vote_waves    one row per vote wave: wave (primary key), position, added, library_version,
                   questionnaire id / version / hash (the hash when the questionnaire was given),
@@ -32,7 +33,7 @@ from ..flags import Flags
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..votes import VoteSet
 from . import _columns
-from ._layout import Transaction, needs_upgrade, now, table_names, wave_name
+from ._layout import SCHEMA_VERSION, Transaction, needs_upgrade, now, table_names, wave_name
 
 __all__ = ["VOTE_FIELDS", "VOTE_SCHEMA", "VoteWaves", "vote_part_kinds"]
 
@@ -268,6 +269,10 @@ class VoteWaves:
             for statement in VOTE_SCHEMA.split(";"):
                 if statement.strip():
                     con.execute(statement)
+            con.execute(  # version 3: a library that knows no vote waves refuses the file (see _layout)
+                "UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+                (str(SCHEMA_VERSION), SCHEMA_VERSION),
+            )
             position = self._vote_position(con, name, replace)
             values = (
                 name, position, now(), __version__, votes.questionnaire_id, votes.questionnaire_version,
@@ -277,6 +282,7 @@ class VoteWaves:
             )
             con.execute(f"INSERT INTO vote_waves ({', '.join(VOTE_FIELDS)}) VALUES ({', '.join('?' * len(VOTE_FIELDS))})", values)
             _columns.write_parts(con, name, vote_part_kinds(_info(values)), arrays, n, table=_TABLE)
+        self._version = SCHEMA_VERSION
         return n
 
     def _vote_position(self, con: sqlite3.Connection, name: str, replace: bool) -> int:

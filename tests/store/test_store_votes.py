@@ -363,8 +363,10 @@ def test_a_reader_sees_a_vote_wave_whole_or_not_at_all(path):
 
 
 def test_a_store_from_before_vote_waves_opens_unchanged_and_gains_the_vote_tables(path):
-    """The change is additive: a store without vote waves has exactly the schema-2 tables the
-    library wrote before vote waves existed, and keeps schema_version 2 when they are added."""
+    """A store without vote waves has exactly the schema-2 tables the library wrote before vote
+    waves existed (and stays version 2); its first vote wave adds the vote tables and makes it
+    version 3, which a library that knows only version 2 refuses to open (it would not see the
+    votes, nor erase them)."""
     a = assessment(40)
     with AssessmentStore(path) as s:
         s.add(a, wave="2023")
@@ -381,10 +383,18 @@ def test_a_store_from_before_vote_waves_opens_unchanged_and_gains_the_vote_table
         assert len(s.load("2023")) == 39 and len(s.load_votes("2023")) == 29
     assert tables(path) == V2_TABLES | VOTE_TABLES
     con = sqlite3.connect(path)
-    assert dict(con.execute("SELECT key, value FROM meta"))["schema_version"] == "2"
+    assert dict(con.execute("SELECT key, value FROM meta"))["schema_version"] == "3"
     schema_after = con.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
     con.close()
     assert set(schema_before) <= set(schema_after)  # the old tables are untouched
+    import akhlak_levels.store._layout as layout
+
+    with pytest.MonkeyPatch.context() as mp:  # the library as it was before vote waves
+        mp.setattr(layout, "SCHEMA_VERSION", 2)
+        mp.setattr(layout, "READABLE", (1, 2))
+        with pytest.raises(StoreError, match=r"has schema version 3; this akhlak_levels .* reads schema versions 1 and 2\. "
+                                             r"Upgrade akhlak_levels to open it"):
+            AssessmentStore(path)
     # a store of schema version 1 must be upgraded first, as for assessments
     old = path + ".v1"
     with AssessmentStore(old):
