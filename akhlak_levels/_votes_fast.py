@@ -367,18 +367,16 @@ def arrow_ids(arr: pa.ChunkedArray) -> np.ndarray | None:
         col = arr.combine_chunks()
     except (pa.ArrowException, TypeError, ValueError):
         return None
-    if pa.types.is_dictionary(col.type):  # stored so in the file
-        if not _is_text(col.type.value_type) or col.null_count:
-            return None
-        dictionary, index = col.dictionary, col.indices.to_numpy(zero_copy_only=False)
-        if pc.count_distinct(dictionary).as_py() != len(dictionary) or not _all_plain(dictionary) or \
-                np.bincount(index, minlength=len(dictionary)).max() > 1:
-            return None  # a text twice in the dictionary, a text that is not plain, or an id twice
-        return _ascii_texts(dictionary)[0][index]
+    if pa.types.is_dictionary(col.type):  # as Parquet text is read: each distinct id in the dictionary
+        if not _is_text(col.type.value_type) or col.null_count or not _all_plain(col.dictionary):
+            return None  # a null, or a text that is not plain: the per-cell reading says what is wrong
+        texts, matrix = _ascii_texts(col.dictionary)  # as wide as the longest, as the per-cell reading's
+        index = col.indices.to_numpy(zero_copy_only=False)
+        return texts[index] if _distinct_rows(matrix[index]) else None  # an id twice (or a clash): per-cell
     if not _is_text(col.type) or col.null_count or not _all_plain(col):
-        return None  # a null, or a text that is not plain: the per-cell reading says what is wrong
+        return None
     texts, matrix = _ascii_texts(col)
-    return texts if _distinct_rows(matrix) else None  # an id twice (or a rare clash of hashes): per-cell
+    return texts if _distinct_rows(matrix) else None
 
 
 def _all_plain(texts: pa.Array) -> bool:

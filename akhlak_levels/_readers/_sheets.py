@@ -235,9 +235,7 @@ class ArrowColumns(Sequence[Any]):
     :func:`parquet_tables` gives them without ``arrow``, made on first use.
 
     ``types[j]`` is the type a plain read gives the column (the texts of a ``list<string>``
-    column are read here as a dictionary, which :meth:`cells` casts back before converting). A
-    text column is read as text (a plain read takes it as a dictionary): its cells are the same
-    :class:`Column`, with the distinct texts in the order they first occur."""
+    column are read here as a dictionary, which :meth:`cells` casts back before converting)."""
 
     def __init__(self, arrays: list[Any], types: list[Any]):
         self.arrays, self.types = arrays, types
@@ -284,11 +282,12 @@ def _arrow_table(path: str, pf: Any, fields: list[str], names: list[str], n: int
         leaves = _text_lists(schema, pf)
         if any(pa.types.is_nested(f.type) and f.name not in leaves for f in schema):
             return None  # other nested columns (a list of dictionaries, numbers, lists): read as they were
-        coded = pq.ParquetFile(path, read_dictionary=list(leaves.values()))
+        text = [f.name for f in schema if pa.types.is_dictionary(f.type)]  # as ``pf`` reads them
+        coded = pq.ParquetFile(path, read_dictionary=text + list(leaves.values()))
         parts = [coded.read_row_group(i, columns=fields) for i in range(coded.num_row_groups)]
         table = pa.concat_tables(parts).unify_dictionaries()
         table.validate(full=True)  # text that is not UTF-8 (a damaged file): the plain read refuses it
-        types = [schema.field(f).type if f in leaves else table.column(k).type for k, f in enumerate(fields)]  # text: as read
+        types = [schema.field(f).type if f in leaves else table.column(k).type for k, f in enumerate(fields)]
         if table.num_rows != n:
             return None
     except Exception:  # the plain read says what is wrong, as it did
