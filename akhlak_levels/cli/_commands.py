@@ -17,7 +17,8 @@ from ..model import is_vote_instrument, load_model, simulate
 from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
 from ._culture import cmd_culture_map
-from ._usage import UsageError
+from ._trend import cmd_culture_trend
+from ._usage import UsageError, store_key
 from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
 from ._stream import batches, reading_options
 
@@ -136,9 +137,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"-o must end in .csv or .jsonl, got {args.output!r}")
     if args.store and not args.wave:
         raise UsageError("--store needs --wave (the wave these results belong to, e.g. 2025)")
-    key = os.environ.get(args.pseudonymize_key_env) if args.pseudonymize_key_env else None
-    if args.pseudonymize_key_env and not key:
-        raise UsageError(f"the environment variable {args.pseudonymize_key_env} is empty or not set")
+    key = store_key(args)
     settings = dict(min_confidence=args.min_confidence, min_answered=args.min_answered)
     totals = Totals(args.min_confidence)
     with AtomicFiles() as files:  # -o appears, whole, only when the whole file was scored (and stored)
@@ -396,4 +395,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "growth": _cmd_growth,
     "transitions": _cmd_transitions,
     "culture-map": cmd_culture_map,
+    "culture-trend": cmd_culture_trend,
 }

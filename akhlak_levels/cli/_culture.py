@@ -17,6 +17,7 @@ from .._votes_read import read_votes
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._output import write_records_csv
 from ._stream import reading_options
+from ._trend import store_votes
 from ._usage import UsageError
 
 #: The tables of a culture map, in the order they are written.
@@ -56,10 +57,14 @@ def cmd_culture_map(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..culture import culture_map
 
     q = load_questionnaire(args.questionnaire)
+    if args.wave and not args.store:
+        raise UsageError("--wave names the vote wave kept in --store; give --store too")
     by = _by(args)
     t0 = time.perf_counter()
     votes = read_votes(args.file, q, **vote_reading_options(args))
     t1 = time.perf_counter()
+    if args.store:
+        store_votes(args, q, votes, err)
     cm = culture_map(q, votes, by=by, min_group_size=args.min_group_size, index=args.index)
     ranking = _ranking(cm, args.rank_by, args.seed)
     if not args.quiet:

@@ -137,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="a vote instrument, e.g. berakhlak-culture-map")
     p.add_argument("--by", metavar="COLUMN", help="a map per group of this column (unit, wave or another column)")
     p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
-    p.add_argument("--index", choices=("reach", "votes"), default="reach", help="definition of the value index (default reach)")
+    p.add_argument("--index", choices=("reach", "votes"), default=None,
+                   help="definition of the value index (default: the questionnaire's, reach for the bundled one)")
     p.add_argument("--rank-by", default="implementation", metavar="STATISTIC",
                    help="rank the groups by implementation (default), total_health, positive_energy or a value id")
     p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same output every run)")
@@ -146,7 +147,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
                    help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
     p.add_argument("--quiet", action="store_true", help="no timing line on stderr")
+    p.add_argument("--store", metavar="STORE.sqlite", help="also keep the votes as a vote wave of this store, as --wave")
+    p.add_argument("--wave", help="the survey wave (e.g. 2025) the votes are stored as; needed with --store")
+    p.add_argument("--replace", action="store_true", help="replace the vote wave if the store already holds it")
+    p.add_argument("--pseudonymize-key-env", metavar="VAR",
+                   help="pseudonymise respondent ids in the store with the secret in this environment variable")
     _reading_options(p, votes=True)
+
+    p = sub.add_parser("culture-trend", help="the culture map's indices across the vote waves of a store, with changes")
+    p.add_argument("--store", required=True, metavar="STORE.sqlite")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="the vote instrument of the stored waves")
+    p.add_argument("--by", metavar="COLUMN", help="a trend per group: unit or a stored group column")
+    p.add_argument("--waves", nargs="+", metavar="WAVE", help="the vote waves to compare, in this order (default: all, as stored)")
+    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--index", choices=("reach", "votes"), default=None,
+                   help="definition of the value index (default: the questionnaire's)")
+    p.add_argument("-o", "--output", type=_table_output, metavar="OUT", help="write the trend table as OUT.csv or OUT.json")
 
     p = sub.add_parser("demo", help="simulate a small sample and score it")
     p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID")
