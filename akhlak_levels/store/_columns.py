@@ -203,10 +203,12 @@ def wave_arrays(a: Assessment, ids: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _chunk_rows(name: str, kinds: dict[str, tuple[str, int]], arrays: dict[str, np.ndarray], n: int) -> Iterator[list[tuple[Any, ...]]]:
-    """The ``wave_columns`` rows of each chunk in turn."""
+def _chunk_rows(
+    name: str, kinds: dict[str, tuple[str, int]], arrays: dict[str, np.ndarray], n: int, first_chunk: int = 0
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The ``wave_columns`` rows of each chunk in turn, numbered from ``first_chunk``."""
     step = CHUNK_ROWS
-    for chunk, start in enumerate(range(0, n, step)):
+    for chunk, start in enumerate(range(0, n, step), first_chunk):
         sl = slice(start, min(n, start + step))
         yield [(name, chunk, part, *encode(kinds[part][0], arrays[part][sl])) for part in kinds]
 
@@ -219,12 +221,13 @@ def write_wave(con: sqlite3.Connection, name: str, info: dict[str, Any], a: Asse
 
 def write_parts(
     con: sqlite3.Connection, name: str, kinds: dict[str, tuple[str, int]], arrays: dict[str, np.ndarray], n: int,
-    table: str = "wave_columns",
+    table: str = "wave_columns", first_chunk: int = 0,
 ) -> None:
     """Insert the ``n`` rows of ``arrays`` (parts ``kinds``) as the chunks of wave ``name`` in
-    ``table``, in the caller's transaction."""
+    ``table``, numbered from ``first_chunk`` (a wave added batch by batch writes a chunk at a
+    time: ``_append``), in the caller's transaction."""
     insert = _INSERT.format(_table(table))
-    for rows in _chunk_rows(name, kinds, arrays, n):
+    for rows in _chunk_rows(name, kinds, arrays, n, first_chunk):
         con.executemany(insert, rows)
 
 

@@ -26,8 +26,9 @@ Guarantees, each proven by the tests in ``tests/store/``:
 
 The file layout and its tables are in ``_layout``; a wave's arrays are stored as raw bytes in
 chunks of 65,536 respondents (``_columns``), so adding and loading a million respondents take a
-fraction of a second; ``_rows`` checks assessments and reads the version-1 layout. The vote waves
-of culture-map surveys (``add_votes``, ``load_votes``, erased with the rest) are in ``_votes``.
+fraction of a second; ``add_batches`` writes them as a wave's batches come (``_append``);
+``_rows`` checks assessments and reads the version-1 layout. The vote waves of culture-map
+surveys (``add_votes``, ``load_votes``, erased with the rest) are in ``_votes``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from .._validation import Interval, check, param_error
 from ..assessment import Assessment
 from ..errors import StoreError
 from . import _columns, _rows
+from ._append import WaveBatches
 from ._exports import Exports
 from ._votes import VoteWaves
 from ._layout import (
@@ -76,7 +78,7 @@ from ._layout import (
 __all__ = ["AssessmentStore", "StoreError", "SCHEMA_VERSION"]
 
 
-class AssessmentStore(Exports, VoteWaves):
+class AssessmentStore(Exports, VoteWaves, WaveBatches):
     """Assessments by wave and respondent in one SQLite file.
 
     Parameters
