@@ -131,6 +131,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from typing import Iterator
+
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q) if args.model else None
     if args.output and os.path.splitext(args.output)[1].lower() not in (".csv", ".jsonl"):
@@ -142,20 +144,29 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     totals = Totals(args.min_confidence)
     with AtomicFiles() as files:  # -o appears, whole, only when the whole file was scored (and stored)
         writer = AssessmentWriter(files.open(args.output, "wb") if args.output else out, args.output or "stdout.csv", args.lang)
-        if args.store or is_vote_instrument(q):  # a wave is stored in one transaction; votes are read whole
-            result = assess(q, _read(args, q), model, **settings)
-            writer.write(result)
-            totals.add(result)
-            if args.store:
-                from ..store import AssessmentStore
 
-                with AssessmentStore(args.store, pseudonymize_key=key) as store:
-                    n = store.add(result, wave=args.wave, replace=args.replace)
-        else:  # batch by batch: memory bounded by --batch-size, not by the file
+        def scored() -> Iterator[Any]:  # batch by batch: memory bounded by --batch-size, not by the file
             for rs in batches(args, q, err, "scoring"):
                 result = assess(q, rs, model, **settings)
                 writer.write(result)
                 totals.add(result)
+                yield result
+
+        if is_vote_instrument(q):  # votes are read whole
+            result = assess(q, _read(args, q), model, **settings)
+            writer.write(result)
+            totals.add(result)
+            stream: Iterator[Any] = iter([result])
+        else:
+            stream = scored()
+        if args.store:  # each batch stored as it is scored, the wave in one transaction
+            from ..store import AssessmentStore
+
+            with AssessmentStore(args.store, pseudonymize_key=key) as store:
+                n = store.add_batches(stream, wave=args.wave, replace=args.replace)
+        else:
+            for _ in stream:
+                pass
     if not args.quiet:
         print(totals.summary(args.output), file=err)
         if args.store:

@@ -176,3 +176,66 @@ def test_read_ahead_stops_its_thread_when_the_caller_stops_early():
 @given(st.lists(st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["=1", "+", "-x", "@a", "\tz", "\r", "'="]))))
 def test_the_column_neutraliser_agrees_with_the_cell_one(cells):
     assert spreadsheet_texts(pa.array(cells, type=pa.string())).to_pylist() == [spreadsheet_text(c) for c in cells]
+
+
+def _store_contents(path: Path) -> tuple[list[tuple], list[tuple]]:
+    """The ``waves`` rows without the time ``added``, and every ``wave_columns`` row."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(waves)")]
+        waves = [tuple(v for c, v in zip(cols, r) if c != "added") for r in con.execute("SELECT * FROM waves ORDER BY position")]
+        return waves, con.execute("SELECT * FROM wave_columns ORDER BY wave, chunk, part").fetchall()
+    finally:
+        con.close()
+
+
+def test_score_into_a_store_streams_and_stores_what_add_stores(tmp_path, sel, monkeypatch):
+    from akhlak_levels.store import AssessmentStore
+    from akhlak_levels.store import _columns
+
+    monkeypatch.setattr(_columns, "CHUNK_ROWS", 64)  # so that 230 rows make four chunks
+    monkeypatch.setenv("STORE_KEY", "kunci-rahasia")
+    src = export(tmp_path / "in.csv", sel, 230, blank_every=17, invalid_at={5, 150})
+    options = ["-q", "socio-emotional-levels", "--group-column", "region", "--on-invalid", "missing"]
+    whole = al.assess(sel, al.read_responses(src, sel, group_columns=["region"], on_invalid="missing"))
+    with AssessmentStore(tmp_path / "expected.sqlite", pseudonymize_key="kunci-rahasia") as store:
+        store.add(whole, wave="2025")
+    expected = _store_contents(tmp_path / "expected.sqlite")
+    plain = run("score", src, *options, "-o", tmp_path / "plain.csv")
+    for size in (1, 7, 64, 100, 100_000):
+        out, db = tmp_path / f"o{size}.csv", tmp_path / f"s{size}.sqlite"
+        r = run("score", src, *options, "--batch-size", size, "-o", out, "--store", db, "--wave", "2025",
+                "--pseudonymize-key-env", "STORE_KEY")
+        assert r.returncode == 0, r.stderr
+        assert "stored 230 respondents as wave '2025'" in r.stderr
+        waves, chunks = _store_contents(db)
+        assert out.read_bytes() == (tmp_path / "plain.csv").read_bytes()
+        # every part byte for byte; the flag columns in the order their names first came (a flag
+        # first seen in a later batch comes after the others): the same flags by name
+        flag_names = json.loads(waves[0][12])
+        assert sorted(flag_names) == sorted(json.loads(expected[0][0][12]))
+        assert waves[0][:12] + waves[0][13:] == expected[0][0][:12] + expected[0][0][13:]
+        assert [c for c in chunks if c[2] != "flags"] == [c for c in expected[1] if c[2] != "flags"]
+        with AssessmentStore(db) as store:
+            flags = store.load("2025").flags
+        assert all(np.array_equal(flags[f], whole.flags[f]) for f in flag_names)
+        if size >= 7:  # row 5's bad answer in the first batch: the flags in the order of scoring the file whole
+            assert (waves, chunks) == expected
+    assert plain.returncode == 0
+
+
+def test_a_fault_in_a_late_batch_leaves_the_store_as_it_was(tmp_path, sel):
+    db, out = tmp_path / "s.sqlite", tmp_path / "levels.csv"
+    good = export(tmp_path / "good.csv", sel, 120)
+    assert run("score", good, "-q", "socio-emotional-levels", "--ignore-column", "region", "--store", db, "--wave", "2025",
+               "--quiet").returncode == 0
+    before = _store_contents(db)
+    bad = export(tmp_path / "bad.csv", sel, 120, seed=1, invalid_at={115})
+    for extra in (["--wave", "2026"], ["--wave", "2025", "--replace"]):
+        r = run("score", bad, "-q", "socio-emotional-levels", "--ignore-column", "region", "--batch-size", 10, "-o", out,
+                "--store", db, *extra)
+        assert r.returncode == 3 and "row 117, respondent 'P00115', item 'SE04'" in r.stderr
+        assert not out.exists()
+        assert _store_contents(db) == before
