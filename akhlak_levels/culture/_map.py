@@ -345,7 +345,10 @@ def _indices(
         np.multiply(100.0, (c_iv > 0) if index == "reach" else c_iv / m_v, out=y)
     ok = m_v > 0
     if V and ok.any():  # the mean over the values that can be picked, as np.nanmean of y would
-        full[:, 2 + V] = (y if ok.all() else np.where(ok, y, 0.0)).sum(axis=1) / int(ok.sum())
+        y_sum = np.zeros(len(v_i))
+        for k in np.flatnonzero(ok):  # summed value by value, in order (as np.sum does over fewer than 8)
+            y_sum += y[:, k]
+        full[:, 2 + V] = y_sum / int(ok.sum())
     else:
         full[:, 2 + V] = np.nan
     y[:, ~ok] = np.nan
@@ -367,16 +370,14 @@ def _indices(
         with np.errstate(invalid="ignore", divide="ignore"):
             z_e.append(100.0 * (a[:, 1] - entropy[r] / 100.0 * a[:, 0]) / mean[r, 0])
         z_h.append((-w["positive_energy"] * z_e[-1] + w["implementation"] * (a[:, 2 + V] - impl[r])) / total)
-    with np.errstate(invalid="ignore", divide="ignore"):  # the means of v and l are used: their columns take z_e's and z_h's
-        mean[:, :2] = np.concatenate([parts.sums([x[:, None] for x in zs]) for zs in (z_e, z_h)], axis=1) / parts.n[:, None]
-    dev = []  # (z_e, z_h, y, y_all) minus their row means, in A's shape so that its bins serve
-    for p, a in enumerate(A):
-        d = parts.deviation(a, mean, p)
-        d[:, 0], d[:, 1] = z_e[p], z_h[p]
-        d[:, :2] -= mean[parts.parts[p][1], :2]
-        dev.append(np.square(d, out=d))
-    se = parts.se(parts.sums(dev))
-    se_e, se_h, se_v, se_i = se[:, 0], se[:, 1], se[:, 2:2 + V], se[:, 2 + V]
+    se_z = []
+    for zs in (z_e, z_h):  # one column at a time: contiguous, and bins by the rows themselves
+        zs2 = [x[:, None] for x in zs]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se_z.append(parts.se(parts.ss(zs2, parts.sums(zs2) / parts.n[:, None]))[:, 0])
+    se_e, se_h = se_z
+    se = parts.se(parts.sums([np.square(d, out=d) for d in (parts.deviation(a, mean, p) for p, a in enumerate(A))]))
+    se_v, se_i = se[:, 2:2 + V], se[:, 2 + V]
 
     def ci(est: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.clip(est - z * se, 0.0, 100.0), np.clip(est + z * se, 0.0, 100.0)
