@@ -1,8 +1,6 @@
-"""Figures for growth reports and culture maps (needs the ``plot`` extra: matplotlib).
-
-Each function returns a :class:`matplotlib.figure.Figure` and draws nothing on screen; save it
-with ``fig.savefig("file.png")``. The command line's ``--plot DIR`` writes them as PNG files.
-"""
+"""Figures of the level model over waves: level shares per wave, level transitions and
+trajectories of the expected level (an instrument with a level model, e.g.
+``socio-emotional-levels``)."""
 
 from __future__ import annotations
 
@@ -10,27 +8,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._validation import Options, check
-from .levels import N_LEVELS, Level
+from .._validation import Options, check
+from ..levels import N_LEVELS, Level
+from ._base import LEVEL_COLORS as _COLORS, new_figure as _figure
 
-__all__ = ["level_distribution_figure", "level_profile_figure", "transition_figure", "trajectory_figure", "value_jumps_figure"]
-
-# an ordered palette: undetermined grey, then light to dark for levels 1..5
-_COLORS = ["#bdbdbd", "#fde0c5", "#facba6", "#f59e72", "#e8685a", "#b5305f"]
-
-
-def _figure(ax: Any = None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Any, Any]:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        from matplotlib.figure import Figure
-    except ImportError:  # pragma: no cover - exercised only without the extra
-        raise ImportError("Figures need matplotlib: pip install 'akhlak-levels[plot]'.") from None
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
+__all__ = ["level_distribution_figure", "transition_figure", "trajectory_figure"]
 
 
 def level_distribution_figure(progress: Any, *, group: str = "(all)", lang: str = "en", ax: Any = None) -> Any:
@@ -44,6 +26,7 @@ def level_distribution_figure(progress: Any, *, group: str = "(all)", lang: str 
         The group to show; a suppressed wave is drawn as an empty, hatched bar, labelled.
     lang : {"en", "id"}, default="en"
     ax : matplotlib Axes, default=None
+        Draw on these axes (the figure returned is theirs); a new figure when None.
 
     Returns
     -------
@@ -59,10 +42,14 @@ def level_distribution_figure(progress: Any, *, group: str = "(all)", lang: str 
     >>> len(fig.axes[0].patches)
     12
     """
-    fig, ax = _figure(ax)
     rows = np.flatnonzero(progress.group == group)
     if not len(rows):
         raise ValueError(f"No group {group!r} in the progress table; groups are {sorted(set(progress.group.tolist()))}.")
+    shown = ~progress.suppressed
+    if shown.any() and np.isnan(progress.level_shares[shown]).all():
+        raise ValueError("The progress table has no levels (its questionnaire has no level model): nothing to draw; "
+                         "for an index and its values see value_profile_figure and index_trend_figure.")
+    fig, ax = _figure(ax)
     waves = [str(w) for w in progress.wave[rows]]
     shares = np.nan_to_num(progress.level_shares[rows])
     x = np.arange(len(rows))
@@ -92,6 +79,8 @@ def transition_figure(table: Any, *, kind: str = "corrected", ax: Any = None) ->
     kind : {"corrected", "proportions", "expected_proportions"}, default="corrected"
         The latent-transition estimate (corrected for misclassification), the raw row shares
         of hard levels, or the row shares of the expected transitions.
+    ax : matplotlib Axes, default=None
+        Draw on these axes (the figure returned is theirs); a new figure when None.
 
     Returns
     -------
@@ -139,14 +128,25 @@ def trajectory_figure(
         Wave labels for a sequence of assessments (see :func:`akhlak_levels.progress`).
     min_group_size : int, default=5
         The mean is not drawn for a wave with fewer respondents.
+    ax : matplotlib Axes, default=None
+        Draw on these axes (the figure returned is theirs); a new figure when None.
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        Assessments without a level model (nothing to draw).
     """
-    from .growth import resolve_waves, progress
+    from ..growth import resolve_waves, progress
 
     resolved = resolve_waves(assessments, waves, "trajectory_figure")
+    without = [w for w, a in resolved if not a.has_levels]
+    if without:
+        raise ValueError(f"Waves {without} have no expected levels (questionnaire {resolved[0][1].questionnaire_id!r} "
+                         "has no level model): there are no trajectories of levels to draw.")
     fig, ax = _figure(ax)
     labels = [w for w, _ in resolved]
     x = np.arange(len(labels))
@@ -171,89 +171,3 @@ def trajectory_figure(
     ax.set_title(f"Trajectories: {len(respondent_ids)} people and the mean of all")
     ax.legend(loc="lower right", frameon=False)
     return fig
-
-
-def _culture_row(cmap: Any, group: str) -> int:
-    rows = [r for r, g in enumerate(cmap.group) if g == group]
-    if not rows:
-        raise ValueError(f"No group {group!r} in the culture map; groups are {list(cmap.group)}.")
-    return rows[0]
-
-
-def level_profile_figure(cmap: Any, *, group: str = "(all)", lang: str = "en", ax: Any = None) -> Any:
-    """Stacked bars: the share of each question's votes going to behaviours of each level.
-
-    Parameters
-    ----------
-    cmap : CultureMap
-        From :func:`akhlak_levels.culture_map`.
-    group : str, default="(all)"
-        The group to show; a suppressed group is drawn empty, labelled.
-    lang : {"en", "id"}, default="en"
-    ax : matplotlib Axes, default=None
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> import akhlak_levels as al
-    >>> from akhlak_levels.plots import level_profile_figure
-    >>> v = al.read_votes("questionnaires/examples/berakhlak-culture-map-google-forms.csv",
-    ...                   "berakhlak-culture-map", unit_column="Unit Kerja")
-    >>> fig = level_profile_figure(al.culture_map("berakhlak-culture-map", v))
-    >>> len(fig.axes[0].patches)   # 3 questions x 5 levels
-    15
-    """
-    fig, ax = _figure(ax)
-    r = _culture_row(cmap, group)
-    shares = np.nan_to_num(np.asarray(cmap.level_profile[r], dtype=float))  # (Q, 5)
-    x = np.arange(shares.shape[0])
-    bottom = np.zeros(shares.shape[0])
-    for k in range(N_LEVELS):
-        ax.bar(x, shares[:, k], bottom=bottom, color=_COLORS[k + 1], edgecolor="white", label=Level(k + 1).label(lang))
-        bottom += shares[:, k]
-    if cmap.suppressed[r]:
-        ax.text(x.mean() if len(x) else 0, 0.5, "suppressed (small group)", ha="center", va="center", fontsize=9)
-    ax.set_xticks(x, list(cmap.roles))
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share of votes" if lang == "en" else "bagian suara")
-    ax.set_title(f"Level profile: {group}")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
-    return fig
-
-
-def value_jumps_figure(cmap: Any, questionnaire: Any, *, group: str = "(all)", top: int = 10, lang: str = "en",
-                       ax: Any = None) -> Any:
-    """Horizontal bars: the behaviours whose share rises most (and falls most) from the current
-    to the desired culture, ``top`` of each (desired share minus current share).
-
-    Examples
-    --------
-    >>> import akhlak_levels as al
-    >>> from akhlak_levels.plots import value_jumps_figure
-    >>> q = al.load_questionnaire("berakhlak-culture-map")
-    >>> v = al.read_votes("questionnaires/examples/berakhlak-culture-map-google-forms.csv", q, unit_column="Unit Kerja")
-    >>> fig = value_jumps_figure(al.culture_map(q, v), q, top=5)
-    >>> len(fig.axes[0].patches)
-    10
-    """
-    fig, ax = _figure(ax, size=(7.0, 5.0))
-    r = _culture_row(cmap, group)
-    jumps = np.asarray(cmap.jumps[r], dtype=float)
-    if cmap.suppressed[r] or not np.isfinite(jumps).any():
-        ax.text(0.5, 0.5, "suppressed (small group)", ha="center", va="center", transform=ax.transAxes)
-        ax.set_title(f"Value jumps: {group}")
-        return fig
-    order = np.argsort(-np.nan_to_num(jumps, nan=0.0), kind="stable")
-    chosen = np.concatenate([order[:top], order[::-1][:top][::-1]]) if len(order) > 2 * top else order
-    labels = [questionnaire.behaviour(cmap.behaviours[b]).label.get(lang, cmap.behaviours[b]) for b in chosen]
-    y = np.arange(len(chosen))[::-1]
-    ax.barh(y, 100 * jumps[chosen], color=["#2b8cbe" if jumps[b] >= 0 else "#e8685a" for b in chosen])
-    ax.set_yticks(y, labels, fontsize=7)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("desired share - current share (percentage points)")
-    ax.set_title(f"Value jumps: {group}")
-    return fig
-
