@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 from typing import Any, Callable, TextIO
 
 import numpy as np
@@ -300,18 +301,110 @@ def _cmd_growth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"the store {args.store} holds no waves yet")
     table = progress(waves, args.by, min_group_size=args.min_group_size)
     records = table.to_records()
-    cols = [c for c in ("wave", "group", "n", "suppressed", "mean_expected_level", "expected_level_ci_lower",
-                        "expected_level_ci_upper", "share_level_4_5", "index_mean", "index_category",
-                        "change_expected_level", "change_expected_level_p", "rank_expected_level") if records and c in records[0]]
-    print_records(f"Progress over waves {list(waves)}" + (f" by {args.by}" if args.by else ""), records, cols, out, limit=200)
+    has_levels = all(a.has_levels for a in waves.values())
+    q = _stored_questionnaire(next(iter(waves.values())).questionnaire_id)
+    lang = getattr(args, "lang", None) or "id"
+    title = f"Progress over waves {list(waves)}" + (f" by {args.by}" if args.by else "")
+    if has_levels:
+        cols = [c for c in ("wave", "group", "n", "suppressed", "mean_expected_level", "expected_level_ci_lower",
+                            "expected_level_ci_upper", "share_level_4_5", "index", "index_category",
+                            "change_expected_level", "change_expected_level_p", "rank_expected_level")
+                if records and c in records[0]]
+        print_records(title, records, cols, out, limit=200)
+    if table.index_mean is not None:
+        _print_index_table(title if not has_levels else "Index and values", table, q, lang, out)
     print(f"groups under {args.min_group_size} respondents are suppressed (shown, without statistics)", file=out)
-    figures = None
-    if args.plot:
-        from ..plots import level_distribution_figure, trajectory_figure
-
-        figures = (("levels.png", level_distribution_figure(table)), ("trajectories.png", trajectory_figure(waves)))
+    figures = _growth_figures(table, waves, q, lang, has_levels, err) if args.plot else None
     _write_outputs(records, args.output, args.plot, figures, err)
     return EXIT_OK
+
+
+def _stored_questionnaire(qid: str) -> Questionnaire | None:
+    """The questionnaire stored waves were scored on, when it can be loaded (names and bands)."""
+    from ..errors import QuestionnaireError
+
+    try:
+        return load_questionnaire(qid)
+    except (QuestionnaireError, OSError):
+        return None
+
+
+def _value_abbreviations(q: Questionnaire | None, scale_ids: tuple[str, ...]) -> list[str]:
+    """A short column header per value: its indicators' common code (BerAKHLAK: BP, AK, ...),
+    else the scale id."""
+    out = []
+    for sid in scale_ids:
+        codes = set()
+        if q is not None and any(s.id == sid for s in q.scales):
+            codes = {ind.rstrip("0123456789") for ind, _ in q.scale(sid).indicators}
+        out.append(codes.pop() if len(codes) == 1 and "" not in codes else sid)
+    return out
+
+
+def _print_index_table(title: str, table: Any, q: Questionnaire | None, lang: str, out: TextIO) -> None:
+    """The index with its interval and category label, each value's mean, the change of the
+    index and the rank, rounded (``-`` where suppressed)."""
+    assert table.index_mean is not None and table.index_category is not None
+    labels = {c.code: f"{c.code} {c.label.get(lang, '')}".strip() for c in q.index.categories} if q and q.index else {}
+    heads = _value_abbreviations(q, table.scale_ids)
+    pct = f"{100 * table.confidence:g}%"
+
+    def num(v: float, fmt: str = "{:.1f}") -> str:
+        return fmt.format(v) if np.isfinite(v) else "-"
+
+    rows = [("wave", "group", "n", "suppressed", "index", "interval", "category", *heads,
+             "change", "change_p", "rank")]
+    for r in range(min(len(table), 200)):
+        lo, hi = table.index_ci_lower[r], table.index_ci_upper[r]
+        cat = str(table.index_category[r])
+        change = table.change_index[r] if table.change_index is not None else np.nan
+        p = table.change_index_p[r] if table.change_index_p is not None else np.nan
+        rank = table.rank_index[r] if table.rank_index is not None else np.nan
+        rows.append((str(table.wave[r]), str(table.group[r]), str(int(table.n[r])), str(bool(table.suppressed[r])),
+                     num(table.index_mean[r]), f"{lo:.1f}-{hi:.1f}" if np.isfinite(lo) and np.isfinite(hi) else "-",
+                     labels.get(cat, cat) or "-", *(num(v) for v in table.scale_means[r]),
+                     num(change, "{:+.1f}"), num(p, "{:.3f}"), num(rank, "{:.0f}")))
+    print(f"\n{title} (index with its {pct} interval, values' means)", file=out)
+    print_table(rows, out)
+    if len(table) > 200:
+        print(f"  ... {len(table) - 200} more rows (write them with -o)", file=out)
+    if q is not None:
+        names = [f"{h} = {q.scale(s).name.get(lang, s)}" for h, s in zip(heads, table.scale_ids)
+                 if h != s and any(sc.id == s for sc in q.scales)]
+        if names:
+            print("values: " + ", ".join(names), file=out)
+
+
+def _growth_figures(table: Any, waves: dict[str, Any], q: Questionnaire | None, lang: str, has_levels: bool,
+                    err: TextIO) -> Any:
+    """``(file name, figure)`` of ``growth --plot``, drawn one at a time: the level charts of an
+    instrument with a level model; the value profiles (everyone, then each shown group of the last
+    wave), the index trend and the units x values heatmap of one with an index."""
+    from .. import plots
+
+    if has_levels:
+        yield "levels.png", plots.level_distribution_figure(table)
+        yield "trajectories.png", plots.trajectory_figure(waves)
+    else:
+        qid = next(iter(waves.values())).questionnaire_id
+        print(f"note: no level model for {qid!r}: no level or trajectory charts (nothing to draw)", file=err)
+    if table.index_mean is None:
+        return
+    if q is None or q.index is None:
+        print("note: the questionnaire's index bands are unknown: no index charts", file=err)
+        return
+    last = table.waves[-1]
+    yield "value-profile.png", plots.value_profile_figure(table, assessments=waves, questionnaire=q, lang=lang)
+    yield "index-trend.png", plots.index_trend_figure(table, questionnaire=q, lang=lang)
+    if table.by is None:
+        return
+    yield "unit-values.png", plots.unit_value_heatmap(table, questionnaire=q, lang=lang)
+    rows = np.flatnonzero((table.wave == last) & (table.group != "(all)") & ~table.suppressed)
+    for k, r in enumerate(rows, 1):
+        group = str(table.group[r])
+        slug = re.sub(r"[^0-9A-Za-z]+", "-", group).strip("-")[:40] or "group"
+        yield (f"value-profile-{k:03d}-{slug}.png",
+               plots.value_profile_figure(table, group=group, assessments=waves, questionnaire=q, lang=lang))
 
 
 def _cmd_transitions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
