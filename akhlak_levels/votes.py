@@ -37,6 +37,15 @@ from .flags import Flags
 __all__ = ["VoteSet"]
 
 
+def _in_order(picks: np.ndarray) -> bool:
+    """True when every row of ``picks`` (int16) is strictly ascending, then padded with -1: the
+    order :class:`VoteSet` keeps, checked in one pass (no repeat is possible in such a row)."""
+    if picks.shape[2] < 2 or picks.size == 0:
+        return True
+    a, b = picks[:, :, :-1], picks[:, :, 1:]
+    return bool(((b > a) | (b < 0)).all() and not ((a < 0) & (b >= 0)).any())
+
+
 @dataclass(frozen=True, eq=False)
 class VoteSet:
     """The picks of ``n`` respondents in the vote questions of a questionnaire.
@@ -90,15 +99,18 @@ class VoteSet:
             low, high = int(picks.min()), int(picks.max())
             if low < -1 or (self.n_behaviours is not None and high >= self.n_behaviours):
                 raise ValueError(f"picks must lie in [-1, {self.n_behaviours}), got values from {low} to {high}")
-        picks = np.sort(picks, axis=2)  # ascending, -1 first ...
-        picks = np.where(picks < 0, np.iinfo(np.int16).max, picks)
-        picks.sort(axis=2)  # ... then the padding moved last
-        picks[picks == np.iinfo(np.int16).max] = -1
-        if picks.shape[2] > 1:
-            same = (picks[:, :, 1:] == picks[:, :, :-1]) & (picks[:, :, 1:] >= 0)
-            if same.any():
-                r, q, _ = np.argwhere(same)[0]
-                raise ValueError(f"respondent {str(ids[r])!r} picked a behaviour twice in question {int(q) + 1}")
+        if not _in_order(picks):  # as readers give them: ascending, padding last, no repeat
+            picks = np.sort(picks, axis=2)  # ascending, -1 first ...
+            picks = np.where(picks < 0, np.iinfo(np.int16).max, picks)
+            picks.sort(axis=2)  # ... then the padding moved last
+            picks[picks == np.iinfo(np.int16).max] = -1
+            if picks.shape[2] > 1:
+                same = (picks[:, :, 1:] == picks[:, :, :-1]) & (picks[:, :, 1:] >= 0)
+                if same.any():
+                    r, q, _ = np.argwhere(same)[0]
+                    raise ValueError(f"respondent {str(ids[r])!r} picked a behaviour twice in question {int(q) + 1}")
+        elif not picks.flags.owndata or picks is self.picks:
+            picks = picks.copy()  # the VoteSet's own array, read-only: the caller's stays writable
         picks.setflags(write=False)
         object.__setattr__(self, "picks", picks)
         object.__setattr__(self, "respondent_ids", ids)

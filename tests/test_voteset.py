@@ -47,3 +47,23 @@ def test_the_order_of_ticking_changes_nothing(rows, rnd):
 def test_malformed_picks_are_refused(picks, ids, kw, message):
     with pytest.raises(ValueError, match=message):
         al.VoteSet("q", "1", np.array(ids), picks, **kw)
+
+
+@given(st.lists(st.lists(st.integers(-1, 6), min_size=3, max_size=3), min_size=1, max_size=8))
+def test_picks_in_order_are_kept_and_others_sorted_alike(rows):
+    """The one-pass order check: whatever the rows, the VoteSet holds what sorting gives (or
+    refuses a repeat), and never makes the caller's array read-only."""
+    arr = np.array(rows, dtype=np.int16).reshape(len(rows), 1, 3)
+    want = np.sort(np.where(arr < 0, 99, arr), axis=2)
+    repeat = ((want[:, :, 1:] == want[:, :, :-1]) & (want[:, :, 1:] != 99)).any()
+    want[want == 99] = -1
+    ids = np.array([f"r{i}" for i in range(len(rows))])
+    if repeat:
+        with pytest.raises(ValueError, match="picked a behaviour twice"):
+            al.VoteSet("q", "1", ids, arr)
+        return
+    v = al.VoteSet("q", "1", ids, arr)
+    assert v.picks.tolist() == want.tolist()
+    assert arr.flags.writeable and not v.picks.flags.writeable
+    arr[:] = 0  # the caller's array is not the VoteSet's
+    assert v.picks.tolist() == want.tolist()
