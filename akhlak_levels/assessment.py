@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping, NamedTuple
 
 import numpy as np
 
-from ._tables import frame, records
+from ._tables import frame, html_repr, records
 from ._validation import Interval, check, param_error
 from .flags import Flags
 from .levels import N_LEVELS, Level
@@ -199,6 +199,8 @@ class Assessment:
         cols["n_answered"] = self.n_answered
         cols["flags"] = np.array(self.flags.as_strings(), dtype=object)
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self, lang: str = "en") -> list[dict[str, Any]]:
         """One JSON-ready dict per respondent (NaN and infinities become None; flags a list of names).

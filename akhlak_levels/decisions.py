@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, Sequence, overload
 
 import numpy as np
 
-from ._tables import frame, records
+from ._tables import frame, html_repr, records
 from ._validation import Interval, check, param_error
 from .assessment import Assessment, assess
 from .errors import ModelError
@@ -106,6 +106,8 @@ class LevelDecisionTable:
             cols[f"impact_ratio_ge_{t}"] = self.impact_ratio[:, j]
             cols[f"adverse_impact_ge_{t}"] = self.adverse_impact[:, j]
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per group (NaN, e.g. of a suppressed group, as None)."""

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
 
+from ._tables import html_repr
 from ._coding import MISSING, check_duplicate_ids
 from ._durations import parse_durations
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS as _MAX_PROBLEMS, table_fields
@@ -178,6 +179,8 @@ class ResponseSet:
             groups={k: v[idx] for k, v in self.groups.items()},
             flags=self.flags.take(idx),
         )
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def __repr__(self) -> str:
         return f"ResponseSet(questionnaire={self.questionnaire.id!r}, respondents={len(self)}, items={self.codes.shape[1]})"

@@ -32,6 +32,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ._tables import html_repr
 from .flags import Flags
 
 __all__ = ["VoteSet"]
@@ -144,6 +145,8 @@ class VoteSet:
             row = self.picks[respondent, qi]
             out[qi, row[row >= 0]] = True
         return out
+
+    _repr_html_ = html_repr  # a compact table in a notebook
 
     def __repr__(self) -> str:
         return f"VoteSet({self.questionnaire_id!r}, respondents={len(self)}, questions={self.n_questions})"

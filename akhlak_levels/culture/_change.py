@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check
 from ._rank import statistic_of
 from ._result import CultureMap
@@ -85,6 +85,8 @@ class ChangeTable:
             "se": self.se.ravel(), "low": self.low.ravel(), "high": self.high.ravel(),
             "beyond_noise": [bool(b) if s else None for b, s in zip(self.beyond_noise.ravel(), shown)],
         }
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per (group, index); NaN and an undecided ``beyond_noise`` as None."""

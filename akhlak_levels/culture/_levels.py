@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check, param_error
 from ..levels import N_LEVELS
 from ..model import level_weights, question_positions, simulate_votes, theory_scores
@@ -79,6 +79,8 @@ class VoteLevels:
             expected_level_sd=self.expected_level_sd, n_picks=self.n_picks,
         )
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per respondent."""

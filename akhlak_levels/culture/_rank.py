@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check, check_random_state, param_error
 from ._result import CultureMap
 
@@ -114,6 +114,8 @@ class RankTable:
             "group": self.group, "rank": self.rank, "rank_low": self.rank_low, "rank_high": self.rank_high,
             "p_first": self.p_first, self.statistic: self.estimate, "se": self.se,
         }
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per ranked group, best first."""

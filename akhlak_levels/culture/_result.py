@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from ..levels import N_LEVELS
 
 __all__ = ["ALL_ROWS", "PAIRS", "CultureMap"]
@@ -205,6 +205,8 @@ class CultureMap:
             "group": np.asarray(self.group)[r], "question": np.asarray(self.questions)[q],
             "level": lv + 1, "share": self.level_profile.ravel(),
         }
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self, table: str = "groups") -> list[dict[str, Any]]:
         """One JSON-ready dict per row of ``table`` (``"groups"``, ``"behaviours"``,

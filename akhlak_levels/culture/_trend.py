@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check, param_error
 from ._change import CHANGE_INDICES, ChangeTable, culture_change
 from ._rank import RANK_STATISTICS, statistic_of
@@ -113,6 +113,8 @@ class TrendTable:
                 bool(b) if s else None for b, s in zip(getattr(self, since + "_beyond_noise")[g, w, k], shown)
             ]
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per (group, index, wave), in that order; NaN and an undecided

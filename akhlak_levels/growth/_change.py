@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, Options, check
 from ..assessment import Assessment
 from ..errors import ModelError
@@ -131,6 +131,8 @@ class ReliableChange:
             cols["index_change"] = self.index_change
         cols["verdict"] = self.verdict.astype(object)
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per respondent (NaN, infinite z and absent levels as None)."""

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check
 from ..assessment import Assessment
 from ..levels import N_LEVELS
@@ -154,6 +154,8 @@ class ProgressTable:
         if self.rank_index is not None:
             cols["rank_index"] = self.rank_index
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per row (NaN as None; ranks as integers)."""

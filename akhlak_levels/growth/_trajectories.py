@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 from scipy import stats
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check
 from ..assessment import Assessment
 from ._progress import ProgressTable, progress_of_waves
@@ -93,6 +93,8 @@ class Trajectories:
             cols["slope_index"] = self.index_slope
             cols["slope_index_se"] = self.index_slope_se
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per respondent (slopes per year; NaN as None)."""

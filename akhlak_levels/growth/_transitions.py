@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check, param_error
 from ..assessment import Assessment
 from ..errors import ModelError
@@ -108,6 +108,8 @@ class TransitionTable:
             "expected_ci_upper": self.expected_ci_upper.ravel(),
             "corrected": self.corrected.ravel(),
         }
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per (level before, level after) cell, 25 in all."""

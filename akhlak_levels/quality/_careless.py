@@ -27,7 +27,7 @@ import numpy as np
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, param_error
 from ..flags import Flags
 from ..model import LevelModel
@@ -179,6 +179,8 @@ class CarelessTable:
         cols = {c: getattr(self, "respondent_ids" if c == "respondent_id" else c) for c in self.COLUMNS}
         cols["flags"] = np.array(self.flags.as_strings(), dtype=object)
         return cols
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per respondent (NaN and infinities as None; flags a list of names)."""

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, Options, check, param_error
 from ..errors import ModelError
 from ..levels import N_LEVELS
@@ -203,6 +203,8 @@ class DifTable:
 
     def __len__(self) -> int:
         return len(self.item)
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per item (NaN as None)."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tables import records
+from .._tables import html_repr, records
 from ..levels import N_LEVELS
 from ..model import level_probabilities
 from ..questionnaire import Questionnaire, load_questionnaire
@@ -61,6 +61,8 @@ class ItemTable:
 
     COLUMNS = ("item", "type", "scale", "answered_share", "mean", "sd", "option_shares", "r_drop", "r_total",
                "alpha_if_dropped", "option_expected_level", "option_level_correlation")
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per item (NaN as None; option lists as lists)."""

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
-from .._tables import frame, records
+from .._tables import frame, html_repr, records
 from .._validation import Interval, check
 from ..model import score_codes
 from ._keyed import (
@@ -303,6 +303,8 @@ class ReliabilityTable:
         "scale", "n_respondents", "n_items", "alpha", "alpha_ci_lower", "alpha_ci_upper",
         "standardized_alpha", "omega_total", "lambda6", "split_half", "mean_r", "sem", "note",
     )
+
+    _repr_html_ = html_repr  # a compact, rounded table in a notebook
 
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per scale (NaN as None)."""
