@@ -179,6 +179,8 @@ def _respondent_columns(rs: Any, idx: np.ndarray) -> dict[str, Any]:
 def html_repr(table: Any) -> str:
     """``_repr_html_`` of a result table (a notebook's view of it): its first and last
     :data:`HTML_MAX_ROWS` rows as a compact :func:`html_table`, captioned with its ``repr``.
+    Columns without any value (NaN throughout, e.g. the level columns of an instrument without
+    a level model) are left out, and the caption says how many.
 
     Only the rows shown are formatted (a table of a million respondents shows as fast as one of
     twenty). Result classes take it as ``_repr_html_ = html_repr``.
@@ -197,6 +199,7 @@ def html_repr(table: Any) -> str:
         n = len(next(iter(_all_columns(table).values()), ()))
     head, tail = (HTML_MAX_ROWS + 1) // 2, HTML_MAX_ROWS // 2
     idx = np.r_[0:head, n - tail : n] if n > HTML_MAX_ROWS else np.arange(n)
+    empty: list[str] = []
     if hasattr(table, "respondent_ids") and (hasattr(table, "codes") or hasattr(table, "picks")):
         cols = _respondent_columns(table, idx)
     else:
@@ -204,6 +207,11 @@ def html_repr(table: Any) -> str:
             table_rows, idx = table.take(idx), np.arange(len(idx))
         else:
             table_rows = table
-        cols = {k: (np.asarray(v)[idx] if isinstance(v, np.ndarray) else [v[i] for i in idx])
-                for k, v in _all_columns(table_rows).items()}
-    return html_table(cols, max_rows=HTML_MAX_ROWS, caption=repr(table), total_rows=n)
+        full = _all_columns(table_rows)
+        if table_rows is table:  # the whole columns at hand: leave out those with no value at all
+            empty = [k for k, v in full.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size
+                     and np.isnan(v).all()]
+            full = {k: v for k, v in full.items() if k not in empty}
+        cols = {k: (np.asarray(v)[idx] if isinstance(v, np.ndarray) else [v[i] for i in idx]) for k, v in full.items()}
+    note = f" ({len(empty)} columns without any value left out)" if empty else ""
+    return html_table(cols, max_rows=HTML_MAX_ROWS, caption=repr(table) + note, total_rows=n)

@@ -64,7 +64,9 @@ def check(table, columns, n):
     """The page of ``table``: valid, captioned by its repr, the expected rows, numbers rounded."""
     page = table._repr_html_()
     head, rows, caption = parse(page)
-    assert caption == repr(table)
+    empty = [k for k, v in columns.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f" and np.isnan(v).all()]
+    columns = {k: v for k, v in columns.items() if k not in empty}
+    assert caption == repr(table) + (f" ({len(empty)} columns without any value left out)" if empty else "")
     assert head == list(columns)
     if n > HTML_MAX_ROWS:
         assert len(rows) == HTML_MAX_ROWS + 1 and all(c == "\u2026" for c in rows[HTML_MAX_ROWS // 2])
@@ -192,6 +194,18 @@ def test_culture_tables(maps):
     check(tr, tr._columns(), len(tr))
     vl = al.vote_levels(CM, votes)
     check(vl, vl._columns(), len(vl))
+
+
+def test_a_berakhlak_progress_table_leaves_out_the_empty_level_columns():
+    q = al.load_questionnaire("berakhlak")
+    a = al.assess(q, al.read_responses(EXAMPLES / "berakhlak-excel-id.csv", q, unit_column="unit"))
+    t = al.progress({"2024": a, "2025": a}, by="unit")
+    head, rows, caption = parse(t._repr_html_())
+    assert "mean_expected_level" not in head and "share_level_1" not in head and "change_expected_level" not in head
+    assert head[:4] == ["wave", "group", "n", "suppressed"] and "index" in head and "scale_adaptif" in head
+    assert caption.endswith("(15 columns without any value left out)")  # 6 + 2 + 2 + 4 + 1 level columns
+    assert [r[head.index("index")] for r in rows] == [f"{v:.2f}" for v in t.index_mean]
+    assert [r[head.index("index_category")] for r in rows] == t.index_category.tolist()
 
 
 def test_every_public_result_class_has_an_html_view():
