@@ -287,3 +287,14 @@ def test_a_figure_shows_itself_in_a_notebook_as_png(ber_table):
 
     png = unit_value_heatmap(ber_table)._repr_png_()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_figure_pickles_and_reads_as_a_figure(ber_table):
+    import pickle
+
+    from akhlak_levels.plots import index_trend_figure
+
+    fig = index_trend_figure(ber_table)
+    assert repr(fig).startswith("<Figure size")
+    again = pickle.loads(pickle.dumps(fig))
+    np.testing.assert_array_equal(again.axes[0].lines[0].get_ydata(), fig.axes[0].lines[0].get_ydata())

@@ -14,31 +14,14 @@ LEVEL_COLORS = ["#bdbdbd", "#fde0c5", "#facba6", "#f59e72", "#e8685a", "#b5305f"
 CATEGORY_COLORS = ["#66bd63", "#d9ef8b", "#fdae61", "#f46d43", "#d73027", "#a50026"]
 SUPPRESSED_COLOR = "#d9d9d9"
 
-_figure_class: Any = None
-
-
 def figure_class() -> Any:
-    """A :class:`matplotlib.figure.Figure` subclass that also shows itself in a notebook where
-    no matplotlib display hook is set up (``_repr_png_``); imported on first use."""
-    global _figure_class
-    if _figure_class is None:
-        try:
-            from matplotlib.figure import Figure
-        except ImportError:  # pragma: no cover - exercised only without the extra
-            raise ImportError("Figures need matplotlib: pip install 'akhlak-levels[plot]'.") from None
-
-        class _NotebookFigure(Figure):  # type: ignore[misc]
-            """A Figure that a notebook displays as PNG even when pyplot was never imported."""
-
-            def _repr_png_(self) -> bytes:
-                import io
-
-                buf = io.BytesIO()
-                self.savefig(buf, format="png", dpi=100)
-                return buf.getvalue()
-
-        _figure_class = _NotebookFigure
-    return _figure_class
+    """:class:`akhlak_levels.plots._figure.Figure` (a matplotlib Figure that also shows itself in
+    a notebook), imported on first use so that the package imports without matplotlib."""
+    try:
+        from ._figure import Figure
+    except ImportError:  # pragma: no cover - exercised only without the extra
+        raise ImportError("Figures need matplotlib: pip install 'akhlak-levels[plot]'.") from None
+    return Figure
 
 
 def new_figure(ax: Any = None, size: tuple[float, float] = (7.0, 4.0)) -> tuple[Any, Any]:
