@@ -102,7 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", metavar="COLUMN", help="group by unit (or another stored group)")
     p.add_argument("--min-group-size", type=int, default=5, help="smaller groups are suppressed (default 5)")
     p.add_argument("-o", "--output", metavar="OUT", help="write the table as .csv or .json")
-    p.add_argument("--plot", metavar="DIR", help="save level-distribution and trajectory figures (PNG) in DIR")
+    p.add_argument("--plot", metavar="DIR",
+                   help="save figures (PNG) in DIR: level distributions and trajectories, or for an instrument "
+                        "without levels (berakhlak) the value profiles, the index trend and the units x values map")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of the figures' labels (default id)")
 
     p = sub.add_parser("transitions", help="level moves between two waves in a store")
     p.add_argument("--store", required=True, metavar="STORE.sqlite")
