@@ -24,7 +24,7 @@ PACKAGE = ROOT / "akhlak_levels"
 
 #: Floors from the ground up. A module belongs to the first floor whose prefix it matches.
 FLOORS: list[tuple[str, ...]] = [
-    ("errors", "levels", "flags", "_tables", "_validation", "_version", "_export", "privacy", "_intervals"),
+    ("errors", "levels", "flags", "_tables", "_validation", "_version", "_export", "_workbook", "privacy", "_intervals"),
     ("_schema",),
     ("_votes",),
     ("questionnaire",),
