@@ -1,0 +1,41 @@
+"""Fixtures for the tests that open pages in headless chromium (marked ``browser``).
+
+``browser`` is one chromium for the whole session (it starts in well under a second); ``page``
+is a fresh tab for each test, closed afterwards. Both skip, with the reason, only where chromium
+is not installed; ``.ci/run`` installs it, so in CI they run.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from cdp import Browser, Page, chromium_path  # tests/ has no __init__: pytest puts this folder on sys.path
+
+SKIP_REASON = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if chromium_path() is None:
+        skip = pytest.mark.skip(reason=SKIP_REASON)
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if chromium_path() is None:
+        pytest.skip(SKIP_REASON)
+    with Browser() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    p = browser.new_page()
+    try:
+        yield p
+    finally:
+        p.close()
