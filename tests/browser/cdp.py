@@ -30,8 +30,9 @@ import struct
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 #: Seconds for one protocol command, a page load and the browser's start.
 TIMEOUT = 30.0
@@ -82,7 +83,7 @@ class _WebSocket:
         self.sock.settimeout(left)
         try:
             chunk = self.sock.recv(1 << 20)
-        except socket.timeout:
+        except TimeoutError:
             raise CDPTimeout("no answer from the browser before the deadline") from None
         if not chunk:
             raise CDPError("the browser closed the DevTools connection")
@@ -253,7 +254,7 @@ class Browser:
         self._log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
-    def __enter__(self) -> Browser:
+    def __enter__(self) -> Browser:  # noqa: PYI034 - the class is final in use
         return self
 
     def __exit__(self, *exc: object) -> None:

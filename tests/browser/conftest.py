@@ -7,11 +7,14 @@ is not installed; ``.ci/run`` installs it, so in CI they run.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
-
-from cdp import Browser, Page, chromium_path  # tests/ has no __init__: pytest puts this folder on sys.path
+from cdp import (  # tests/ has no __init__: pytest puts this folder on sys.path
+    Browser,
+    Page,
+    chromium_path,
+)
 
 SKIP_REASON = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
 
