@@ -2,11 +2,13 @@
 
 ``browser`` is one chromium for the whole session (it starts in well under a second); ``page``
 is a fresh tab for each test, closed afterwards. Both skip, with the reason, only where chromium
-is not installed; ``.ci/run`` installs it, so in CI they run.
+is not installed; ``.ci/run`` installs it and sets ``AKHLAK_REQUIRE_BROWSER=1``, so in CI they
+run (without chromium they would be an error there, not a skip).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +23,8 @@ SKIP_REASON = "chromium is not installed (apt-get install chromium; .ci/run inst
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if chromium_path() is None:
+        if os.environ.get("AKHLAK_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip them
+            raise pytest.UsageError(f"AKHLAK_REQUIRE_BROWSER=1 but {SKIP_REASON}")
         skip = pytest.mark.skip(reason=SKIP_REASON)
         for item in items:
             if "browser" in item.keywords:
