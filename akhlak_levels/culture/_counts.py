@@ -29,9 +29,11 @@ def count_votes(picks: np.ndarray, sel: np.ndarray | None, rows: np.ndarray, n_r
     width = n_behaviours + 1  # bin 0 of each row takes the empty pick slots (-1), so no mask is needed
     out = np.empty((n_rows, n_q, n_behaviours), dtype=np.int64)
     base = (rows.astype(np.intp) * width + 1)[:, None]  # (m, 1), intp as np.bincount wants it (no cast)
-    for qi in range(n_q):  # one bincount per question: temporaries of (m, P), not (m, Q, P)
+    key = np.empty((len(rows), picks.shape[2]), dtype=np.intp)  # one (m, P) buffer for every question
+    for qi in range(n_q):
         p = picks[:, qi] if sel is None else picks[sel, qi]
-        out[:, qi] = np.bincount((base + p).ravel(), minlength=n_rows * width).reshape(n_rows, width)[:, 1:]
+        np.add(base, p, out=key)
+        out[:, qi] = np.bincount(key.ravel(), minlength=n_rows * width).reshape(n_rows, width)[:, 1:]
     return out
 
 
@@ -106,7 +108,8 @@ class RowParts:
             elif isinstance(rows, (int, np.integer)):
                 self._keys[p, k] = np.tile(np.arange(k, dtype=np.intp) + int(rows) * k, m)
             else:
-                self._keys[p, k] = (rows.astype(np.intp)[:, None] * k + np.arange(k, dtype=np.intp)).ravel()
+                key = np.multiply(rows.astype(np.intp, copy=False)[:, None], k, out=np.empty((len(rows), k), dtype=np.intp))
+                self._keys[p, k] = np.add(key, np.arange(k, dtype=np.intp), out=key).ravel()
         return self._keys[p, k]
 
     def sums(self, ys: list[np.ndarray]) -> np.ndarray:
@@ -124,8 +127,10 @@ class RowParts:
     def deviation(self, y: np.ndarray, mean: np.ndarray, p: int, out: np.ndarray | None = None) -> np.ndarray:
         """``y`` (part ``p``'s values) minus the mean of each one's row, into ``out`` if given."""
         rows = self.parts[p][1]
-        centre = mean[rows][None, :] if isinstance(rows, (int, np.integer)) else mean.take(rows, axis=0)
-        return np.subtract(y, centre, out=out)
+        if isinstance(rows, (int, np.integer)):
+            return np.subtract(y, mean[rows][None, :], out=out)
+        centre = mean.take(rows, axis=0)
+        return np.subtract(y, centre, out=centre if out is None else out)
 
     def se(self, ss: np.ndarray) -> np.ndarray:
         """The standard error of each row's mean from its sum of squared deviations (sample

@@ -287,7 +287,7 @@ def _current_counts(
     q: Questionnaire, p: np.ndarray, limiting: np.ndarray, values: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per respondent, from the picks ``p`` (n, P) of the current question: the votes, the
-    limiting votes and the votes of each value (n, V), as floats.
+    limiting votes (as floats) and the votes of each value (n, V, as int64).
 
     Every behaviour gets one int64 code with a field per count (a 1 in the votes field, in the
     limiting field if limiting, in its value's field), wide enough for ``P`` picks; a
@@ -310,14 +310,14 @@ def _current_counts(
         mask = (1 << bits) - 1
         v_i = ((packed >> (bits * (V + 1))) & mask).astype(float)
         l_i = ((packed >> (bits * V)) & mask).astype(float)
-        c_iv = ((packed[:, None] >> (bits * np.arange(V, dtype=np.int64))) & mask).astype(float)
-        return v_i, l_i, c_iv
+        c_iv = np.right_shift(packed[:, None], bits * np.arange(V, dtype=np.int64))
+        return v_i, l_i, np.bitwise_and(c_iv, mask, out=c_iv)
     pi = p.astype(np.int64)  # -1 indexes the appended "no behaviour"
     v_i = (pi >= 0).sum(axis=1).astype(float)
     l_i = np.append(limiting, False)[pi].sum(axis=1).astype(float)
     vals = value_of[pi]
     key = np.arange(n)[:, None] * V + vals  # respondent x value, one bincount
-    c_iv = np.bincount(key[vals >= 0], minlength=n * V).reshape(n, V).astype(float)
+    c_iv = np.bincount(key[vals >= 0], minlength=n * V).reshape(n, V)
     return v_i, l_i, c_iv
 
 
