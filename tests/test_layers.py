@@ -36,6 +36,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("growth",),
     ("store",),
     ("plots",),
+    ("report",),
     ("cli", "__main__", "dask"),
 ]
 

@@ -1,0 +1,76 @@
+"""What every report part shares: numbers formatted for reading (a decimal comma in Indonesian),
+the category colours, and a matplotlib figure as inline SVG."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CATEGORY_COLORS", "SUPPRESSED_COLOR", "category_color", "num", "svg_of", "value_attr"]
+
+#: Colours of index categories, best band first (the palette of :mod:`akhlak_levels.plots`, so a
+#: report's tables and its charts agree: A Sehat green, B Cukup Sehat, C Tidak Sehat, D).
+CATEGORY_COLORS = ("#66bd63", "#d9ef8b", "#fdae61", "#f46d43")
+SUPPRESSED_COLOR = "#d9d9d9"
+
+_SALT = itertools.count()
+_ID = re.compile(r'(\bid="|url\(#|href="#)([^"\)]+)')
+
+
+def num(x: Any, digits: int = 1, lang: str = "id") -> str:
+    """``x`` rounded for reading (``"60,8"`` in Indonesian, ``"60.8"`` in English); an en dash
+    where there is no number."""
+    if x is None:
+        return "\u2013"
+    v = float(x)
+    if not math.isfinite(v):
+        return "\u2013"
+    text = f"{v:.{digits}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def value_attr(x: Any) -> str:
+    """``x`` at full precision for a ``data-value`` attribute (``""`` where there is no number),
+    so that a test or a browser reads back exactly the library's figure."""
+    if x is None:
+        return ""
+    v = float(x)
+    return repr(v) if math.isfinite(v) else ""
+
+
+def category_color(code: Any, codes: tuple[str, ...]) -> str:
+    """The colour of category ``code`` among the questionnaire's ``codes`` (best first)."""
+    c = str(code)
+    if c not in codes:
+        return SUPPRESSED_COLOR
+    k = codes.index(c)
+    return CATEGORY_COLORS[min(k, len(CATEGORY_COLORS) - 1)]
+
+
+def svg_of(fig: Any) -> str:
+    """The figure as an inline ``<svg>`` element: text kept as text (searchable, escaped by
+    matplotlib's XML writer), no XML prolog, no date, element ids unique to this figure."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"akhlak-report-{next(_SALT)}"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buf.getvalue()
+    start = text.find("<svg")
+    if start < 0:  # pragma: no cover - matplotlib always writes one
+        raise RuntimeError("matplotlib wrote no <svg> element")
+    prefix = f"fig{next(_SALT)}-"  # matplotlib numbers ids per figure: prefixed, two figures never share one
+    text = _ID.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}', text[start:])
+    return text.strip()
+
+
+def finite(x: Any) -> bool:
+    """True for a finite number."""
+    return x is not None and bool(np.isfinite(float(x)))
