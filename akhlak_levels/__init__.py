@@ -81,6 +81,7 @@ from .responses import MISSING, ResponseSet, iter_responses, read_responses
 from ._votes_read import read_votes
 from .votes import VoteSet
 from .store import AssessmentStore
+from .report import report  # the function; the subpackage stays importable as akhlak_levels.report._report
 
 __all__ = [
     "__version__",
@@ -135,6 +136,7 @@ __all__ = [
     "ReliabilityWarning",
     "reliable_change",
     "ReliableChange",
+    "report",
     "ResponseError",
     "ResponseSet",
     "Scale",

@@ -22,7 +22,7 @@ from ..questionnaire import Questionnaire
 from ._format import category_color
 from ._groups import group_stats, rank_intervals
 
-__all__ = ["agency_context"]
+__all__ = ["agency_context", "scale_names"]
 
 
 def _cell(value: Any, low: Any = np.nan, high: Any = np.nan, code: Any = "", q: Questionnaire | None = None,
@@ -40,7 +40,7 @@ def _cell(value: Any, low: Any = np.nan, high: Any = np.nan, code: Any = "", q: 
             "shown": bool(np.isfinite(v))}
 
 
-def _scale_names(q: Questionnaire, ids: tuple[str, ...], lang: str) -> list[str]:
+def scale_names(q: Questionnaire, ids: tuple[str, ...], lang: str) -> list[str]:
     out = []
     for s in ids:
         try:
@@ -98,7 +98,7 @@ def agency_context(waves: list[tuple[str, Assessment]], q: Questionnaire, *, by:
     stats = group_stats(table, a, rows, main, table_main)
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     ranks = rank_intervals(table_main, stats.main_se, rank[rows], confidence=confidence, n_draws=n_draws, rng=rng)
-    names = _scale_names(q, table.scale_ids, lang)
+    names = scale_names(q, table.scale_ids, lang)
     cats = table.scale_categories[rows] if table.scale_categories is not None else np.full((len(rows), len(names)), "")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     out_rows = []

@@ -16,7 +16,7 @@ from ..assessment import Assessment
 from ..culture import competition_ranks
 from ..growth import ALL_GROUP, MISSING_GROUP, ProgressTable, t_interval
 
-__all__ = ["GroupStats", "RankIntervals", "group_stats", "rank_intervals"]
+__all__ = ["GroupStats", "RankIntervals", "group_labels", "group_stats", "rank_intervals"]
 
 
 @dataclass
@@ -29,7 +29,7 @@ class GroupStats:
     main_se: np.ndarray
 
 
-def _labels(a: Assessment, by: str | None) -> np.ndarray:
+def group_labels(a: Assessment, by: str | None) -> np.ndarray:
     """Each respondent's group as :func:`~akhlak_levels.progress` reads it."""
     if by is None:
         return np.full(len(a), ALL_GROUP)
@@ -45,7 +45,7 @@ def group_stats(table: ProgressTable, a: Assessment, rows: np.ndarray, main: np.
     expected level) for ``rows`` of ``table`` (one wave: the total row, then its groups), from
     that wave's assessment ``a``. Vectorised over respondents: one pass of ``np.add.at``."""
     groups = table.group[rows]
-    labels = _labels(a, table.by)
+    labels = group_labels(a, table.by)
     uniq, inv = np.unique(labels, return_inverse=True)
     where = {g: i for i, g in enumerate(groups.tolist())}
     to_row = np.array([where.get(g, -1) for g in uniq.tolist()], dtype=np.int64)  # one per group, not per person

@@ -56,13 +56,13 @@ def methods_context(inp: Inputs, *, lang: str, min_group_size: int, confidence: 
             rel = _reliability_rows(inp, lang)
         note = ""
     else:
-        note = t.reliability_not_stored
+        note = t.reliability_not_stored if inp.from_store else t.reliability_no_responses
     when = date if date is not None else _dt.datetime.now(_dt.timezone.utc).date()
     waves = [w for w, _ in inp.waves] or [w for w, _ in inp.maps]
     return {
         "questionnaire_id": q.id, "questionnaire_version": q.version, "questionnaire_hash": q.content_hash,
         "questionnaire_title": q.title.get(lang, q.id), "model_kind": kind, "model_hash": mhash,
-        "model_label": model_label, "reliability": rel, "reliability_note": note, "source": inp.source,
+        "model_label": model_label, "reliability": rel, "reliability_note": note, "source": inp.source if inp.source not in ("dict", "Assessment", "") else t.source_python,
         "waves": waves, "confidence": float(confidence), "min_group_size": int(min_group_size),
         "date": when.isoformat() if hasattr(when, "isoformat") else str(when), "version": __version__,
         "notes": [str(n) for n in (notes or []) if n and not (isinstance(n, float) and np.isnan(n))],

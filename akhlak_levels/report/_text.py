@@ -76,11 +76,20 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The figures below are mean 0-100 scores with {conf}% confidence intervals. Units with fewer "
               "than {mgs} respondents (or that could be worked out by difference) are suppressed.",
     },
+    "intro_levels": {
+        "id": "Angka-angka di bawah ini adalah persentase responden per level dan rata-rata level harapan (1-5), "
+              "dengan interval kepercayaan {conf}%. Unit dengan kurang dari {mgs} responden (atau yang dapat "
+              "dihitung dari selisih) disembunyikan.",
+        "en": "The figures below are shares of respondents per level and the mean expected level (1-5), with "
+              "{conf}% confidence intervals. Units with fewer than {mgs} respondents (or that could be worked "
+              "out by difference) are suppressed.",
+    },
+    "levels_all": {"id": "Sebaran level seluruh responden per gelombang", "en": "Level distribution of everyone, by wave"},
     "rank_note": {
         "id": "Interval peringkat: kuantil peringkat unit dalam {draws} tarikan bootstrap parametrik "
-              "(normal, dengan galat baku rata-rata indeks unit); unit yang disembunyikan tidak diberi peringkat.",
+              "(normal, dengan galat baku rata-rata unit); unit yang disembunyikan tidak diberi peringkat.",
         "en": "Rank interval: quantiles of the unit's rank over {draws} parametric bootstrap draws "
-              "(normal, with the standard error of the unit's index mean); suppressed units are not ranked.",
+              "(normal, with the standard error of the unit's mean); suppressed units are not ranked.",
     },
     "change_note": {
         "id": "Perubahan dianggap melampaui galat acak bila nilai p di bawah {alpha}.",
@@ -148,6 +157,11 @@ TEXT: dict[str, dict[str, str]] = {
         "id": "Reliabilitas tidak dapat dihitung: penyimpanan hanya menyimpan hasil, bukan jawaban butir.",
         "en": "Reliability cannot be computed: the store keeps results, not item answers.",
     },
+    "reliability_no_responses": {
+        "id": "Reliabilitas tidak dihitung: laporan dibuat dari hasil penilaian, bukan dari jawaban butir.",
+        "en": "Reliability is not computed: the report was made from assessments, not from item answers.",
+    },
+    "source_python": {"id": "hasil penilaian (Python)", "en": "assessments (Python)"},
     "reliability_votes": {
         "id": "Reliabilitas skala tidak berlaku untuk instrumen pilihan perilaku.",
         "en": "Scale reliability does not apply to a behaviour-vote instrument.",
