@@ -11,7 +11,13 @@ For each file (benchmarks/_exports.py: a labels CSV as Google Forms writes it, a
 Reported: respondents per second end to end, the ratio of the command's time to the pyarrow
 parse, peak RSS, and the load average before and after.
 
+With ``--store``, instead: ``score FILE -o levels.csv --store S --wave W`` (the wave stored batch by
+batch in one transaction, a new store each run; ``--key`` adds ``--pseudonymize-key-env``) against
+the same command without ``--store``, alternated ``--repeats`` times in the same run: best and
+median seconds of each, their ratio, respondents per second, peak RSS of each, the store's size.
+
 Usage: python benchmarks/bench_score_file.py [--n 1000000 4000000] [--kinds labels codes] [--dir D]
+       python benchmarks/bench_score_file.py --store [--key] [--repeats 3] [--n ...] [--kinds ...]
 """
 
 from __future__ import annotations
@@ -83,6 +89,9 @@ def main() -> None:
     ap.add_argument("--kinds", nargs="+", default=["labels", "codes"])
     ap.add_argument("--batch", type=int, default=100_000)
     ap.add_argument("--dir", default=None)
+    ap.add_argument("--store", action="store_true", help="time score --store against score alone")
+    ap.add_argument("--key", action="store_true", help="with --store: pseudonymise the ids")
+    ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     sys.path.insert(0, HERE)
     from _exports import write_export
@@ -95,6 +104,9 @@ def main() -> None:
             if not os.path.exists(path):
                 write_export(n, kind, path)
             out = os.path.join(folder, "levels.csv")
+            if args.store:
+                store_against_plain(args, script, kind, path, out, n, folder)
+                continue
             load_before = os.getloadavg()[0]
             cli_s, cli_rss, _ = in_child([script, "score", path, "-q", "socio-emotional-levels", *READING[kind],
                                           "--batch-size", str(args.batch), "--quiet", "-o", out])
@@ -110,6 +122,44 @@ def main() -> None:
                 "cli_to_pyarrow_parse": round(cli_s / pa_t["read"], 2),
                 "load_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             }), flush=True)
+
+
+def store_against_plain(args: argparse.Namespace, script: str, kind: str, path: str, out: str, n: int, folder: str) -> None:
+    """``score`` with and without ``--store``, alternated: one JSON line."""
+    import statistics
+
+    cmd = [script, "score", path, "-q", "socio-emotional-levels", *READING[kind], "--batch-size", str(args.batch),
+           "--quiet", "-o", out]
+    db = os.path.join(folder, "bench.sqlite")
+    store = [*cmd, "--store", db, "--wave", "2025"] + (["--pseudonymize-key-env", "BENCH_STORE_KEY"] if args.key else [])
+    os.environ["BENCH_STORE_KEY"] = "kunci-rahasia-benchmark"
+    load_before = os.getloadavg()[0]
+    runs: dict[str, list[float]] = {"plain": [], "store": []}
+    rss: dict[str, float] = {"plain": 0.0, "store": 0.0}
+    size = 0
+    for _ in range(args.repeats):
+        for name, argv in (("plain", cmd), ("store", store)):
+            for f in (db, db + "-wal", db + "-shm"):
+                if os.path.exists(f):
+                    os.remove(f)
+            wall, peak, _ = in_child(argv)
+            runs[name].append(wall)
+            rss[name] = max(rss[name], peak)
+            if name == "store":
+                size = os.path.getsize(db)
+    best = {k: min(v) for k, v in runs.items()}
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    print(json.dumps({
+        "benchmark": f"score {kind} CSV --store{' (pseudonymised)' if args.key else ''} against score alone", "n": n,
+        "batch": args.batch, "repeats": args.repeats,
+        "store_s": [round(x, 2) for x in runs["store"]], "plain_s": [round(x, 2) for x in runs["plain"]],
+        "store_best_median_s": [round(best["store"], 2), round(med["store"], 2)],
+        "plain_best_median_s": [round(best["plain"], 2), round(med["plain"], 2)],
+        "store_to_plain_best": round(best["store"] / best["plain"], 2),
+        "store_respondents_per_s": int(n / best["store"]), "plain_respondents_per_s": int(n / best["plain"]),
+        "store_rss_mb": round(rss["store"]), "plain_rss_mb": round(rss["plain"]), "store_file_mb": round(size / 2**20),
+        "load_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }), flush=True)
 
 
 if __name__ == "__main__":
