@@ -108,8 +108,9 @@ def gather(
     if is_vote_instrument(q):
         if len(read) != 1 or not isinstance(read[0], VoteSet):
             raise ValueError("A report of a vote instrument is made from one votes file or VoteSet, or from a store.")
-        label = labels[0] if labels else (str(read[0].wave[0]) if getattr(read[0], "wave", None) is not None
-                                          and len(read[0].wave) else "")
+        wave = getattr(read[0], "wave", None)
+        label = labels[0] if labels else (str(wave[0]) if wave is not None and len(wave) else
+                                          Path(items[0]).stem if isinstance(items[0], (str, os.PathLike)) else "1")
         inp.maps = [(label, culture_map(q, read[0], by=by, min_group_size=min_group_size, confidence=confidence))]
         return inp
     responses = [r for r in read if isinstance(r, ResponseSet)]
