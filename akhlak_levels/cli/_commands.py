@@ -18,6 +18,7 @@ from ..model import is_vote_instrument, load_model, simulate
 from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
 from ._culture import cmd_culture_map
+from ._report import cmd_report
 from ._trend import cmd_culture_trend
 from ._usage import UsageError, store_key
 from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
@@ -500,4 +501,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "transitions": _cmd_transitions,
     "culture-map": cmd_culture_map,
     "culture-trend": cmd_culture_trend,
+    "report": cmd_report,
 }

@@ -167,6 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="definition of the value index (default: the questionnaire's)")
     p.add_argument("-o", "--output", type=_table_output, metavar="OUT", help="write the trend table as OUT.csv or OUT.json")
 
+    p = sub.add_parser("report", help="write an HTML report people read: the agency report or personal reports")
+    p.add_argument("file", nargs="?", metavar="FILE", help="an export (responses or votes); or use --store")
+    p.add_argument("--store", metavar="STORE.sqlite", help="make the report from the waves (or vote waves) of this store")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("--kind", choices=("agency", "personal"), default="agency",
+                   help="agency: one report of the units (default); personal: a page per respondent of the last wave")
+    p.add_argument("--by", default="unit", metavar="COLUMN", help="group by unit (default) or another group column; none for totals")
+    p.add_argument("--waves", nargs="+", metavar="WAVE", help="the waves to use, in this order (default: all)")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of the report (default id)")
+    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same report every run)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="report.html; for --kind personal a folder (a file per respondent) or one .html (a page each)")
+    _reading_options(p)
+
     p = sub.add_parser("demo", help="simulate a small sample and score it")
     p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID")
     p.add_argument("-n", type=int, default=8, help="respondents (default 8)")
