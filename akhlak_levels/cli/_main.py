@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence, TextIO
+from typing import Any, Sequence, TextIO
 
 from .._version import __version__
 from ..errors import AkhlakLevelsError
@@ -56,6 +56,41 @@ def _reading_options(p: argparse.ArgumentParser, votes: bool = False) -> None:
     g.add_argument("--delimiter", help="CSV delimiter (default: detected from the header)")
     g.add_argument("--sheet", help="XLSX sheet name (default: the first)")
 
+
+
+def _culture_commands(sub: Any) -> None:
+    """The commands of the vote instrument: ``culture-map`` and ``culture-trend``."""
+    p = sub.add_parser("culture-map", help="the culture map of a vote export: top tens, entropy, value and health indices")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="a vote instrument, e.g. berakhlak-culture-map")
+    p.add_argument("--by", metavar="COLUMN", help="a map per group of this column (unit, wave or another column)")
+    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--index", choices=("reach", "votes"), default=None,
+                   help="definition of the value index (default: the questionnaire's, reach for the bundled one)")
+    p.add_argument("--rank-by", default="implementation", metavar="STATISTIC",
+                   help="rank the groups by implementation (default), total_health, positive_energy or a value id")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same output every run)")
+    p.add_argument("--plot", metavar="DIR", help="save the level profile and value jumps of everyone and each shown group (PNG) in DIR")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of behaviour labels (default id)")
+    p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
+                   help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
+    p.add_argument("--quiet", action="store_true", help="no timing line on stderr")
+    p.add_argument("--store", metavar="STORE.sqlite", help="also keep the votes as a vote wave of this store, as --wave")
+    p.add_argument("--wave", help="the survey wave (e.g. 2025) the votes are stored as; needed with --store")
+    p.add_argument("--replace", action="store_true", help="replace the vote wave if the store already holds it")
+    p.add_argument("--pseudonymize-key-env", metavar="VAR",
+                   help="pseudonymise respondent ids in the store with the secret in this environment variable")
+    _reading_options(p, votes=True)
+
+    p = sub.add_parser("culture-trend", help="the culture map's indices across the vote waves of a store, with changes")
+    p.add_argument("--store", required=True, metavar="STORE.sqlite")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="the vote instrument of the stored waves")
+    p.add_argument("--by", metavar="COLUMN", help="a trend per group: unit or a stored group column")
+    p.add_argument("--waves", nargs="+", metavar="WAVE", help="the vote waves to compare, in this order (default: all, as stored)")
+    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--index", choices=("reach", "votes"), default=None,
+                   help="definition of the value index (default: the questionnaire's)")
+    p.add_argument("-o", "--output", type=_table_output, metavar="OUT", help="write the trend table as OUT.csv or OUT.json")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,37 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
     _reading_options(p)
 
-    p = sub.add_parser("culture-map", help="the culture map of a vote export: top tens, entropy, value and health indices")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="a vote instrument, e.g. berakhlak-culture-map")
-    p.add_argument("--by", metavar="COLUMN", help="a map per group of this column (unit, wave or another column)")
-    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
-    p.add_argument("--index", choices=("reach", "votes"), default=None,
-                   help="definition of the value index (default: the questionnaire's, reach for the bundled one)")
-    p.add_argument("--rank-by", default="implementation", metavar="STATISTIC",
-                   help="rank the groups by implementation (default), total_health, positive_energy or a value id")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same output every run)")
-    p.add_argument("--plot", metavar="DIR", help="save the level profile and value jumps of everyone and each shown group (PNG) in DIR")
-    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of behaviour labels (default id)")
-    p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
-                   help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
-    p.add_argument("--quiet", action="store_true", help="no timing line on stderr")
-    p.add_argument("--store", metavar="STORE.sqlite", help="also keep the votes as a vote wave of this store, as --wave")
-    p.add_argument("--wave", help="the survey wave (e.g. 2025) the votes are stored as; needed with --store")
-    p.add_argument("--replace", action="store_true", help="replace the vote wave if the store already holds it")
-    p.add_argument("--pseudonymize-key-env", metavar="VAR",
-                   help="pseudonymise respondent ids in the store with the secret in this environment variable")
-    _reading_options(p, votes=True)
-
-    p = sub.add_parser("culture-trend", help="the culture map's indices across the vote waves of a store, with changes")
-    p.add_argument("--store", required=True, metavar="STORE.sqlite")
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="the vote instrument of the stored waves")
-    p.add_argument("--by", metavar="COLUMN", help="a trend per group: unit or a stored group column")
-    p.add_argument("--waves", nargs="+", metavar="WAVE", help="the vote waves to compare, in this order (default: all, as stored)")
-    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
-    p.add_argument("--index", choices=("reach", "votes"), default=None,
-                   help="definition of the value index (default: the questionnaire's)")
-    p.add_argument("-o", "--output", type=_table_output, metavar="OUT", help="write the trend table as OUT.csv or OUT.json")
+    _culture_commands(sub)
 
     p = sub.add_parser("report", help="write an HTML report people read: the agency report or personal reports")
     p.add_argument("file", nargs="?", metavar="FILE", help="an export (responses or votes); or use --store")
