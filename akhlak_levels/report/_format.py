@@ -67,8 +67,17 @@ def svg_of(fig: Any) -> str:
     if start < 0:  # pragma: no cover - matplotlib always writes one
         raise RuntimeError("matplotlib wrote no <svg> element")
     prefix = f"fig{next(_SALT)}-"  # matplotlib numbers ids per figure: prefixed, two figures never share one
-    text = _ID.sub(lambda m: f'{m.group(1)}{prefix}{m.group(2)}', text[start:])
-    return text.strip()
+    seen: dict[str, int] = {}
+
+    def unique(m: re.Match[str]) -> str:
+        head, name = m.group(1), m.group(2)
+        if head == 'id="':  # an artist's gid repeats (every bar is "value"): the repeats are numbered
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                name = f"{name}-{seen[name]}"
+        return f"{head}{prefix}{name}"
+
+    return _ID.sub(unique, text[start:]).strip()
 
 
 def finite(x: Any) -> bool:
