@@ -12,7 +12,7 @@ import numpy as np
 
 from .._intervals import wilson_interval
 
-__all__ = ["RowParts", "count_votes", "row_mean_se", "wilson_interval"]
+__all__ = ["RowParts", "count_votes", "row_mean_se", "se_of_mean", "wilson_interval"]
 
 
 def count_votes(picks: np.ndarray, sel: np.ndarray | None, rows: np.ndarray, n_rows: int, n_behaviours: int) -> np.ndarray:
@@ -57,6 +57,20 @@ def row_mean_se(y: np.ndarray, rows: np.ndarray, n_rows: int) -> tuple[np.ndarra
         se = np.where(n[:, None] > 1, np.sqrt(ss / np.maximum(n[:, None] - 1, 1) / n[:, None]), np.nan)
     shape = (n_rows,) + y.shape[1:]
     return n, mean.reshape(shape), se.reshape(shape)
+
+
+def se_of_mean(ss: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The standard error of each row's mean from its sum of squared deviations ``ss`` (R, k)
+    and its count ``n`` (R,): sample variance with ``n - 1``, NaN under two people.
+
+    Examples
+    --------
+    >>> se_of_mean(np.array([[8.0], [0.0]]), np.array([3.0, 1.0])).round(6).tolist()
+    [[1.154701], [nan]]
+    """
+    m = np.asarray(n, dtype=float)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(m > 1, np.sqrt(ss / np.maximum(m - 1, 1) / m), np.nan)
 
 
 class RowParts:
@@ -135,9 +149,7 @@ class RowParts:
     def se(self, ss: np.ndarray) -> np.ndarray:
         """The standard error of each row's mean from its sum of squared deviations (sample
         variance with ``n - 1``, NaN under two people)."""
-        n = self.n[:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1) / n), np.nan)
+        return se_of_mean(ss, self.n)
 
     def mean_se(self, ys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Per row and column the mean and its standard error (two passes), as

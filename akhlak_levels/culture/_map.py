@@ -5,7 +5,7 @@ suppressed."""
 from __future__ import annotations
 
 from statistics import NormalDist
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -16,7 +16,7 @@ from ..privacy import crossed_groups, suppression_mask
 from ..quality import group_columns, group_labels
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..votes import VoteSet
-from ._counts import RowParts, count_votes, wilson_interval
+from ._counts import RowParts, count_votes, se_of_mean, wilson_interval
 from .._votes import CultureMapChoices
 from ._definitions import INDEX_DEFINITIONS, band_of, category_of, match_band_of
 from ._result import ALL_ROWS, PAIRS, CultureMap
@@ -101,22 +101,63 @@ def culture_map(
     >>> float(cm.entropy[0]), str(cm.entropy_band[0]), bool(cm.entropy_low[0] < 28.75 < cm.entropy_high[0])
     (28.75, 'significant issues', True)
     """
-    fn = "culture_map"
+    q, mgs, choices, index = map_options("culture_map", questionnaire, min_group_size, confidence, index)
+    qi = vote_roles(q, votes)
+    rows = _rows(votes, by, "culture_map")
+    picks = votes.picks
+    counts = _counts(picks, rows, len(q.behaviours))
+    answered: np.ndarray = np.asarray((picks >= 0).any(axis=2))  # (n, Q)
+    n, n_ans = _sizes(answered, rows)
+    hidden = _hidden(votes, by, rows, n_ans, mgs, "culture_map", answered)
+    moments = _moments(q, picks, rows, qi["current"], index)
+    return finish_map(q, choices, index, rows.names, by, mgs, confidence, counts, n, n_ans, hidden, moments)
+
+
+def map_options(fn: str, questionnaire: Questionnaire | str, min_group_size: int, confidence: float,
+             index: str | None) -> tuple[Questionnaire, int, CultureMapChoices, str]:
+    """The questionnaire, the checked settings, its choices and the index definition in force."""
     q = load_questionnaire(questionnaire) if isinstance(questionnaire, str) else questionnaire
     mgs = check(fn, "min_group_size", min_group_size, Interval(1, None, integer=True))
     check(fn, "confidence", confidence, Interval(0, 1, closed="neither"))
     choices = q.culture_map_choices or CultureMapChoices()
     index = choices.value_index if index is None else index
     check(fn, "index", index, Options(INDEX_DEFINITIONS))
-    qi = _roles(q, votes)
-    B = len(q.behaviours)
-    rows = _rows(votes, by, fn)
+    return q, mgs, choices, index
+
+
+class Moments(NamedTuple):
+    """What the indices of each row are computed from, in memory or reduced across partitions:
+    the values, the respondents who answered the current question (``n``), the sums of their
+    vectors (v, l, y (V), y_all) (``sums``, (R, V + 3)), and ``second``: given the estimates,
+    per row the sums of squared deviations of each column (R, V + 3) and of the two influences
+    (entropy's and health's, (R, 1) each)."""
+
+    values: tuple[str, ...]
+    n: np.ndarray
+    sums: np.ndarray
+    second: Callable[[Estimates], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+class Estimates(NamedTuple):
+    """The row estimates the influences are taken at."""
+
+    entropy: np.ndarray
+    mean: np.ndarray  # (R, V + 3): means of v, l, y (V), y_all
+    impl: np.ndarray
+    w: dict[str, float]
+    total: float
+
+
+def finish_map(
+    q: Questionnaire, choices: CultureMapChoices, index: str, names: tuple[str, ...], by: Any, mgs: int,
+    confidence: float, counts: np.ndarray, n: np.ndarray, n_ans: np.ndarray, hidden: np.ndarray, moments: Moments,
+) -> CultureMap:
+    """The culture map from its row totals: votes per (row, question, behaviour) ``counts``,
+    respondents ``n`` and answers ``n_ans`` per row, the rows ``hidden`` and the moments of the
+    indices. The one finishing step of :func:`culture_map` and of
+    :func:`akhlak_levels.dask.culture_map_dask`."""
+    qi = {x.role: k for k, x in enumerate(q.vote_questions)}
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    picks = votes.picks
-    counts = _counts(picks, rows, B)
-    answered: np.ndarray = np.asarray((picks >= 0).any(axis=2))  # (n, Q)
-    n, n_ans = _sizes(answered, rows)
-    hidden = _hidden(votes, by, rows, n_ans, mgs, fn, answered)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = counts / n_ans[:, :, None]
     lo, hi = wilson_interval(counts, np.broadcast_to(n_ans[:, :, None], counts.shape), z)
@@ -130,7 +171,7 @@ def culture_map(
         both = intop[:, qi[a]] & intop[:, qi[b]]
         matches[f"{a}-{b}"] = both.sum(axis=1)
         matched[f"{a}-{b}"] = tuple(tuple(ids[j] for j in np.nonzero(row)[0]) for row in both)
-    limiting = np.array([b.limiting for b in q.behaviours], dtype=bool)
+    limiting = _limiting(q)
     hindering = _top(np.where(limiting, counts[:, qi["current"]], 0)[:, None, :], choices.hindering)[:, 0]
     levels = np.array([b.level for b in q.behaviours]) - 1
     by_level = np.stack([counts[:, :, levels == k].sum(axis=2) for k in range(N_LEVELS)], axis=2)
@@ -139,10 +180,10 @@ def culture_map(
         # balance over the five levels: Shannon entropy of the profile over its most, log 5, in percent
         plogp = np.where(profile > 0, profile * np.log(np.where(profile > 0, profile, 1.0)), 0.0)
         balance = np.where(np.isfinite(profile).all(axis=2), -100.0 * plogp.sum(axis=2) / np.log(N_LEVELS), np.nan)
-    ind = _indices(q, picks, rows, qi["current"], limiting, index, matches["current-desired"], z, choices)
-    cm = _hide(
+    ind = _index_figures(moments, matches["current-desired"], z, choices)
+    return _hide(
         dict(
-            questionnaire_id=q.id, group=rows.names, n=n, n_answered=n_ans, suppressed=hidden,
+            questionnaire_id=q.id, group=names, n=n, n_answered=n_ans, suppressed=hidden,
             questions=tuple(x.id for x in q.vote_questions), roles=tuple(x.role for x in q.vote_questions),
             behaviours=ids, values=ind["values"], votes=counts.astype(float), share=share, share_low=lo, share_high=hi,
             top=top, matches=matches, matched=matched, alignment_band=match_band_of(matches["current-desired"], choices.match_bands),
@@ -152,10 +193,13 @@ def culture_map(
         ),
         hidden,
     )
-    return cm
 
 
-def _roles(q: Questionnaire, votes: VoteSet) -> dict[str, int]:
+def _limiting(q: Questionnaire) -> np.ndarray:
+    return np.array([b.limiting for b in q.behaviours], dtype=bool)
+
+
+def vote_roles(q: Questionnaire, votes: VoteSet) -> dict[str, int]:
     """Question position of each role; checks that the votes fit the questionnaire."""
     if votes.questionnaire_id != q.id:
         raise ValueError(f"culture_map: the votes answer {votes.questionnaire_id!r}, not {q.id!r}.")
@@ -178,7 +222,7 @@ def _rows(votes: VoteSet, by: str | None, fn: str) -> _Rows:
         return _Rows((ALL_ROWS,), empty, empty, 1, np.zeros(n, dtype=bool))
     labels, _ = group_labels(by, n, group_columns(votes.groups, votes.unit, votes.wave), fn)
     known = labels != ""
-    names, inv = _codes(labels if known.all() else labels[known])
+    names, inv = label_codes(labels if known.all() else labels[known])
     lab = np.arange(n) if known.all() else np.flatnonzero(known)
     return _Rows((ALL_ROWS,) + tuple(str(x) for x in names), lab, inv.ravel().astype(np.int64) + 1, len(names) + 1, ~known)
 
@@ -206,7 +250,7 @@ def _counts(picks: np.ndarray, rows: _Rows, n_behaviours: int) -> np.ndarray:
     return out
 
 
-def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def label_codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct labels and each label's position among them, as ``np.unique(...,
     return_inverse=True)`` gives them, found by hashing (a sort of the few distinct labels only).
     A numpy text array is hashed as it lies in memory (fixed-width UCS-4, zero padded, so equal
@@ -228,11 +272,8 @@ def _codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, fn: str, answered: np.ndarray) -> np.ndarray:
     """Rows whose figures are not shown (the privacy engine on the fewest answers per row)."""
-    size = n_ans.min(axis=1)
-    hidden = np.zeros(rows.n_rows, dtype=bool)
-    hidden[0] = size[0] < mgs
     if rows.n_rows == 1:
-        return hidden
+        return suppressed_rows(n_ans, 0, None, mgs)
     n_unl = int(answered[rows.unlabelled].sum(axis=0).min()) if rows.unlabelled.any() else 0
     labels = np.asarray(rows.names[1:])[rows.grp - 1]
     others = [
@@ -240,8 +281,18 @@ def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, f
         for name, col in group_columns(votes.groups, votes.unit, None).items()
         if not (isinstance(by, str) and name == by)
     ]
-    crossed = crossed_groups(np.asarray(rows.names[1:]), labels, others, mgs)
-    counts = np.append(size[1:], n_unl)
+    return suppressed_rows(n_ans, n_unl, crossed_groups(np.asarray(rows.names[1:]), labels, others, mgs), mgs)
+
+
+def suppressed_rows(n_ans: np.ndarray, n_unlabelled: int, crossed: np.ndarray | None, mgs: int) -> np.ndarray:
+    """The rows hidden by the privacy engine, from the fewest answers per row (``n_ans``, (R, Q)),
+    the fewest answers of the unlabelled respondents and the groups ``crossed`` hides."""
+    size = n_ans.min(axis=1)
+    hidden = np.zeros(len(size), dtype=bool)
+    hidden[0] = size[0] < mgs
+    if len(size) == 1:
+        return hidden
+    counts = np.append(size[1:], n_unlabelled)
     forced = np.append(crossed, True)
     hidden[1:] = suppression_mask(counts, mgs, forced=forced)[:-1]
     return hidden
@@ -321,43 +372,105 @@ def _current_counts(
     return v_i, l_i, c_iv
 
 
-def _indices(
-    q: Questionnaire, picks: np.ndarray, rows: _Rows, cur: int, limiting: np.ndarray, index: str, cd: np.ndarray, z: float,
-    choices: CultureMapChoices,
-) -> dict[str, Any]:
-    """Entropy, value indices, implementation and health with delta-method intervals, over the
-    respondents who answered the current question.
-
-    Per respondent: current votes ``v``, limiting votes ``l``, the value scores ``y`` (V) and
-    their mean ``y_all``; per row, three flat ``np.bincount`` passes over everyone's row and the
-    groups' (:class:`RowParts`): the sums of (v, l, y, y_all), those of the influences (z_e, z_h)
-    once the estimates are known, and the squared deviations of all of them."""
+def _moments(q: Questionnaire, picks: np.ndarray, rows: _Rows, cur: int, index: str) -> Moments:
+    """The moments of the indices in memory: per respondent who answered the current question
+    the vector (v, l, y (V), y_all) of :func:`_vectors`; per row, flat ``np.bincount`` passes over
+    everyone's row and the groups' (:class:`RowParts`): the sums, then (given the estimates) the
+    squared deviations of each column and of the influences (z_e, z_h)."""
     values = _value_list(q)
     V = len(values)
-    v_i, l_i, c_iv = _current_counts(q, picks[:, cur], limiting, values)
-    question = q.vote_questions[cur]
-    offered = set(question.behaviour_ids) if question.behaviour_ids else {b.id for b in q.behaviours}
-    m_v = np.array([min(question.max_picks, sum(1 for b in q.behaviours if b.value == v and b.id in offered)) for v in values], dtype=float)
-    full = np.empty((len(v_i), V + 3))  # per respondent: v, l, y (V), y_all
-    full[:, 0], full[:, 1] = v_i, l_i
+    full = _vectors(q, picks[:, cur], cur, index, values)
+    parts = _parts(rows, full[:, 0] > 0)
+    A = parts.take(full)  # (m, V + 3) per part
+
+    def second(est: Estimates) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        z_e, z_h = [], []  # the influences, per part
+        for a, (_, r) in zip(A, parts.parts):
+            e, h = influences(a, r, est, V)
+            z_e.append(e)
+            z_h.append(h)
+        ss_z = []
+        for zs in (z_e, z_h):  # one column at a time: contiguous, and bins by the rows themselves
+            zs2 = [x[:, None] for x in zs]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ss_z.append(parts.ss(zs2, parts.sums(zs2) / parts.n[:, None]))
+        ss = parts.sums([np.square(d, out=d) for d in (parts.deviation(a, est.mean, p) for p, a in enumerate(A))])
+        return ss, ss_z[0], ss_z[1]
+
+    return Moments(values, parts.n, parts.sums(A), second)
+
+
+def _vectors(q: Questionnaire, p: np.ndarray, cur: int, index: str, values: tuple[str, ...]) -> np.ndarray:
+    """Per respondent (n, V + 3): current votes ``v``, limiting votes ``l``, the value scores
+    ``y`` (V; NaN for a value that cannot be picked) and their mean ``y_all``."""
+    v_i, l_i, c_iv = _current_counts(q, p, _limiting(q), values)
+    return _as_vectors(v_i, l_i, (c_iv > 0) if index == "reach" else c_iv, _max_votes(q, cur, values), index)
+
+
+def _as_vectors(v: np.ndarray, lim: np.ndarray, w: np.ndarray, m_v: np.ndarray, index: str) -> np.ndarray:
+    """The vectors (v, l, y (V), y_all) of the counts (v, l, w): ``w`` is per value whether the
+    value was reached (``"reach"``) or its votes (``"votes"``). Linear in (v, l, w)."""
+    V = len(m_v)
+    full = np.empty((len(v), V + 3))  # per respondent: v, l, y (V), y_all
+    full[:, 0], full[:, 1] = v, lim
     y = full[:, 2:2 + V]
     with np.errstate(invalid="ignore", divide="ignore"):
-        np.multiply(100.0, (c_iv > 0) if index == "reach" else c_iv / m_v, out=y)
+        np.multiply(100.0, w if index == "reach" else w / m_v, out=y)
     ok = m_v > 0
     if V and ok.any():  # the mean over the values that can be picked, as np.nanmean of y would
-        y_sum = np.zeros(len(v_i))
+        y_sum = np.zeros(len(v))
         for k in np.flatnonzero(ok):  # summed value by value, in order (as np.sum does over fewer than 8)
             y_sum += y[:, k]
         full[:, 2 + V] = y_sum / int(ok.sum())
     else:
         full[:, 2 + V] = np.nan
     y[:, ~ok] = np.nan
-    parts = _parts(rows, v_i > 0)
-    A = parts.take(full)  # (m, V + 3) per part
+    return full
+
+
+def score_counts(q: Questionnaire, votes: VoteSet, index: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """The index inputs as whole numbers, for sums that merge exactly: the values, per respondent
+    the counts ``u`` = (v, l, w (V)) (int64, (n, V + 2)) and the linear map ``T`` ((V + 3, V + 2),
+    NaN rows for values that cannot be picked) with ``T @ u`` the vector of :func:`_vectors`."""
+    qi = vote_roles(q, votes)
+    values = _value_list(q)
+    v_i, l_i, c_iv = _current_counts(q, votes.picks[:, qi["current"]], _limiting(q), values)
+    u = np.empty((len(v_i), len(values) + 2), dtype=np.int64)
+    u[:, 0], u[:, 1] = v_i, l_i
+    u[:, 2:] = (c_iv > 0) if index == "reach" else c_iv
+    basis = np.eye(len(values) + 2)
+    T = _as_vectors(basis[:, 0], basis[:, 1], basis[:, 2:], _max_votes(q, qi["current"], values), index).T
+    return values, u, T
+
+
+def _max_votes(q: Questionnaire, cur: int, values: tuple[str, ...]) -> np.ndarray:
+    """The most votes of each value a respondent can give in the current question (float)."""
+    question = q.vote_questions[cur]
+    offered = set(question.behaviour_ids) if question.behaviour_ids else {b.id for b in q.behaviours}
+    return np.array([min(question.max_picks, sum(1 for b in q.behaviours if b.value == v and b.id in offered)) for v in values], dtype=float)
+
+
+def influences(a: np.ndarray, r: np.ndarray | int, est: Estimates, V: int) -> tuple[np.ndarray, np.ndarray]:
+    """The influences on entropy and on health of the vectors ``a`` (m, V + 3) counted in rows
+    ``r``: ``z_e = 100 (l - entropy / 100 v) / mean(v)`` (the linearised ratio) and ``z_h``, the
+    health weights' combination of ``-z_e`` and ``y_all - implementation``. Both are affine in
+    ``a``; their variance is the delta-method variance."""
+    w, total = est.w, est.total
     with np.errstate(invalid="ignore", divide="ignore"):
-        sums = parts.sums(A)
-        mean = sums / parts.n[:, None]
-        entropy = 100.0 * sums[:, 1] / sums[:, 0]
+        z_e = 100.0 * (a[:, 1] - est.entropy[r] / 100.0 * a[:, 0]) / est.mean[r, 0]
+    z_h = (-w["positive_energy"] * z_e + w["implementation"] * (a[:, 2 + V] - est.impl[r])) / total
+    return z_e, z_h
+
+
+def _index_figures(mom: Moments, cd: np.ndarray, z: float, choices: CultureMapChoices) -> dict[str, Any]:
+    """Entropy, value indices, implementation and health with delta-method intervals, from the
+    moments of the respondents who answered the current question (``cd``: the current-desired
+    matches)."""
+    values = mom.values
+    V = len(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = mom.sums / mom.n[:, None]
+        entropy = 100.0 * mom.sums[:, 1] / mom.sums[:, 0]
     vi, impl = mean[:, 2:2 + V], mean[:, 2 + V]
     raw_w = choices.health_weights
     w = {k: v / sum(raw_w.values()) for k, v in raw_w.items()}  # equal weights: 1/3 each, as before
@@ -365,18 +478,9 @@ def _indices(
     align = 100.0 * cd / choices.top_n
     pe = 100.0 - entropy
     health = (w["positive_energy"] * pe + w["implementation"] * impl + w["alignment"] * align) / total
-    z_e, z_h = [], []  # the influences, per part
-    for a, (_, r) in zip(A, parts.parts):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z_e.append(100.0 * (a[:, 1] - entropy[r] / 100.0 * a[:, 0]) / mean[r, 0])
-        z_h.append((-w["positive_energy"] * z_e[-1] + w["implementation"] * (a[:, 2 + V] - impl[r])) / total)
-    se_z = []
-    for zs in (z_e, z_h):  # one column at a time: contiguous, and bins by the rows themselves
-        zs2 = [x[:, None] for x in zs]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            se_z.append(parts.se(parts.ss(zs2, parts.sums(zs2) / parts.n[:, None]))[:, 0])
-    se_e, se_h = se_z
-    se = parts.se(parts.sums([np.square(d, out=d) for d in (parts.deviation(a, mean, p) for p, a in enumerate(A))]))
+    ss, ss_e, ss_h = mom.second(Estimates(entropy, mean, impl, w, total))
+    se_e, se_h = se_of_mean(ss_e, mom.n)[:, 0], se_of_mean(ss_h, mom.n)[:, 0]
+    se = se_of_mean(ss, mom.n)
     se_v, se_i = se[:, 2:2 + V], se[:, 2 + V]
 
     def ci(est: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
