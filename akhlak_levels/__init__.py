@@ -81,7 +81,7 @@ from .responses import MISSING, ResponseSet, iter_responses, read_responses
 from ._votes_read import read_votes
 from .votes import VoteSet
 from .store import AssessmentStore
-from .report import report  # the function; the subpackage stays importable as akhlak_levels.report._report
+from .reports import report
 
 __all__ = [
     "__version__",

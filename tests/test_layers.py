@@ -36,7 +36,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("growth",),
     ("store",),
     ("plots",),
-    ("report",),
+    ("reports",),
     ("cli", "__main__", "dask"),
 ]
 

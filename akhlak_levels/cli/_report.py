@@ -8,7 +8,7 @@ from typing import TextIO
 
 from ..model import is_vote_instrument
 from ..questionnaire import load_questionnaire
-from ..report import report
+from ..reports import report
 from ._stream import reading_options
 from ._usage import UsageError
 

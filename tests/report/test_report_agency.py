@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import akhlak_levels as al
-from akhlak_levels.report import TEXT
+from akhlak_levels.reports import TEXT
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "questionnaires" / "examples" / "berakhlak-excel-id.csv"
 

@@ -21,7 +21,7 @@ from ..growth import progress, reliable_change
 from ..levels import Level
 from ..questionnaire import Questionnaire
 from ._agency import scale_names
-from ._format import category_color
+from ._format import category_color, write_text
 from ._groups import group_labels
 from ._inputs import Inputs
 from ._methods import methods_context
@@ -145,8 +145,6 @@ def write_personal(inp: Inputs, env: Any, out: Path, *, by: str | None, min_grou
                    lang: str, date: Any) -> list[Path]:
     """Write the personal pages: one file with a page each when ``out`` ends in ``.html``, else
     one file per respondent in the folder ``out``."""
-    from ._report import write_text
-
     pages, notes = _pages(inp, by=by, mgs=min_group_size, conf=confidence, lang=lang)
     methods = methods_context(inp, lang=lang, min_group_size=min_group_size, confidence=confidence, date=date, notes=notes)
     template = env.get_template("personal.html.j2")

@@ -4,7 +4,6 @@ network) for an agency, or a personal page per respondent."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -12,7 +11,7 @@ import numpy as np
 
 from .._validation import Interval, Options, check
 from ..model import is_vote_instrument
-from ._format import num, value_attr
+from ._format import num, value_attr, write_text
 from ._inputs import Inputs, gather
 from ._methods import methods_context
 from ._text import LANGS, texts
@@ -29,7 +28,7 @@ def _environment(lang: str) -> Any:
     except ImportError:  # pragma: no cover - exercised only without the extra
         raise ImportError("Reports need jinja2: pip install 'akhlak-levels[report]'.") from None
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("akhlak_levels.report", "templates"),
+        loader=jinja2.PackageLoader("akhlak_levels.reports", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -40,21 +39,6 @@ def _environment(lang: str) -> Any:
     env.globals["t"] = texts(lang)
     env.globals["lang"] = lang
     return env
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # as an ordinary file (mkstemp makes it private)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def report(

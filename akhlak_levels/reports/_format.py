@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["CATEGORY_COLORS", "SUPPRESSED_COLOR", "category_color", "num", "svg_of", "value_attr"]
+__all__ = ["CATEGORY_COLORS", "SUPPRESSED_COLOR", "category_color", "num", "svg_of", "value_attr", "write_text"]
 
 #: Colours of index categories, best band first (the palette of :mod:`akhlak_levels.plots`, so a
 #: report's tables and its charts agree: A Sehat green, B Cukup Sehat, C Tidak Sehat, D).
@@ -83,3 +86,18 @@ def svg_of(fig: Any) -> str:
 def finite(x: Any) -> bool:
     """True for a finite number."""
     return x is not None and bool(np.isfinite(float(x)))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)  # as an ordinary file (mkstemp makes it private)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

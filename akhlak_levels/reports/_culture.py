@@ -34,8 +34,8 @@ def _top_lists(cm: CultureMap, q: Questionnaire, r: int, lang: str) -> list[dict
     beh = {b.id: b for b in q.behaviours}
     in_pairs: dict[str, set[str]] = {}
     for pair in _PAIRS:
-        for b in cm.matched[pair][r]:
-            in_pairs.setdefault(b, set()).update(pair.split("-"))
+        for matched in cm.matched[pair][r]:
+            in_pairs.setdefault(matched, set()).update(pair.split("-"))
     out = []
     for qi, role in enumerate(cm.roles):
         items = []
@@ -56,6 +56,8 @@ def culture_context(maps: list[tuple[str, CultureMap]], q: Questionnaire, *, lan
     """Everything the culture template shows, for the last vote wave."""
     wave, cm = maps[-1]
     choices = q.culture_map_choices
+    if choices is None:  # pragma: no cover - every vote instrument has its choices (defaults filled in)
+        raise ValueError(f"{q.id!r} has no culture map choices.")
     codes = tuple(c.code for c in choices.categories)
     labels = {c.code: c.label.get(lang, c.code) for c in choices.categories}
     beh = {b.id: b for b in q.behaviours}
@@ -71,7 +73,7 @@ def culture_context(maps: list[tuple[str, CultureMap]], q: Questionnaire, *, lan
     rows = []
     for r, g in enumerate(cm.group):
         hidden = bool(cm.suppressed[r])
-        row: dict[str, Any] = {"group": g, "total": r == 0, "n": int(cm.n[r]), "suppressed": hidden}
+        row: dict[str, Any] = {"group": g, "total": r == 0, "n": int(cm.n[r]), "suppressed": hidden, "entropy": None}
         if not hidden:
             row["lists"] = _top_lists(cm, q, r, lang)
             row["matches"] = [{"pair": p, "count": int(cm.matches[p][r]),
