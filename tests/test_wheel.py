@@ -25,8 +25,10 @@ q = al.load_questionnaire("socio-emotional-levels")
 b = al.load_questionnaire("berakhlak")
 rs, truth = al.simulate(q, 50, random_state=0)
 a = al.assess(q, rs)
+[page] = al.report({"2025": a}, q, output="report.html", by=None)  # the templates come from the wheel
 print(json.dumps({"file": al.__file__, "ids": al.list_questionnaires(), "n": [q.n_items, b.n_items],
-                  "model": q.default_model.kind, "agree": float((a.level == truth).mean())}))
+                  "model": q.default_model.kind, "agree": float((a.level == truth).mean()),
+                  "report": "<svg" in page.read_text(encoding="utf-8")}))
 """
 
 
@@ -48,6 +50,10 @@ def test_the_wheel_contains_schemas_and_instruments(wheel):
         "akhlak_levels/_bundled/berakhlak.json",
         "akhlak_levels/_bundled/berakhlak-culture-map.json",
         "akhlak_levels/_bundled/README.md",
+        "akhlak_levels/reports/templates/base.html.j2",
+        "akhlak_levels/reports/templates/agency.html.j2",
+        "akhlak_levels/reports/templates/personal.html.j2",
+        "akhlak_levels/reports/templates/style.css",
     ):
         assert expected in names
 
@@ -68,6 +74,6 @@ def test_a_fresh_venv_with_the_wheel_loads_both_instruments(wheel, tmp_path):
     info = json.loads(r.stdout)
     assert info["file"].startswith(str(env_dir)), info["file"]
     assert info["ids"] == ["berakhlak", "berakhlak-culture-map", "socio-emotional-levels"]
-    assert info["n"] == [38, 42] and info["model"] == "theory-prior" and info["agree"] > 0.9
+    assert info["n"] == [38, 42] and info["model"] == "theory-prior" and info["agree"] > 0.9 and info["report"]
     r = subprocess.run([str(env_dir / "bin" / "akhlak-levels"), "list"], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0 and "socio-emotional-levels" in r.stdout
