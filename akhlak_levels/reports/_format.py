@@ -22,6 +22,7 @@ CATEGORY_COLORS = ("#66bd63", "#d9ef8b", "#fdae61", "#f46d43")
 SUPPRESSED_COLOR = "#d9d9d9"
 
 _SALT = itertools.count()
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 _ID = re.compile(r'(\bid="|url\(#|href="#)([^"\)]+)')
 
 
@@ -69,6 +70,7 @@ def svg_of(fig: Any) -> str:
     start = text.find("<svg")
     if start < 0:  # pragma: no cover - matplotlib always writes one
         raise RuntimeError("matplotlib wrote no <svg> element")
+    text = _METADATA.sub("", text)  # matplotlib's RDF block: a creator line and namespaces, nothing to show
     prefix = f"fig{next(_SALT)}-"  # matplotlib numbers ids per figure: prefixed, two figures never share one
     seen: dict[str, int] = {}
 

@@ -125,7 +125,7 @@ def report(
     >>> [path] = al.report("questionnaires/examples/berakhlak-excel-id.csv", "berakhlak",
     ...                    output=out + "/agency.html", lang="en", read_options={"unit_column": "unit"})
     >>> html = path.read_text(encoding="utf-8")
-    >>> 'data-stat="index"' in html, "<svg" in html, "http://" in html.replace("http://www.w3.org", "")
+    >>> 'data-stat="index"' in html, html.count("<svg") >= 2, "src=" in html or "<script" in html
     (True, True, False)
     """
     fn = "report"
