@@ -271,6 +271,7 @@ class Page:
         self.exceptions: list[str] = []
         self.log: list[dict[str, str]] = []
         self.failed_requests: list[dict[str, str]] = []
+        self.requests: list[str] = []  # the URL of every request the page made, in order
         self._urls: dict[str, str] = {}
         self._loads = 0
 
@@ -287,6 +288,7 @@ class Page:
                              "text": entry.get("text", ""), "url": entry.get("url", "")})
         elif method == "Network.requestWillBeSent":
             self._urls[params["requestId"]] = params.get("request", {}).get("url", "")
+            self.requests.append(self._urls[params["requestId"]])
         elif method == "Network.loadingFailed":
             self.failed_requests.append({"url": self._urls.get(params.get("requestId", ""), ""),
                                          "error": params.get("errorText", ""),
@@ -334,6 +336,17 @@ class Page:
             details = reply["exceptionDetails"]
             raise CDPError(details.get("exception", {}).get("description") or details.get("text", "script error"))
         return reply.get("result", {}).get("value")
+
+    def emulate(self, *, media: str = "", width: int = 0, height: int = 0, mobile: bool = False) -> None:
+        """Lay the page out for ``media`` (``"print"``, ``"screen"``; ``""`` the default) in a
+        viewport of ``width`` x ``height`` CSS pixels (0, 0: the window), as a phone when
+        ``mobile``."""
+        self.send("Emulation.setEmulatedMedia", {"media": media})
+        if width and height:
+            self.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1,
+                                                             "mobile": mobile})
+        else:
+            self.send("Emulation.clearDeviceMetricsOverride")
 
     def screenshot(self, path: str | os.PathLike[str], *, full_page: bool = True) -> Path:
         """A PNG of the page (the whole page by default) written to ``path``."""
