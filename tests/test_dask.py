@@ -13,7 +13,7 @@ distributed = pytest.importorskip("distributed", reason="the dask extra")
 import dask  # noqa: E402
 
 from akhlak_levels import ResponseError, assess, load_questionnaire, progress, read_responses, simulate  # noqa: E402
-from akhlak_levels.dask import assess_dask, progress_dask  # noqa: E402
+from akhlak_levels.dask import assess_dask, culture_map_dask, progress_dask  # noqa: E402
 
 SEL = load_questionnaire("socio-emotional-levels")
 
@@ -194,3 +194,15 @@ def test_one_wave_at_a_time():
         progress_dask(scored, SEL)
     table = progress_dask(scored[scored["wave"] == "2024"], SEL)
     assert table.waves == ("2024",) and table.n.tolist() == [20]
+
+
+def test_the_culture_map_on_the_cluster_equals_the_in_memory_map(client):
+    from akhlak_levels import culture_map, read_votes
+    from test_dask_culture import CM, assert_same_map, partitioned, vote_frame
+
+    df = vote_frame(1500, 9)
+    frame = partitioned(df, [0, 500, 500, 1000, 1500])  # an empty partition
+    got = culture_map_dask(frame, CM, by="unit", group_columns=["region"])  # the client's cluster computes
+    want = culture_map(CM, read_votes(df, CM, group_columns=["region"]), by="unit")
+    assert_same_map(got, want)
+    assert got.n.tolist() == want.n.tolist() and got.n[0] == 1500 and np.isfinite(got.health[0])

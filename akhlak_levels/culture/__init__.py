@@ -19,6 +19,8 @@ from ._definitions import (
 from ._change import CHANGE_INDICES, ChangeTable, culture_change
 from ._levels import VoteLevels, level_weights, simulate_votes, vote_levels
 from ._map import culture_map
+from ._map import map_of_tallies as map_of_tallies, map_options as map_options, vote_tallies as vote_tallies  # for akhlak_levels.dask (not in __all__)
+from ._counts import Tallies as Tallies, merge_tallies as merge_tallies  # for akhlak_levels.dask (not in __all__)
 from ._rank import RANK_STATISTICS, RankTable, competition_ranks, rank_units, statistic_of
 from ._result import ALL_ROWS, CultureMap
 from ._trend import TrendTable, culture_trend

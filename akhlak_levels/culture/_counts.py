@@ -9,10 +9,13 @@ enters row 0 and the row of their group, so each kernel takes the respondents' p
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+
+from typing import NamedTuple
 
 from .._intervals import wilson_interval
 
-__all__ = ["RowParts", "count_votes", "row_mean_se", "se_of_mean", "wilson_interval"]
+__all__ = ["RowParts", "Tallies", "count_votes", "label_codes", "merge_tallies", "row_mean_se", "se_of_mean", "wilson_interval"]
 
 
 def count_votes(picks: np.ndarray, sel: np.ndarray | None, rows: np.ndarray, n_rows: int, n_behaviours: int) -> np.ndarray:
@@ -157,3 +160,65 @@ class RowParts:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = self.sums(ys) / self.n[:, None]
         return mean, self.se(self.ss(ys, mean))
+
+
+def label_codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct labels and each label's position among them, as ``np.unique(...,
+    return_inverse=True)`` gives them, found by hashing (a sort of the few distinct labels only).
+    A numpy text array is hashed as it lies in memory (fixed-width UCS-4, zero padded, so equal
+    labels are equal bytes), without converting each label to a Python or Arrow string."""
+    w = labels.dtype.itemsize
+    if labels.dtype.kind == "U" and len(labels) and w:
+        data = pa.py_buffer(np.ascontiguousarray(labels).view(np.uint8))
+        enc = pa.FixedSizeBinaryArray.from_buffers(pa.binary(w), len(labels), [None, data]).dictionary_encode()
+        d = enc.dictionary
+        distinct = np.frombuffer(d.buffers()[1], dtype=labels.dtype, count=len(d), offset=d.offset * w)
+    else:
+        enc = pa.array(labels, type=pa.string()).dictionary_encode()
+        distinct = enc.dictionary.to_numpy(zero_copy_only=False).astype(str)
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return distinct[order], rank[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+class Tallies(NamedTuple):
+    """Whole-number tallies of a culture map's respondents per group label (sorted; ``""``: no
+    label), which add up exactly across parts of the respondents (:func:`merge_tallies`)."""
+
+    keys: np.ndarray
+    n: np.ndarray  # (K,) respondents
+    n_ans: np.ndarray  # (K, Q) who answered each question
+    votes: np.ndarray  # (K, Q, B)
+    m: np.ndarray  # (K,) who answered the current question
+    s: np.ndarray  # (K, k) sums of u
+    s2: np.ndarray  # (K, k, k) sums of u u^T
+    cross: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]  # per other grouping: (label, other, count)
+
+
+def merge_tallies(*parts: Tallies | None) -> Tallies | None:
+    """The tallies of several partitions added per label (exact: whole numbers)."""
+    ts = [t for t in parts if t is not None]
+    if len(ts) < 2:
+        return ts[0] if ts else None
+    keys = np.unique(np.concatenate([t.keys for t in ts]))
+    pos = [np.searchsorted(keys, t.keys) for t in ts]
+
+    def add(field: str) -> np.ndarray:
+        first = getattr(ts[0], field)
+        out = np.zeros((len(keys),) + first.shape[1:], dtype=np.int64)
+        for p, t in zip(pos, ts):
+            out[p] += getattr(t, field)
+        return out
+
+    cross = []
+    for i in range(len(ts[0].cross)):
+        g = np.concatenate([t.cross[i][0] for t in ts])
+        o = np.concatenate([t.cross[i][1] for t in ts])
+        c = np.concatenate([t.cross[i][2] for t in ts])
+        onames, ocode = label_codes(o.astype(str))
+        pair = np.searchsorted(keys, g) * max(len(onames), 1) + ocode
+        tot = np.bincount(pair, weights=c, minlength=len(keys) * len(onames)).astype(np.int64)
+        nz = np.flatnonzero(tot)
+        cross.append((keys[nz // max(len(onames), 1)], onames[nz % max(len(onames), 1)], tot[nz]))
+    return Tallies(keys, add("n"), add("n_ans"), add("votes"), add("m"), add("s"), add("s2"), tuple(cross))

@@ -8,7 +8,6 @@ from statistics import NormalDist
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
-import pyarrow as pa
 
 from .._validation import Interval, Options, check
 from ..levels import N_LEVELS
@@ -16,7 +15,7 @@ from ..privacy import crossed_groups, suppression_mask
 from ..quality import group_columns, group_labels
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..votes import VoteSet
-from ._counts import RowParts, count_votes, se_of_mean, wilson_interval
+from ._counts import RowParts, Tallies, count_votes, label_codes, se_of_mean, wilson_interval
 from .._votes import CultureMapChoices
 from ._definitions import INDEX_DEFINITIONS, band_of, category_of, match_band_of
 from ._result import ALL_ROWS, PAIRS, CultureMap
@@ -250,26 +249,6 @@ def _counts(picks: np.ndarray, rows: _Rows, n_behaviours: int) -> np.ndarray:
     return out
 
 
-def label_codes(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted distinct labels and each label's position among them, as ``np.unique(...,
-    return_inverse=True)`` gives them, found by hashing (a sort of the few distinct labels only).
-    A numpy text array is hashed as it lies in memory (fixed-width UCS-4, zero padded, so equal
-    labels are equal bytes), without converting each label to a Python or Arrow string."""
-    w = labels.dtype.itemsize
-    if labels.dtype.kind == "U" and len(labels) and w:
-        data = pa.py_buffer(np.ascontiguousarray(labels).view(np.uint8))
-        enc = pa.FixedSizeBinaryArray.from_buffers(pa.binary(w), len(labels), [None, data]).dictionary_encode()
-        d = enc.dictionary
-        distinct = np.frombuffer(d.buffers()[1], dtype=labels.dtype, count=len(d), offset=d.offset * w)
-    else:
-        enc = pa.array(labels, type=pa.string()).dictionary_encode()
-        distinct = enc.dictionary.to_numpy(zero_copy_only=False).astype(str)
-    order = np.argsort(distinct, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return distinct[order], rank[enc.indices.to_numpy(zero_copy_only=False)]
-
-
 def _hidden(votes: VoteSet, by: Any, rows: _Rows, n_ans: np.ndarray, mgs: int, fn: str, answered: np.ndarray) -> np.ndarray:
     """Rows whose figures are not shown (the privacy engine on the fewest answers per row)."""
     if rows.n_rows == 1:
@@ -293,7 +272,7 @@ def suppressed_rows(n_ans: np.ndarray, n_unlabelled: int, crossed: np.ndarray | 
     if len(size) == 1:
         return hidden
     counts = np.append(size[1:], n_unlabelled)
-    forced = np.append(crossed, True)
+    forced = np.append(np.zeros(len(size) - 1, dtype=bool) if crossed is None else crossed, True)
     hidden[1:] = suppression_mask(counts, mgs, forced=forced)[:-1]
     return hidden
 
@@ -500,6 +479,100 @@ def _index_figures(mom: Moments, cd: np.ndarray, z: float, choices: CultureMapCh
     out["health_category"] = category_of(health, choices.categories)
     out.update(entropy_se=se_e, value_index_se=se_v, implementation_se=se_i, health_se=se_h)
     return out
+
+
+def vote_tallies(q: Questionnaire, votes: VoteSet, by: str | None, index: str) -> Tallies:
+    """The whole-number tallies of ``votes`` per label of ``by`` (``""``: none): respondents,
+    answers per question, votes per (question, behaviour), for the indices the respondents who
+    answered the current question with the sums ``S = sum u`` and ``S2 = sum u u^T`` of their
+    counts ``u`` (:func:`score_counts`), and the cross-tabulated counts with the other grouping
+    columns; summed by :func:`merge_tallies`, finished by :func:`map_of_tallies`."""
+    n = len(votes)
+    labels = np.full(n, "") if by is None else group_labels(by, n, group_columns(votes.groups, votes.unit, votes.wave), "culture_map")[0]
+    keys, key = label_codes(labels)
+    K = len(keys)
+    picks = votes.picks
+    answered: np.ndarray = np.asarray((picks >= 0).any(axis=2))
+    n_ans = np.stack([np.bincount(key, weights=answered[:, j], minlength=K) for j in range(picks.shape[1])], axis=1)
+    _, u, _ = score_counts(q, votes, index)
+    sel = u[:, 0] > 0
+    ks, us = key[sel], u[sel]
+    k = us.shape[1]
+    bins = (ks[:, None] * k + np.arange(k)).ravel()
+    s = np.bincount(bins, weights=us.ravel(), minlength=K * k).reshape(K, k)
+    s2 = np.empty((K, k, k))
+    for j in range(k):  # whole numbers far below 2**53: the float sums are exact
+        s2[:, j] = np.bincount(bins, weights=(us[:, j:j + 1] * us).ravel(), minlength=K * k).reshape(K, k)
+    cross = []
+    if by is not None:
+        lab = labels != ""
+        for name, col in group_columns(votes.groups, votes.unit, None).items():
+            if name == by:
+                continue
+            onames, ocode = label_codes(np.asarray(col).astype(str)[lab])
+            c = np.bincount(key[lab] * len(onames) + ocode, minlength=K * len(onames)) if len(onames) else np.zeros(0, int)
+            nz = np.flatnonzero(c)
+            cross.append((keys[nz // max(len(onames), 1)], onames[nz % max(len(onames), 1)], c[nz].astype(np.int64)))
+    return Tallies(keys, np.bincount(key, minlength=K).astype(np.int64), n_ans.astype(np.int64),
+                    count_votes(picks, None, key, K, len(q.behaviours)), np.bincount(ks, minlength=K).astype(np.int64),
+                    s.astype(np.int64), s2.astype(np.int64), tuple(cross))
+
+
+def map_of_tallies(q: Questionnaire, t: Tallies, by: str | None, mgs: int, confidence: float, index: str,
+                   choices: CultureMapChoices) -> CultureMap:
+    """The culture map of reduced tallies: everyone's row (the sum over every label) and the groups'
+    rows, suppressed and finished (:func:`finish_map`) as in memory. The vectors the indices average
+    are ``T u``: their sums are ``T S``, their centred co-moments ``T M T^T`` with
+    ``M = (n S2 - S S^T) / n`` in exact integers rounded once, and the sums of squares of the
+    (affine) influences ``g^T (T M T^T) g``, ``g`` read off :func:`influences`."""
+    q_one = VoteSet(q.id, q.version, np.array(["1"]), np.full((1, len(q.vote_questions), 1), -1, dtype=np.int16))
+    values, _, T = score_counts(q, q_one, index)
+    lab = t.keys != ""
+    grouped = by is not None
+
+    def rows(a: np.ndarray) -> np.ndarray:
+        total = a.sum(axis=0, keepdims=True)
+        return np.concatenate([total, a[lab]]) if grouped else total
+
+    names = (ALL_ROWS,) + (tuple(str(x) for x in t.keys[lab]) if grouped else ())
+    n_ans = rows(t.n_ans)
+    crossed = None
+    n_unl = 0
+    if grouped:
+        n_unl = int(t.n_ans[~lab].sum(axis=0).min()) if (~lab).any() else 0
+        grid = np.asarray(names[1:])
+        crossed = np.zeros(len(grid), dtype=bool)
+        for g, o, c in t.cross:  # the reduced cross-tabulation, one label pair per respondent again
+            crossed |= crossed_groups(grid, np.repeat(g, c), [np.repeat(o, c)], mgs)
+    hidden = suppressed_rows(n_ans, n_unl, crossed, mgs)
+    moments = _tally_moments(values, rows(t.m), rows(t.s), rows(t.s2), T)
+    return finish_map(q, choices, index, names, by, mgs, confidence, rows(t.votes), rows(t.n), n_ans, hidden, moments)
+
+
+def _tally_moments(values: tuple[str, ...], m: np.ndarray, s: np.ndarray, s2: np.ndarray, T: np.ndarray) -> Moments:
+    """The moments of the indices from the reduced sums of the counts ``u``: the sums of the
+    vectors ``T S`` and, given the estimates, the sums of squares ``g^T (T M T^T) g``."""
+    R, k = s.shape
+    V = len(values)
+    mo = m.astype(object)
+    so = s.astype(object)
+    num = mo[:, None, None] * s2.astype(object) - so[:, :, None] * so[:, None, :]  # exact integers
+    M = np.array((num / np.where(m > 0, mo, 1)[:, None, None]).tolist(), dtype=float).reshape(R, k, k)  # one rounding
+    Mx = np.einsum("ij,rjk,lk->ril", T, M, T)
+    kx = V + 3
+
+    def second(est: Estimates) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        basis = np.vstack([np.zeros(kx), np.eye(kx)])  # the influence at 0 and at each unit vector
+        z_e, z_h = influences(np.tile(basis, (R, 1)), np.repeat(np.arange(R), kx + 1), est, V)
+        out = []
+        for z in (z_e, z_h):
+            f = z.reshape(R, kx + 1)
+            g = f[:, 1:] - f[:, :1]  # the gradient of an affine function
+            gg = g[:, :, None] * g[:, None, :]
+            out.append(np.where(gg == 0, 0.0, gg * Mx).sum(axis=(1, 2))[:, None])  # unused columns add nothing, NaN or not
+        return np.diagonal(Mx, axis1=1, axis2=2).copy(), out[0], out[1]
+
+    return Moments(values, m.astype(float), s.astype(float) @ T.T, second)
 
 
 def _hide(fields: dict[str, Any], hidden: np.ndarray) -> CultureMap:

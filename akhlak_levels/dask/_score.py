@@ -1,47 +1,4 @@
-"""Scoring a ``dask.dataframe`` partition by partition, on one machine or a cluster (extra ``dask``).
-
-Scoring is embarrassingly parallel: a respondent's posterior depends only on their own answers
-and the fixed model, so :func:`assess_dask` reads and scores each partition with
-:func:`akhlak_levels.read_responses` and :func:`akhlak_levels.assess`, exactly as the
-single-machine path does, one task per partition (the partitions of ``frame.to_delayed()``, each
-bound to its own global offset, gathered by ``from_delayed`` with a declared ``meta``; an offset
-looked up by ``partition_info`` at run time would be wrong after an optimiser selects
-partitions, as ``result.partitions[i]`` does). Three things need the whole frame, and each is
-done so that the result equals ``assess`` on the concatenated frame:
-
-* **Numbered respondents.** Without an id column, respondents are numbered from 1 in frame order.
-  Each partition numbers on from its global offset (the cumulative row count of the partitions
-  before it, from one ``len`` pass over the partitions), so ids are unique across partitions.
-* **Row numbers in errors.** Where the frame's index is not an integer index (or is a named
-  index, which the reader treats as a column), rows are numbered by global position, as the
-  reader numbers them in one frame.
-* **Repeated ids.** With an id column, a repeat inside a partition is refused by the reader; a
-  repeat across partitions is found by a hash-partitioned ``groupby`` on the ids (count, first
-  and last row per id: a tree reduction with ``split_out`` partitions, so no task holds every
-  id). Each output partition depends on that check, so computing the result raises a
-  :class:`~akhlak_levels.ResponseError` naming both rows. The price: every scored partition is
-  held (on the workers) until the check is done; pass ``check_ids=False`` to stream.
-
-:func:`progress_dask` reduces the scored frame to the one-wave table of
-:func:`akhlak_levels.progress` from mergeable partial sums per group (respondents, counts per
-level, sums and shifted sums of squares of the expected level and the index, counts and sums of
-each scale, and the cross-tabulations with the other grouping columns) and then applies the one
-suppression engine of :mod:`akhlak_levels.privacy` to the reduced totals, never per partition.
-
-Examples
---------
->>> import dask.dataframe as dd
->>> import pandas as pd
->>> from akhlak_levels import load_questionnaire, simulate
->>> from akhlak_levels.dask import assess_dask
->>> q = load_questionnaire("socio-emotional-levels")
->>> rs, truth = simulate(q, 30, random_state=0)
->>> frame = dd.from_pandas(pd.DataFrame(rs.values, columns=q.item_ids), npartitions=3)
->>> scored = assess_dask(frame, q)
->>> out = scored.compute(scheduler="sync")
->>> out["respondent_id"].tolist()[9:12], bool((out["level"].to_numpy() == truth).mean() > 0.8)
-(['10', '11', '12'], True)
-"""
+"""Scoring a ``dask.dataframe`` partition by partition: :func:`assess_dask` (see the package notes)."""
 
 from __future__ import annotations
 
@@ -50,37 +7,31 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from ._readers import norm
-from ._validation import Interval, check, param_error
-from .assessment import assess
-from .errors import Problem, ResponseError
-from .growth import ALL_GROUP, MISSING_GROUP, ProgressTable, rank_desc, t_interval  # the statistics of progress
-from .levels import N_LEVELS
-from .model import LevelModel
-from .privacy import crossed_groups, suppression_mask
-from .quality import model_for
-from .questionnaire import Questionnaire, load_questionnaire
-from .responses import read_responses
+from .._readers import norm
+from .._validation import Interval, check, param_error
+from ..assessment import assess
+from ..errors import Problem, ResponseError
+from ..model import LevelModel
+from ..quality import model_for
+from ..questionnaire import Questionnaire, load_questionnaire
+from ..responses import read_responses
 
-__all__ = ["assess_dask", "progress_dask"]
+__all__ = ["assess_dask"]
 
 #: The hidden column that carries each respondent's row number (as the reader numbers rows)
 #: from scoring to the duplicate-id check; it is not in the result.
-_ROW = "__akhlak_levels_row__"
+ROW = "__akhlak_levels_row__"
 #: The most repeated ids one error lists.
 _MAX_LISTED = 10_000
 
 
-def _dask() -> Any:
+def require_dask() -> Any:
     try:
         import dask
         import dask.dataframe  # noqa: F401 - the dataframe part of the extra
     except ImportError:  # pragma: no cover - exercised only without the extra
         raise ImportError("akhlak_levels.dask needs dask: pip install 'akhlak-levels[dask]'.") from None
     return dask
-
-
-# =========================================================================== scoring
 
 
 def assess_dask(
@@ -150,7 +101,7 @@ def assess_dask(
     Respondent ids must be unique:
       - row 5, respondent 'a': duplicate respondent id, on rows [0, 5]
     """
-    _dask()
+    require_dask()
     q = load_questionnaire(questionnaire)
     check("assess_dask", "min_confidence", min_confidence, Interval(0, 1))
     check("assess_dask", "min_answered", min_answered, Interval(0, 1, closed="right"))
@@ -171,7 +122,7 @@ def assess_dask(
     if not has_ids or positional:
         lengths = np.asarray(frame.map_partitions(len, meta=(None, "i8")).compute(), dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(lengths)])[:-1]
-    dask = _dask()
+    dask = require_dask()
     # each partition is bound to its own offset here, not looked up by partition number when
     # run: an optimiser that selects partitions (result.partitions[i]) renumbers them
     parts = [
@@ -181,10 +132,10 @@ def assess_dask(
         for i, p in enumerate(frame.to_delayed())
     ]
     divisions = frame.divisions if frame.known_divisions else None
-    out_meta = meta.drop(columns=_ROW)
+    out_meta = meta.drop(columns=ROW)
     verdict: Any = True
     if has_ids and check_ids and frame.npartitions > 1:
-        verdict = _duplicate_check(dask.dataframe.from_delayed(parts, meta=meta, verify_meta=False), frame.npartitions)
+        verdict = duplicate_check(dask.dataframe.from_delayed(parts, meta=meta, verify_meta=False), frame.npartitions)
     done = [dask.delayed(_drop_row, pure=True)(p, verdict) for p in parts]
     return dask.dataframe.from_delayed(done, meta=out_meta, divisions=divisions, verify_meta=False)
 
@@ -203,7 +154,7 @@ def _meta(header: list[str], index: Any, q: Questionnaire, model: LevelModel | N
     a = assess(q, read_responses(one, q, **opts), model, min_confidence=settings["min_confidence"],
                min_answered=settings["min_answered"])
     out = a.to_frame(settings["lang"]).iloc[:0]
-    out[_ROW] = np.zeros(0, dtype=np.int64)
+    out[ROW] = np.zeros(0, dtype=np.int64)
     out.index = index[:0]
     return out
 
@@ -212,45 +163,59 @@ def _score_partition(pdf: Any, q: Questionnaire, model: LevelModel | None, opts:
                      settings: dict[str, Any], offset: int | None, has_ids: bool, positional: bool,
                      meta: Any) -> Any:
     """One partition read and scored as the single-machine path reads and scores the whole frame."""
-    import pandas as pd
 
     if len(pdf) == 0:
         return meta.copy()
     k = len(pdf)
-    off = 0 if offset is None else offset
-    src = pdf
-    if positional:  # the reader numbers rows by position in the whole frame
-        src = pdf.reset_index() if any(n is not None for n in pdf.index.names) else pdf.copy(deep=False)
-        src.index = pd.RangeIndex(off, off + k)
-    numbers = np.arange(off + 1, off + k + 1)
-    try:
-        rs = read_responses(src, q, **opts)
-    except ResponseError:
-        if not has_ids:  # again with the numbers as ids, so the error names the ids of the whole frame
-            read_responses(src.assign(**{_ROW: numbers}), q, **{**opts, "id_column": _ROW})
-        raise
+    src, numbers = partition_source(pdf, offset, positional)
+    rs = read_partition(read_responses, src, q, opts, has_ids, numbers)
     if len(rs) != k:  # pragma: no cover - a DataFrame source keeps every row
         raise ResponseError(f"A partition of {k} rows read as {len(rs)} respondents: rows cannot be numbered.")
     a = assess(q, rs, model, min_confidence=settings["min_confidence"], min_answered=settings["min_answered"])
     if not has_ids:
         a = replace(a, respondent_ids=numbers.astype(str))
     out = a.to_frame(settings["lang"])
-    out[_ROW] = np.asarray(src.index, dtype=np.int64)
+    out[ROW] = np.asarray(src.index, dtype=np.int64)
     out.index = pdf.index
     return out.astype(meta.dtypes.to_dict())
 
 
+def partition_source(pdf: Any, offset: int | None, positional: bool) -> tuple[Any, np.ndarray]:
+    """The partition as the reader sees it within the whole frame (rows numbered by global
+    position where the reader numbers rows by position), and the numbers of its respondents."""
+    import pandas as pd
+
+    k = len(pdf)
+    off = 0 if offset is None else offset
+    src = pdf
+    if positional:  # the reader numbers rows by position in the whole frame
+        src = pdf.reset_index() if any(n is not None for n in pdf.index.names) else pdf.copy(deep=False)
+        src.index = pd.RangeIndex(off, off + k)
+    return src, np.arange(off + 1, off + k + 1)
+
+
+def read_partition(reader: Any, src: Any, q: Questionnaire, opts: dict[str, Any], has_ids: bool, numbers: np.ndarray) -> Any:
+    """``reader(src, q, **opts)``; on an error without an id column, read again with the
+    respondents' numbers as ids, so the error names the ids of the whole frame."""
+    try:
+        return reader(src, q, **opts)
+    except ResponseError:
+        if not has_ids:
+            reader(src.assign(**{ROW: numbers}), q, **{**opts, "id_column": ROW})
+        raise
+
+
 def _drop_row(part: Any, verdict: Any) -> Any:
     """The result partition, once the duplicate-id check (``verdict``) has passed."""
-    return part.drop(columns=_ROW)
+    return part.drop(columns=ROW)
 
 
-def _duplicate_check(scored: Any, npartitions: int) -> Any:
+def duplicate_check(scored: Any, npartitions: int) -> Any:
     """A delayed check, raising :class:`ResponseError` for ids given more than once: count, first
     and last row per id by a hash-partitioned groupby (``split_out`` partitions), repeats kept."""
-    dask = _dask()
+    dask = require_dask()
     split_out = max(1, -(-npartitions // 8))
-    agg = scored[["respondent_id", _ROW]].groupby("respondent_id")[_ROW].agg(["count", "min", "max"], split_out=split_out)
+    agg = scored[["respondent_id", ROW]].groupby("respondent_id")[ROW].agg(["count", "min", "max"], split_out=split_out)
     repeats = agg[agg["count"] > 1]
     return dask.delayed(_raise_repeats, pure=True)(repeats.to_delayed())
 
@@ -268,263 +233,3 @@ def _raise_repeats(parts: list[Any]) -> bool:
         problems.append(Problem(f"duplicate respondent id, on rows {[int(first), int(last)]}{more}",
                                 row=int(last), respondent=str(rid)))
     raise ResponseError("Respondent ids must be unique:", problems, total=len(found))
-
-
-# =========================================================================== group aggregates
-
-#: Shifts of the sums of squares (near the middle of each scale, so the sums stay small).
-_SHIFT_E, _SHIFT_I = 3.0, 50.0
-
-
-def progress_dask(
-    results: Any,
-    questionnaire: Questionnaire | str,
-    by: str | None = None,
-    *,
-    wave: str | None = None,
-    min_group_size: int = 5,
-    confidence: float = 0.95,
-) -> ProgressTable:
-    """The one-wave table of :func:`akhlak_levels.progress`, from a scored dask DataFrame.
-
-    Parameters
-    ----------
-    results : dask.dataframe.DataFrame
-        From :func:`assess_dask` (or ``Assessment.to_frame`` columns).
-    questionnaire : Questionnaire or str
-        The questionnaire scored (its index bands give the categories).
-    by : str, default=None
-        ``"unit"`` or a group column; None for the total only.
-    wave : str, default=None
-        The wave's label; by default the single value of the wave column, else ``"1"``.
-    min_group_size, confidence
-        As for :func:`akhlak_levels.progress`.
-
-    Returns
-    -------
-    ProgressTable
-        Equal (to rounding) to ``progress({wave: assessment}, by)`` of the same respondents
-        scored in memory; changes between waves are not computed (one wave).
-
-    Raises
-    ------
-    ValueError
-        A wave column with more than one wave (call once per wave), an unknown group column.
-
-    Notes
-    -----
-    Each partition gives per group: respondents, respondents per level 0..5, and for the expected
-    level and the index the count of finite values, their sum and their sum of squares about a
-    fixed shift (3 and 50); for each scale the count and sum of finite scores; and per other
-    grouping column the cross-tabulated counts. Sums are added across partitions (a tree
-    reduction by ``groupby().sum()``); the variance is ``(S2 - S1**2 / n) / (n - 1)`` of the
-    shifted sums. Suppression (primary, secondary and the two-groupings rule) runs once, on the
-    reduced counts, by :mod:`akhlak_levels.privacy`. The two-groupings rule reads the reduced
-    cross-tabulation expanded to one label per respondent on the client (memory of the order
-    of the respondents, only when other grouping columns exist).
-
-    Examples
-    --------
-    >>> import dask.dataframe as dd
-    >>> import pandas as pd
-    >>> from akhlak_levels import load_questionnaire, simulate
-    >>> q = load_questionnaire("socio-emotional-levels")
-    >>> rs, _ = simulate(q, 40, random_state=0)
-    >>> df = pd.DataFrame(rs.values, columns=q.item_ids).assign(unit=["A"] * 30 + ["B"] * 8 + ["C"] * 2)
-    >>> table = progress_dask(assess_dask(dd.from_pandas(df, npartitions=3), q), q, by="unit", wave="2024")
-    >>> [(r["group"], r["n"], r["suppressed"]) for r in table.to_records()]
-    [('(all)', 40, False), ('A', 30, False), ('B', 8, True), ('C', 2, True)]
-    """
-    dask = _dask()
-    q = load_questionnaire(questionnaire)
-    mgs = check("progress_dask", "min_group_size", min_group_size, Interval(1, None, integer=True))
-    conf = float(check("progress_dask", "confidence", confidence, Interval(0, 1, closed="neither")))
-    cols = [str(c) for c in results.columns]
-    scales = tuple(c[len("scale_"):] for c in cols if c.startswith("scale_"))
-    has_levels, has_index = "level" in cols, "index" in cols
-    groupings = _grouping_columns(cols)
-    if by is not None and by not in groupings:
-        raise ValueError(f"No group column {by!r}; available: {groupings or 'none'}.")
-    others = [g for g in groupings if g != by] if by is not None else []
-    spec = _PartialSpec(by, others, scales, has_levels, has_index, "wave" in cols)
-    meta = _partials(results._meta, spec)
-    parts = results.map_partitions(_partials, spec, meta=meta, enforce_metadata=False)
-    sums = parts.drop(columns=others + ["wave"] * spec.wave).groupby("group").sum(split_out=1)
-    tabs = [parts.groupby(["group", o])["n"].sum(split_out=1) for o in others]
-    waves = parts["wave"].unique() if spec.wave else None
-    totals, crosstabs, wave_values = dask.compute(sums, tabs, waves)
-    label = _wave_label(wave, wave_values)
-    return _table(totals, crosstabs, spec, q, label, mgs, conf)
-
-
-def _grouping_columns(cols: list[str]) -> list[str]:
-    """``unit`` and the group columns of a results frame: those between the id and the levels."""
-    end = next((i for i, c in enumerate(cols) if c == "level" or c.startswith("scale_") or c == "n_answered"), len(cols))
-    return [c for c in cols[1:end] if c not in ("wave", "date")]
-
-
-def _wave_label(wave: str | None, values: Any) -> str:
-    if values is not None:
-        found = sorted({str(v) for v in np.asarray(values, dtype=object).tolist()})
-        if len(found) > 1:
-            raise ValueError(
-                f"progress_dask reports one wave; the wave column holds {found[:5]}. Filter the frame to one "
-                "wave and call once per wave (changes between waves pair respondents: use progress on the assessments)."
-            )
-        if wave is None and found:
-            return found[0]
-    return "1" if wave is None else str(wave)
-
-
-class _PartialSpec:
-    """What one partition sums: the grouping, the other groupings, the scales and parts present."""
-
-    def __init__(self, by: str | None, others: list[str], scales: tuple[str, ...], levels: bool, index: bool,
-                 wave: bool):
-        self.by, self.others, self.scales, self.levels, self.index, self.wave = by, others, scales, levels, index, wave
-
-
-def _labels(col: Any) -> np.ndarray:
-    lab = np.asarray(col, dtype=object).astype(str)
-    return np.where(lab == "", MISSING_GROUP, lab)
-
-
-def _shifted(x: np.ndarray, shift: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    ok = np.isfinite(x)
-    d = np.where(ok, x - shift, 0.0)
-    return ok.astype(np.int64), d, d * d
-
-
-def _partials(pdf: Any, spec: _PartialSpec) -> Any:
-    """One row per respondent of the quantities summed per group (the groupby sums them)."""
-    import pandas as pd
-
-    k = len(pdf)
-    data: dict[str, Any] = {"group": _labels(pdf[spec.by]) if spec.by is not None else np.full(k, ALL_GROUP)}
-    for o in spec.others:
-        data[o] = _labels(pdf[o])
-    if spec.wave:
-        data["wave"] = np.asarray(pdf["wave"], dtype=object).astype(str)
-    data["n"] = np.ones(k, dtype=np.int64)
-    if spec.levels:
-        level = np.asarray(pdf["level"], dtype=np.int64)
-        for v in range(N_LEVELS + 1):
-            data[f"level_{v}"] = (level == v).astype(np.int64)
-        data["e_n"], data["e_s1"], data["e_s2"] = _shifted(np.asarray(pdf["expected_level"], dtype=float), _SHIFT_E)
-    for s in spec.scales:
-        x = np.asarray(pdf[f"scale_{s}"], dtype=float)
-        ok = np.isfinite(x)
-        data[f"s_n:{s}"], data[f"s_s1:{s}"] = ok.astype(np.int64), np.where(ok, x, 0.0)
-    if spec.index:
-        data["i_n"], data["i_s1"], data["i_s2"] = _shifted(np.asarray(pdf["index"], dtype=float), _SHIFT_I)
-    out = pd.DataFrame(data, index=pdf.index)
-    return out
-
-
-def _mean_var(total: Any, prefix: str, shift: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Count, mean and sample variance (ddof=1) from the count, shifted sum and shifted squares."""
-    n = total[f"{prefix}_n"].to_numpy(dtype=float)
-    s1 = total[f"{prefix}_s1"].to_numpy(dtype=float)
-    s2 = total[f"{prefix}_s2"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = shift + s1 / n
-        var = np.maximum(s2 - s1 * s1 / n, 0.0) / (n - 1)
-    return n, np.where(n > 0, mean, np.nan), np.where(n > 1, var, np.nan)
-
-
-def _crossed(union: np.ndarray, crosstabs: list[Any], mgs: int) -> np.ndarray | None:
-    """The two-groupings rule of :func:`akhlak_levels.privacy.crossed_groups` on the reduced
-    cross-tabulations, expanded back to one (group, other group) label pair per respondent."""
-    if not crosstabs:
-        return None
-    labels, others = [], []
-    for tab in crosstabs:
-        counts = tab.to_numpy(dtype=np.int64)
-        g = np.asarray(tab.index.get_level_values(0), dtype=object).astype(str)
-        o = np.asarray(tab.index.get_level_values(1), dtype=object).astype(str)
-        labels.append(np.repeat(g, counts))
-        others.append(np.repeat(o, counts))
-    hide = np.zeros(len(union), dtype=bool)
-    for lab, oth in zip(labels, others):
-        hide |= crossed_groups(union, lab, [oth], mgs)
-    return hide
-
-
-def _table(totals: Any, crosstabs: list[Any], spec: _PartialSpec, q: Questionnaire, label: str, mgs: int,
-           conf: float) -> ProgressTable:
-    """The ProgressTable of the reduced sums: suppression by the privacy engine, then statistics."""
-    grouped = spec.by is not None
-    names = np.asarray(totals.index, dtype=object).astype(str)
-    union = np.unique(names) if grouped else np.array([], dtype=str)
-    G = len(union)
-    groups = totals.reindex(union) if grouped else totals.iloc[:0]
-    total = totals.sum(axis=0).to_frame().T
-    both = _stack(groups, total)  # the groups, then the total (last), as progress orders its sums
-    n = both["n"].to_numpy(dtype=float)
-
-    def rule(counts: np.ndarray, forced: np.ndarray | None) -> np.ndarray:
-        return np.append(suppression_mask(counts[:G], mgs, forced=forced), counts[G] < mgs)
-
-    hide = rule(n, _crossed(union, crosstabs, mgs) if grouped else None)
-    hide_g = hide[:G]
-    S = len(spec.scales)
-    scale_n = np.column_stack([both[f"s_n:{s}"].to_numpy(dtype=float) for s in spec.scales]) if S else np.zeros((G + 1, 0))
-    scale_s = np.column_stack([both[f"s_s1:{s}"].to_numpy(dtype=float) for s in spec.scales]) if S else np.zeros((G + 1, 0))
-    scale_hide = np.column_stack([rule(scale_n[:, j], hide_g) | hide for j in range(S)]) if S else np.zeros((G + 1, 0), bool)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale_mean = scale_s / scale_n
-
-    def o(x: np.ndarray) -> np.ndarray:  # total first, then the groups
-        return np.concatenate([x[G:G + 1], x[:G]]) if grouped else x[G:G + 1]
-
-    R = G + 1 if grouped else 1
-    nan = np.full(R, np.nan)
-    shares = np.full((R, N_LEVELS + 1), np.nan)
-    mean_e, lo_e, hi_e, share45, rank_e = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    notes: list[str] = []
-    if spec.levels:
-        counts = np.column_stack([both[f"level_{v}"].to_numpy(dtype=float) for v in range(N_LEVELS + 1)])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sh = counts / n[:, None]
-        shares = np.where(o(hide)[:, None], np.nan, o(sh))
-        share45 = np.where(o(hide), np.nan, o(sh[:, 4] + sh[:, 5]))
-        en, em, ev = _mean_var(both, "e", _SHIFT_E)
-        lo, hi = t_interval(em, ev, n, conf)
-        mean_e, lo_e, hi_e = (np.where(o(hide), np.nan, o(x)) for x in (em, lo, hi))
-        if grouped:
-            rank_e = o(np.append(rank_desc(np.where(hide_g, np.nan, em[:G])), np.nan))
-    else:
-        notes.append(f"no level model for {q.id!r}: level statistics are NaN")
-    index_fields: dict[str, Any] = dict(index_mean=None, index_ci_lower=None, index_ci_upper=None, index_category=None,
-                                         change_index=None, change_index_p=None, change_index_test=None, rank_index=None)
-    scale_means = np.where(o(scale_hide), np.nan, o(scale_mean))
-    scale_cat = None
-    if spec.index:
-        bands = q.index
-        i_n, i_m, i_v = _mean_var(both, "i", _SHIFT_I)
-        index_hide = rule(i_n, hide_g) | hide
-        ilo, ihi = t_interval(i_m, i_v, i_n, conf)
-        im, il, ih = (np.where(o(index_hide), np.nan, o(x)) for x in (i_m, ilo, ihi))
-        rank_i = o(np.append(rank_desc(np.where(index_hide[:G], np.nan, i_m[:G])), np.nan)) if grouped else nan.copy()
-        cat = bands.categorize(im) if bands is not None else np.full(R, "", dtype=str)
-        scale_cat = (bands.categorize(scale_means.ravel()).reshape(scale_means.shape) if bands is not None
-                     else np.full(scale_means.shape, "", dtype=str))
-        index_fields = dict(index_mean=im, index_ci_lower=il, index_ci_upper=ih, index_category=cat,
-                            change_index=nan.copy(), change_index_p=nan.copy(), change_index_test=np.full(R, "", dtype=str),
-                            rank_index=rank_i)
-    group_col = np.concatenate([[ALL_GROUP], union]).astype(str) if grouped else np.array([ALL_GROUP])
-    return ProgressTable(
-        wave=np.full(R, label).astype(str), group=group_col, n=o(n).astype(np.int64), suppressed=o(hide),
-        level_shares=shares, mean_expected_level=mean_e, expected_level_ci_lower=lo_e, expected_level_ci_upper=hi_e,
-        share_level_4_5=share45, scale_ids=spec.scales, scale_means=scale_means, scale_categories=scale_cat,
-        change_expected_level=nan.copy(), change_expected_level_ci_lower=nan.copy(),
-        change_expected_level_ci_upper=nan.copy(), change_expected_level_p=nan.copy(),
-        change_test=np.full(R, "", dtype=str), rank_expected_level=rank_e, by=spec.by, min_group_size=mgs,
-        confidence=conf, waves=(label,), notes=tuple(notes), **index_fields,
-    )
-
-
-def _stack(groups: Any, total: Any) -> Any:
-    import pandas as pd
-
-    return pd.concat([groups.fillna(0), total], ignore_index=True)
