@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same report every run)")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="report.html; for --kind personal a folder (a file per respondent) or one .html (a page each)")
+                   help="report.html, or report.xlsx for the tables as a workbook; for --kind personal also a folder "
+                        "(a file per respondent)")
     _reading_options(p)
 
     p = sub.add_parser("demo", help="simulate a small sample and score it")

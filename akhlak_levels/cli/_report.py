@@ -1,4 +1,5 @@
-"""``akhlak-levels report``: the HTML report people read, from an export file or a store."""
+"""``akhlak-levels report``: the HTML report people read (or its tables as a workbook, ``-o .xlsx``),
+from an export file or a store."""
 
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if (args.file is None) == (args.store is None):
         raise UsageError("give either FILE or --store STORE.sqlite (not both)")
     ext = os.path.splitext(args.output)[1].lower()
-    if ext in (".xlsx", ".xls"):
-        raise UsageError("-o must be an .html file or a folder: the workbook (.xlsx) is not written by report yet")
-    if args.kind == "agency" and ext not in (".html", ".htm") and not os.path.isdir(args.output):
-        raise UsageError(f"-o of the agency report must end in .html or be an existing folder; got {args.output!r}")
+    if ext == ".xls":
+        raise UsageError("-o must be .html, .xlsx or a folder; the old .xls format is not written")
+    if args.kind == "agency" and ext not in (".html", ".htm", ".xlsx") and not os.path.isdir(args.output):
+        raise UsageError(f"-o of the agency report must end in .html or .xlsx, or be an existing folder; got {args.output!r}")
     q = load_questionnaire(args.questionnaire)
     options = None
     if args.file is not None:

@@ -26,7 +26,7 @@ from ._groups import group_labels
 from ._inputs import Inputs
 from ._methods import methods_context
 
-__all__ = ["file_names", "write_personal"]
+__all__ = ["file_names", "person_pages", "write_personal"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -88,7 +88,7 @@ def _previous(prev: Assessment | None, a: Assessment, conf: float) -> dict[str, 
     return out
 
 
-def _pages(inp: Inputs, *, by: str | None, mgs: int, conf: float, lang: str) -> tuple[list[dict[str, Any]], list[str]]:
+def person_pages(inp: Inputs, *, by: str | None, mgs: int, conf: float, lang: str) -> tuple[list[dict[str, Any]], list[str]]:
     """The data of each person's page (sliced per person), and the table's notes."""
     q = inp.questionnaire
     wmap = dict(inp.waves)
@@ -145,7 +145,7 @@ def write_personal(inp: Inputs, env: Any, out: Path, *, by: str | None, min_grou
                    lang: str, date: Any) -> list[Path]:
     """Write the personal pages: one file with a page each when ``out`` ends in ``.html``, else
     one file per respondent in the folder ``out``."""
-    pages, notes = _pages(inp, by=by, mgs=min_group_size, conf=confidence, lang=lang)
+    pages, notes = person_pages(inp, by=by, mgs=min_group_size, conf=confidence, lang=lang)
     methods = methods_context(inp, lang=lang, min_group_size=min_group_size, confidence=confidence, date=date, notes=notes)
     template = env.get_template("personal.html.j2")
     t = env.globals["t"]

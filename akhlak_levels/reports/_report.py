@@ -74,7 +74,8 @@ def report(
         ``"berakhlak"`` (index and values by unit), ``"socio-emotional-levels"`` (levels by
         unit) or the vote instrument ``"berakhlak-culture-map"`` (the culture map).
     output : path
-        The HTML file to write, or a folder: the agency report is then
+        The HTML file to write (an ``.xlsx`` path writes the same tables as a workbook
+        instead), or a folder: the agency report is then
         ``<folder>/report-<questionnaire>.html``; personal reports are one file per respondent
         (``<folder>/<id>.html``) when ``output`` is a folder, one file with a page per
         respondent when it ends in ``.html``.
@@ -136,8 +137,13 @@ def report(
     inp = gather(source, questionnaire, waves=waves, by=by, min_group_size=mgs, confidence=conf,
                  read_options=read_options)
     q = inp.questionnaire
-    env = _environment(lang)
     out = Path(output)
+    if out.suffix.lower() == ".xlsx":
+        from ._xlsx import write_report_workbook
+
+        return [write_report_workbook(inp, out, kind=kind, by=by, mgs=mgs, conf=conf, lang=lang, date=date,
+                                      random_state=random_state)]
+    env = _environment(lang)
     if kind == "personal":
         from ._personal import write_personal
 

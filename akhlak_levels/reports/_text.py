@@ -160,6 +160,16 @@ TEXT: dict[str, dict[str, str]] = {
     "significant issues": {"id": "masalah berarti", "en": "significant issues"},
     "serious issues": {"id": "masalah serius", "en": "serious issues"},
     "critical issues": {"id": "masalah kritis", "en": "critical issues"},
+    # workbook
+    "suppressed_col": {"id": "Disembunyikan", "en": "Suppressed"},
+    "yes": {"id": "ya", "en": "yes"},
+    "low": {"id": "batas bawah", "en": "lower"},
+    "high": {"id": "batas atas", "en": "upper"},
+    "sheet_units": {"id": "Unit x nilai", "en": "Units x values"},
+    "sheet_levels": {"id": "Level per unit", "en": "Levels per unit"},
+    "sheet_people": {"id": "Skor per orang", "en": "Scores per person"},
+    "sheet_top": {"id": "Sepuluh teratas", "en": "Top ten"},
+    "position": {"id": "Urutan", "en": "Position"},
     # methods appendix
     "instrument": {"id": "Instrumen", "en": "Instrument"},
     "version": {"id": "versi", "en": "version"},
