@@ -130,3 +130,19 @@ def test_errors_of_the_whole_frame():
         assert [str(p) for p in got.value.problems] == [str(p) for p in single.value.problems]
         with pytest.raises(ResponseError, match="no rows"):
             culture_map_dask(dd.from_pandas(df.iloc[:0], npartitions=1), CM)
+
+
+def test_the_long_layout_with_each_respondent_in_one_partition():
+    df = vote_frame(200, 5).drop(columns="region")
+    df.insert(0, "respondent_id", [f"R{i:03d}" for i in range(200)])
+    picks = [df[["respondent_id", "unit", q]].assign(behaviour=df[q].str.split(" "), question=q).explode("behaviour")
+             for q in ("personal", "current", "desired")]
+    long = pd.concat(picks)[["respondent_id", "unit", "question", "behaviour"]]
+    long = long[long["behaviour"].fillna("") != ""].sort_values("respondent_id", kind="stable").reset_index(drop=True)
+    first = np.flatnonzero(long["respondent_id"].to_numpy() != np.roll(long["respondent_id"].to_numpy(), 1))
+    with dask.config.set(scheduler="sync"):
+        got = culture_map_dask(partitioned(long, [0, first[50], first[120], first[120], len(long)]), CM, by="unit")
+        assert_same_map(got, culture_map(CM, read_votes(long, CM), by="unit"))
+        assert got.n[0] == 200
+        with pytest.raises(ResponseError, match="respondent 'R050'"):  # a respondent cut in two
+            culture_map_dask(partitioned(long, [0, first[50] + 1, len(long)]), CM, by="unit")

@@ -65,7 +65,10 @@ def culture_map_dask(
     ----------
     frame : dask.dataframe.DataFrame
         Votes in any layout :func:`akhlak_levels.read_votes` reads from a pandas DataFrame. In
-        the long layout (a row per pick) each respondent's rows must lie in one partition.
+        the long layout (a row per pick) each respondent's rows must lie in one partition (a
+        respondent cut in two is refused: too few picks, or an id in two partitions). Lists in
+        cells need ``dask.config.set({"dataframe.convert-string": False})`` when the frame is
+        made, or dask turns them into their text.
     questionnaire : Questionnaire or str
         A vote instrument.
     by, min_group_size, confidence, index
@@ -155,7 +158,7 @@ def culture_map_dask(
 
 def _header_votes(header: list[str], q: Questionnaire, opts: dict[str, Any], has_ids: bool) -> VoteSet:
     """The frame's header read as one row with nothing picked (an id where there is an id column;
-    in a long table, the first question and behaviour)."""
+    in a long table, the first question and behaviour); its columns are what is checked."""
     import pandas as pd
 
     fill = {norm(opts["question_column"] or "question"): q.vote_questions[0].id,
@@ -163,7 +166,7 @@ def _header_votes(header: list[str], q: Questionnaire, opts: dict[str, Any], has
     long = opts["format"] == "long" or (opts["format"] == "auto" and set(fill) <= {norm(h) for h in header})
     key = norm(opts["id_column"] if opts["id_column"] is not None else "respondent_id")
     row = [("x" if has_ids and norm(h) == key else fill.get(norm(h)) if long else None) for h in header]
-    return read_votes(pd.DataFrame([row], columns=header, dtype=object), q, **opts)
+    return read_votes(pd.DataFrame([row], columns=header, dtype=object), q, **{**opts, "on_invalid": "missing"})
 
 
 def _tally_partition(pdf: Any, q: Questionnaire, opts: dict[str, Any], offset: int | None, has_ids: bool,
