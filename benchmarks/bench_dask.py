@@ -14,7 +14,15 @@ peak RSS measured inside each subprocess (`RUSAGE_SELF` for the driver, `RUSAGE_
 the cluster closed for the largest worker process), and `os.getloadavg()` before and after: the machine has 2 cores
 and others use it.
 
-Usage: python benchmarks/bench_dask.py [--n 1000000] [--repeat 3] [--partitions 16]
+With ``--culture``: the culture map instead. The votes (berakhlak-culture-map, `simulate_votes`
+with 8% of the current question and 5% of the desired skipped, 200 units, one column per question
+of space-joined behaviour ids) are made the same way; timed are `culture_map(read_votes(df), by="unit")`
+on one machine against `culture_map_dask(frame, by="unit")` (reading, tallies per partition, the
+tree of merges and the finishing step), and also `culture_map` alone on the VoteSet already read.
+The cluster's figures are compared with the single machine's (the largest relative difference of
+the means, indices and standard errors; counts and suppression must be equal).
+
+Usage: python benchmarks/bench_dask.py [--n 1000000] [--repeat 3] [--partitions 16] [--culture]
 Prints one JSON line.
 """
 
@@ -44,6 +52,94 @@ def _chunk(i: int, rows: int):
     df = pd.DataFrame(rs.values, columns=q.item_ids, index=pd.RangeIndex(i * rows, (i + 1) * rows))
     df["unit"] = np.array([f"unit-{u:03d}" for u in range(200)])[np.random.default_rng(i).integers(0, 200, rows)]
     return df
+
+
+def _vote_chunk(i: int, rows: int):
+    """Partition ``i`` of the votes: one column per question of space-joined behaviour ids."""
+    import pandas as pd
+
+    import akhlak_levels as al
+    from akhlak_levels.model._vote_theory import simulate_votes
+
+    q = al.load_questionnaire("berakhlak-culture-map")
+    votes, _ = simulate_votes(q, rows, random_state=i)
+    rng = np.random.default_rng(i)
+    picks = votes.picks.copy()
+    picks[rng.random(rows) < 0.08, 1] = -1
+    picks[rng.random(rows) < 0.05, 2] = -1
+    ids = np.array([b.id for b in q.behaviours] + [""], dtype=object)
+    cols = {qn.id: [" ".join(x for x in r if x) for r in ids[picks[:, k]].tolist()] for k, qn in enumerate(q.vote_questions)}
+    df = pd.DataFrame(cols, index=pd.RangeIndex(i * rows, (i + 1) * rows))
+    df["unit"] = np.array([f"unit-{u:03d}" for u in range(200)])[rng.integers(0, 200, rows)]
+    return df
+
+
+#: The CultureMap arrays compared between the cluster and the single machine.
+_FLOATS = ("entropy", "entropy_low", "entropy_high", "value_index", "value_index_low", "value_index_high",
+           "implementation", "health", "health_low", "health_high", "entropy_se", "value_index_se",
+           "implementation_se", "health_se")
+
+
+def _figures(cm) -> dict:
+    out = {k: np.asarray(getattr(cm, k), dtype=float).ravel().tolist() for k in _FLOATS}
+    out["votes"] = np.asarray(cm.votes).ravel().tolist()
+    out["suppressed"] = cm.suppressed.astype(int).tolist()
+    out["top"] = cm.top.ravel().tolist()
+    return out
+
+
+def run_culture_single(n: int, repeat: int, partitions: int) -> dict:
+    import pandas as pd
+
+    import akhlak_levels as al
+
+    q = al.load_questionnaire("berakhlak-culture-map")
+    df = pd.concat([_vote_chunk(i, n // partitions) for i in range(partitions)])
+    times, map_times = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        votes = al.read_votes(df, q)
+        t1 = time.perf_counter()
+        cm = al.culture_map(q, votes, by="unit")
+        times.append(time.perf_counter() - t0)
+        map_times.append(time.perf_counter() - t1)
+    return {"score_s": times, "map_s": map_times, "figures": _figures(cm)}
+
+
+def run_culture_cluster(n: int, repeat: int, workers: int, partitions: int) -> dict:
+    import dask.dataframe as dd
+    import distributed
+
+    import akhlak_levels as al
+    from akhlak_levels.dask import culture_map_dask
+
+    q = al.load_questionnaire("berakhlak-culture-map")
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=40) as cluster, distributed.Client(cluster) as client:
+        frame = dd.from_map(_vote_chunk, range(partitions), args=(n // partitions,)).persist()
+        distributed.wait(frame)
+        culture_map_dask(frame.partitions[0], q, by="unit")  # warm-up: imports on the workers
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            cm = culture_map_dask(frame, q, by="unit")
+            times.append(time.perf_counter() - t0)
+        client.close()
+    return {"score_s": times, "figures": _figures(cm)}
+
+
+def _compare(a: dict, b: dict) -> dict:
+    """The largest relative difference of the float figures; whether counts, top lists and
+    suppression are equal."""
+    worst = 0.0
+    for k in _FLOATS:
+        x, y = np.asarray(a[k]), np.asarray(b[k])
+        assert np.array_equal(np.isnan(x), np.isnan(y)), k
+        ok = ~np.isnan(x) & (y != 0)
+        if ok.any():
+            worst = max(worst, float(np.max(np.abs(x[ok] - y[ok]) / np.abs(y[ok]))))
+    exact = all(a[k] == b[k] for k in ("votes", "suppressed", "top"))
+    return {"max_relative_difference": worst, "counts_tops_suppression_equal": exact}
 
 
 def run_single(n: int, repeat: int, partitions: int) -> dict:
@@ -96,9 +192,9 @@ def run_cluster(n: int, repeat: int, workers: int, partitions: int) -> dict:
 
 def _child(args: argparse.Namespace) -> None:
     if args.mode == "single":
-        out = run_single(args.n, args.repeat, args.partitions)
+        out = (run_culture_single if args.culture else run_single)(args.n, args.repeat, args.partitions)
     else:
-        out = run_cluster(args.n, args.repeat, int(args.mode), args.partitions)
+        out = (run_culture_cluster if args.culture else run_cluster)(args.n, args.repeat, int(args.mode), args.partitions)
     # KiB on Linux: this process (the driver), and its children (the worker processes, reaped
     # when the cluster closed; the largest of them)
     out["driver_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -108,7 +204,7 @@ def _child(args: argparse.Namespace) -> None:
 
 def _spawn(mode: str, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, __file__, "--child", mode, "--n", str(args.n), "--repeat", str(args.repeat),
-           "--partitions", str(args.partitions)]
+           "--partitions", str(args.partitions)] + ["--culture"] * args.culture
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -123,9 +219,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--partitions", type=int, default=16)
     ap.add_argument("--child", dest="mode", default=None)
+    ap.add_argument("--culture", action="store_true", help="the culture map instead of scoring")
     args = ap.parse_args()
     if args.mode is not None:
         _child(args)
+        return
+    if args.culture:
+        print(json.dumps(culture_report(args)))
         return
     load_before = os.getloadavg()
     single = _spawn("single", args)
@@ -153,6 +253,36 @@ def main() -> None:
         "python": platform.python_version(),
     }
     print(json.dumps(report))
+
+
+def culture_report(args: argparse.Namespace) -> dict:
+    load_before = os.getloadavg()
+    single = _spawn("single", args)
+    one = _spawn("1", args)
+    two = _spawn("2", args)
+    load_after = os.getloadavg()
+    med = {k: statistics.median(v["score_s"]) for k, v in (("single", single), ("1", one), ("2", two))}
+    best = {k: min(v["score_s"]) for k, v in (("single", single), ("1", one), ("2", two))}
+    return {
+        "benchmark": "dask --culture",
+        "n_respondents": args.n,
+        "partitions": args.partitions,
+        "single_machine_read_votes_and_culture_map": {**_summary(single["score_s"]), "peak_rss_mb": single["driver_peak_rss_mb"]},
+        "single_machine_culture_map_only": _summary(single["map_s"]),
+        "dask_1_worker": {**_summary(one["score_s"]), "driver_peak_rss_mb": one["driver_peak_rss_mb"],
+                          "worker_peak_rss_mb": one["worker_peak_rss_mb"]},
+        "dask_2_workers": {**_summary(two["score_s"]), "driver_peak_rss_mb": two["driver_peak_rss_mb"],
+                           "worker_peak_rss_mb": two["worker_peak_rss_mb"]},
+        "scaling_1_over_2_workers": {"median": round(med["1"] / med["2"], 2), "best": round(best["1"] / best["2"], 2)},
+        "dask_2_workers_over_single": {"median": round(med["2"] / med["single"], 2), "best": round(best["2"] / best["single"], 2)},
+        "dask_1_worker_over_single": {"median": round(med["1"] / med["single"], 2), "best": round(best["1"] / best["single"], 2)},
+        "agreement_1_worker": _compare(one["figures"], single["figures"]),
+        "agreement_2_workers": _compare(two["figures"], single["figures"]),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in load_after],
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+    }
 
 
 if __name__ == "__main__":
