@@ -22,13 +22,13 @@ SKIP_REASON = "chromium is not installed (apt-get install chromium; .ci/run inst
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if chromium_path() is None:
+    marked = [item for item in items if "browser" in item.keywords]
+    if marked and chromium_path() is None:
         if os.environ.get("AKHLAK_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip them
             raise pytest.UsageError(f"AKHLAK_REQUIRE_BROWSER=1 but {SKIP_REASON}")
         skip = pytest.mark.skip(reason=SKIP_REASON)
-        for item in items:
-            if "browser" in item.keywords:
-                item.add_marker(skip)
+        for item in marked:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
