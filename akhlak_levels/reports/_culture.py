@@ -12,13 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from ..culture import CultureMap, rank_units
+from ..culture import CultureMap, culture_change, rank_units
 from ..questionnaire import Questionnaire
 from ._format import category_color
 
 __all__ = ["culture_context"]
 
 _PAIRS = ("personal-current", "current-desired", "personal-desired")
+
+
+def _float(x: Any) -> float:
+    """A figure of a table record (None where hidden) as a float (NaN where hidden)."""
+    return float("nan") if x is None else float(x)
 
 
 def _cell(value: float, low: float, high: float, code: str, codes: tuple[str, ...], labels: dict[str, str]) -> dict[str, Any]:
@@ -70,6 +75,7 @@ def culture_context(maps: list[tuple[str, CultureMap]], q: Questionnaire, *, lan
     ranked = rank_units(cm, "implementation", confidence=confidence, random_state=random_state) if len(cm.group) > 1 else None
     rank_of = {} if ranked is None else {g: i for i, g in enumerate(ranked.group)}
     cur = cm.roles.index("current") if "current" in cm.roles else 0
+    change = culture_change(maps[-2][1], cm, confidence=confidence) if len(maps) > 1 else None
     rows = []
     for r, g in enumerate(cm.group):
         hidden = bool(cm.suppressed[r])
@@ -87,13 +93,19 @@ def culture_context(maps: list[tuple[str, CultureMap]], q: Questionnaire, *, lan
                                       cm.implementation_category[r], codes, labels)
         row["values"] = [_cell(cm.value_index[r, v], cm.value_index_low[r, v], cm.value_index_high[r, v],
                                cm.value_category[r, v], codes, labels) for v in range(len(cm.values))]
+        row["change"] = None
+        if change is not None and g in change.group:
+            cells = {k: change.cell(g, k) for k in ("implementation", "entropy")}
+            row["change"] = {k: {"value": _float(c["difference"]), "low": _float(c["low"]), "high": _float(c["high"]),
+                                 "beyond": bool(c["beyond_noise"]), "shown": bool(np.isfinite(_float(c["difference"])))}
+                             for k, c in cells.items()}
         i = rank_of.get(g)
         row["rank"] = None if ranked is None or i is None else {
             "rank": int(ranked.rank[i]), "low": int(ranked.rank_low[i]), "high": int(ranked.rank_high[i]),
             "p_first": float(ranked.p_first[i])}
         rows.append(row)
     ctx: dict[str, Any] = {
-        "wave": wave, "waves": [w for w, _ in maps], "rows": rows, "overall": rows[0], "groups": rows[1:],
+        "wave": wave, "waves": [w for w, _ in maps], "previous": maps[-2][0] if len(maps) > 1 else None, "rows": rows, "overall": rows[0], "groups": rows[1:],
         "value_ids": list(cm.values), "value_names": vnames, "confidence": confidence,
         "min_group_size": int(cm.min_group_size), "index_definition": cm.index_definition,
         "categories": [{"code": c.code, "label": c.label.get(lang, c.code), "min": c.min,

@@ -152,6 +152,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The culture map of behaviour votes (personal values, current culture, desired culture). "
               "Indices 0-100 with {conf}% confidence intervals. Groups with fewer than {mgs} respondents are suppressed.",
     },
+    "culture_change_note": {
+        "id": "Selisih dengan interval {conf}% (kedua gelombang sebagai sampel bebas: interval konservatif); "
+              "melampaui galat acak bila interval tidak memuat 0.",
+        "en": "Differences with {conf}% intervals (the waves taken as independent samples: conservative intervals); "
+              "beyond noise when the interval excludes 0.",
+    },
     "groups_details": {"id": "Daftar teratas per kelompok", "en": "Top lists per group"},
     "level_profile": {"id": "Profil level suara", "en": "Level profile of the votes"},
     "value_jumps": {"id": "Lompatan nilai (diinginkan - saat ini)", "en": "Value jumps (desired - current)"},
@@ -168,6 +174,7 @@ TEXT: dict[str, dict[str, str]] = {
     "sheet_units": {"id": "Unit x nilai", "en": "Units x values"},
     "sheet_levels": {"id": "Level per unit", "en": "Levels per unit"},
     "sheet_people": {"id": "Skor per orang", "en": "Scores per person"},
+    "sheet_change": {"id": "Perubahan", "en": "Change"},
     "sheet_top": {"id": "Sepuluh teratas", "en": "Top ten"},
     "position": {"id": "Urutan", "en": "Position"},
     # methods appendix

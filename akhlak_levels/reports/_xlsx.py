@@ -73,7 +73,7 @@ def agency_sheets(ctx: dict[str, Any], lang: str) -> dict[str, list[dict[str, An
     sheets: dict[str, list[dict[str, Any]]] = {t.sheet_units if ctx["kind"] == "index" else t.sheet_levels: units,
                                                t.ranking: ranking}
     if change:
-        sheets[t.change] = change
+        sheets[t.sheet_change] = change
     if weakest:
         sheets[t.weakest] = weakest
     if ctx.get("transitions"):
@@ -107,7 +107,19 @@ def culture_sheets(ctx: dict[str, Any], lang: str) -> dict[str, list[dict[str, A
         ranking.append({t.rank: r["rank"], t.group: g["group"], t.implementation: _fig(g["implementation"]),
                         f"{t.rank_interval} ({t.low})": r["low"], f"{t.rank_interval} ({t.high})": r["high"],
                         t.p_first: r["p_first"]})
-    return {t.value_indices: groups, t.sheet_top: top, t.ranking: ranking}
+    change = []
+    for g in ctx["rows"]:
+        if g["change"] is None:
+            continue
+        rec: dict[str, Any] = {t.group: t.all if g["total"] else g["group"]}
+        for k, head in (("implementation", t.implementation), ("entropy", t.entropy)):
+            d = g["change"][k]
+            rec[f"{head}: {t.difference}"] = d["value"] if d["shown"] else None
+            rec[f"{head} ({t.low})"] = d["low"] if d["shown"] else None
+            rec[f"{head} ({t.high})"] = d["high"] if d["shown"] else None
+            rec[f"{head}: {t.verdict}"] = (t.beyond_noise if d["beyond"] else t.within_noise) if d["shown"] else None
+        change.append(rec)
+    return {t.value_indices: groups, t.sheet_top: top, t.ranking: ranking, t.sheet_change: change}
 
 
 def people_sheets(pages: list[dict[str, Any]], lang: str) -> dict[str, list[dict[str, Any]]]:

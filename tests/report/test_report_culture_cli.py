@@ -104,3 +104,30 @@ def test_the_report_colours_are_the_charts(tmp_path):
     from akhlak_levels.reports._format import CATEGORY_COLORS as REPORT
 
     assert list(REPORT) == category_colors(4) == CATEGORY_COLORS[:4]
+
+
+def test_culture_report_from_a_store_shows_the_change_of_the_last_two_vote_waves(tmp_path, votes, read_page):
+    q, v = votes
+    rng = np.random.default_rng(9)
+    picks = np.stack([[rng.choice(74, 10, replace=False) for _ in range(3)] for _ in range(len(v))])
+    v2 = al.VoteSet(q.id, q.version, v.respondent_ids, picks, unit=v.unit)
+    path = tmp_path / "votes.sqlite"
+    with al.AssessmentStore(path) as store:
+        store.add_votes(v, wave="2024", questionnaire=q)
+        store.add_votes(v2, wave="2025", questionnaire=q)
+    [html] = al.report(path, q, output=tmp_path / "cm.html")
+    page = read_page(html.read_text(encoding="utf-8"))
+    assert page.stats("wave")[0].text.strip() == "2025"
+    ch = al.culture_change(al.culture_map(q, v, by="unit"), al.culture_map(q, v2, by="unit"))
+    for g in ch.group:
+        for k in ("implementation", "entropy"):
+            cell = ch.cell(g, k)
+            [e] = page.stats(f"change:{k}", g)
+            if cell["suppressed"]:
+                assert "data-value" not in e.attrs
+            else:
+                assert float(e.attrs["data-value"]) == pytest.approx(cell["difference"])
+                assert e.attrs["data-beyond"] == ("true" if cell["beyond_noise"] else "false")
+    # the summary is the last wave's map
+    cm = al.culture_map(q, v2, by="unit")
+    assert page.value("implementation", "(all)", table="groups") == pytest.approx(cm.implementation[0])

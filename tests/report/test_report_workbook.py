@@ -42,7 +42,7 @@ def test_agency_workbook_has_the_progress_figures(tmp_path, berakhlak_waves):
     assert "'=HYPERLINK(\"http://x\",\"y\")" in names  # neutralised: text, not a formula
     ws, ranking = _sheet(path, "Ranking")
     assert [rec["Rank"] for rec in ranking] == sorted(t.rank_index[last][np.isfinite(t.rank_index[last])].astype(int).tolist())
-    ws, change = _sheet(path, "Change from the previous wave")
+    ws, change = _sheet(path, "Change")
     assert {round(rec["Difference"], 9) for rec in change if rec["Difference"] is not None} == {5.0}
 
 
