@@ -87,10 +87,11 @@ def culture_sheets(ctx: dict[str, Any], lang: str) -> dict[str, list[dict[str, A
     """The culture map report's tables (from :func:`~._culture.culture_context`) as sheets."""
     t = texts(lang)
     groups, top, ranking = [], [], []
+    rec: dict[str, Any]
     for g in ctx["rows"]:
         name = t.all if g["total"] else g["group"]
         e = g["entropy"]
-        rec: dict[str, Any] = {t.group: name, t.n: g["n"], t.suppressed_col: t.yes if g["suppressed"] else "",
+        rec = {t.group: name, t.n: g["n"], t.suppressed_col: t.yes if g["suppressed"] else "",
                                t.entropy: e["value"] if e else None, t.band: t.get(e["band"]) if e else None,
                                t.implementation: _fig(g["implementation"]),
                                f"{t.implementation} - {t.category}": g["implementation"]["code"] or None}
@@ -111,7 +112,7 @@ def culture_sheets(ctx: dict[str, Any], lang: str) -> dict[str, list[dict[str, A
     for g in ctx["rows"]:
         if g["change"] is None:
             continue
-        rec: dict[str, Any] = {t.group: t.all if g["total"] else g["group"]}
+        rec = {t.group: t.all if g["total"] else g["group"]}
         for k, head in (("implementation", t.implementation), ("entropy", t.entropy)):
             d = g["change"][k]
             rec[f"{head}: {t.difference}"] = d["value"] if d["shown"] else None
