@@ -21,6 +21,7 @@ from cdp import (  # tests/ has no __init__: pytest puts this folder on sys.path
 SKIP_REASON = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
 
 
+@pytest.hookimpl(trylast=True)  # after -m / -k have deselected what will not run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     marked = [item for item in items if "browser" in item.keywords]
     if marked and chromium_path() is None:
