@@ -113,8 +113,8 @@ def culture_sheets(ctx: dict[str, Any], lang: str) -> dict[str, list[dict[str, A
         if g["change"] is None:
             continue
         rec = {t.group: t.all if g["total"] else g["group"]}
-        for k, head in (("implementation", t.implementation), ("entropy", t.entropy)):
-            d = g["change"][k]
+        for key, head in (("implementation", t.implementation), ("entropy", t.entropy)):
+            d = g["change"][key]
             rec[f"{head}: {t.difference}"] = d["value"] if d["shown"] else None
             rec[f"{head} ({t.low})"] = d["low"] if d["shown"] else None
             rec[f"{head} ({t.high})"] = d["high"] if d["shown"] else None
