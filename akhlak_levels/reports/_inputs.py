@@ -32,6 +32,7 @@ class Inputs:
     waves: list[tuple[str, Assessment]] = field(default_factory=list)
     maps: list[tuple[str, CultureMap]] = field(default_factory=list)
     responses: ResponseSet | None = None
+    responses_wave: str | None = None
     source: str = ""
     from_store: bool = False
 
@@ -113,9 +114,9 @@ def gather(
                                           Path(items[0]).stem if isinstance(items[0], (str, os.PathLike)) else "1")
         inp.maps = [(label, culture_map(q, read[0], by=by, min_group_size=min_group_size, confidence=confidence))]
         return inp
-    responses = [r for r in read if isinstance(r, ResponseSet)]
-    if len(responses) == 1 and len(read) == 1:
-        inp.responses = responses[0]
+    if all(isinstance(r, ResponseSet) for r in read):  # the reliability and SEMs: of the first (baseline) file
+        inp.responses = read[0]
+        inp.responses_wave = labels[0] if len(read) > 1 and labels else None
     assessed = [assess(q, r) if isinstance(r, ResponseSet) else r for r in read]
     if len(assessed) > 1:
         inp.waves = resolve_waves(assessed, labels, "report")

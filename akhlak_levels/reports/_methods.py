@@ -65,5 +65,6 @@ def methods_context(inp: Inputs, *, lang: str, min_group_size: int, confidence: 
         "model_label": model_label, "reliability": rel, "reliability_note": note, "source": inp.source if inp.source not in ("dict", "Assessment", "") else t.source_python,
         "waves": waves, "confidence": float(confidence), "min_group_size": int(min_group_size),
         "date": when.isoformat() if hasattr(when, "isoformat") else str(when), "version": __version__,
+        "reliability_caption": t.reliability_from_wave.format(wave=inp.responses_wave) if rel and inp.responses_wave else "",
         "notes": [str(n) for n in (notes or []) if n and not (isinstance(n, float) and np.isnan(n))],
     }

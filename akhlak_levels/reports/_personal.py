@@ -58,9 +58,10 @@ def _level_texts(q: Questionnaire, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def _previous(prev: Assessment | None, a: Assessment, conf: float) -> dict[str, Any]:
+def _previous(prev: Assessment | None, a: Assessment, conf: float, sem: np.ndarray | None = None) -> dict[str, Any]:
     """Per respondent of ``a``: matched in ``prev``, the changes of expected level, index and
-    scales, and the reliable change verdict where the assessments have levels."""
+    scales, and the reliable change verdict where the assessments have levels, or where the
+    scales' standard errors of measurement ``sem`` are known (from the responses read)."""
     n, S = len(a), len(a.scale_ids)
     out: dict[str, Any] = {"matched": np.zeros(n, dtype=bool), "expected": np.full(n, np.nan),
                            "index": np.full(n, np.nan), "scales": np.full((n, S), np.nan),
@@ -78,9 +79,12 @@ def _previous(prev: Assessment | None, a: Assessment, conf: float) -> dict[str, 
         out["scales"] = np.where(hit[:, None], a.scale_scores - prev.scale_scores[j], np.nan)
     if a.index is not None and prev.index is not None:
         out["index"] = np.where(hit, a.index - prev.index[j], np.nan)
-    if a.expected_level is not None and prev.expected_level is not None:
+    levels = a.expected_level is not None and prev.expected_level is not None
+    if levels:
+        assert a.expected_level is not None and prev.expected_level is not None
         out["expected"] = np.where(hit, a.expected_level - prev.expected_level[j], np.nan)
-        rc = reliable_change(prev, a, confidence=conf)
+    if levels or sem is not None:
+        rc = reliable_change(prev, a, confidence=conf, sem=None if levels else sem)
         rid = np.asarray(rc.respondent_ids).astype(str)
         ro = np.argsort(rid, kind="stable")
         k = ro[np.searchsorted(rid[ro], ids).clip(0, len(rid) - 1)]
@@ -104,7 +108,18 @@ def person_pages(inp: Inputs, *, by: str | None, mgs: int, conf: float, lang: st
     unit_hidden = table.suppressed[r]
     unit_index = table.index_mean[r] if table.index_mean is not None else np.full(len(a), np.nan)
     unit_expected = table.mean_expected_level[r]
-    ch = _previous(wmap[names[-2]] if len(names) > 1 else None, a, conf)
+    sem = None
+    if inp.responses is not None and len(names) > 1 and a.probabilities is None:
+        import warnings
+
+        from ..quality import reliability
+
+        with warnings.catch_warnings():  # a short scale warns of its reliability; its SEM is still the one to use
+            warnings.simplefilter("ignore")
+            rt = reliability(q, inp.responses)
+        if tuple(rt.scale) == tuple(a.scale_ids):
+            sem = np.asarray(rt.sem, dtype=float)
+    ch = _previous(wmap[names[-2]] if len(names) > 1 else None, a, conf, sem)
     snames = scale_names(q, a.scale_ids, lang)
     codes = tuple(c.code for c in q.index.categories) if q.index is not None else ()
     labels_of = {c.code: c.label.get(lang, c.code) for c in q.index.categories} if q.index is not None else {}

@@ -198,6 +198,12 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Reliability is not computed: the report was made from assessments, not from item answers.",
     },
     "source_python": {"id": "hasil penilaian (Python)", "en": "assessments (Python)"},
+    "reliability_from_wave": {
+        "id": "Dihitung dari jawaban gelombang {wave} (gelombang awal); galat baku pengukurannya juga dipakai untuk "
+              "perubahan yang dapat diandalkan pada laporan pribadi.",
+        "en": "Computed from the answers of wave {wave} (the baseline); its standard errors of measurement are also "
+              "those of the reliable change in personal reports.",
+    },
     "reliability_votes": {
         "id": "Reliabilitas skala tidak berlaku untuk instrumen pilihan perilaku.",
         "en": "Scale reliability does not apply to a behaviour-vote instrument.",

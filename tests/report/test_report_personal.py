@@ -114,3 +114,25 @@ def test_file_names_stay_in_the_folder_and_never_collide():
     assert names[0] == "R001.html"
     assert all("/" not in n and not n.startswith(".") for n in names)
     assert len(set(names)) == len(names)
+
+
+def test_berakhlak_change_is_tested_with_the_baselines_sem_when_files_are_given(tmp_path, read_page):
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "questionnaires" / "examples" / "berakhlak-excel-id.csv"
+    lines = src.read_text(encoding="utf-8-sig").splitlines()
+    # the second wave: every answer two steps up on the frequency scale, as far as it can go
+    up = {"Tidak pernah": "Kadang-kadang", "Jarang": "Sering", "Kadang-kadang": "Selalu", "Sering": "Selalu"}
+    later = [lines[0]] + [";".join(c if i < 2 else up.get(c, c) for i, c in enumerate(line.split(";"))) for line in lines[1:]]
+    f1, f2 = tmp_path / "2024.csv", tmp_path / "2025.csv"
+    f1.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    f2.write_text("\n".join(later) + "\n", encoding="utf-8")
+    opts = {"unit_column": "unit"}
+    [path] = al.report([f1, f2], "berakhlak", kind="personal", output=tmp_path / "p.html", read_options=opts)
+    page = read_page(path.read_text(encoding="utf-8"))
+    r1, r2 = (al.read_responses(f, "berakhlak", **opts) for f in (f1, f2))
+    rc = al.reliable_change(al.assess("berakhlak", r1), al.assess("berakhlak", r2),
+                            sem=al.reliability("berakhlak", r1).sem)
+    got = [e.attrs["data-value"] for e in page.stats("verdict")]
+    assert got == rc.verdict.tolist() and "improved" in got
+    assert TEXT["reliability_from_wave"]["id"].format(wave="2024") in path.read_text(encoding="utf-8")
