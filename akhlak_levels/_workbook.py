@@ -182,11 +182,11 @@ def _value(x: Any) -> tuple[Any, str]:
     return str(x), "text"
 
 
-def _shown_width(value: Any, kind: str, decimals: int) -> int:
+def _shown_width(value: Any, kind: str, decimals: int, percent: bool = False) -> int:
     if kind == "text":
         return max(len(line) for line in value.split("\n"))
     if kind == "float":
-        return len(f"{value:.{decimals}f}")
+        return len(f"{value * 100:.{decimals}f}%") if percent else len(f"{value:.{decimals}f}")
     if kind == "date":
         return 19 if isinstance(value, _dt.datetime) else 10
     return 0 if kind == "empty" else len(str(value))
@@ -325,7 +325,7 @@ def _prepare(sheet: str, data: Any, number_format: str | Mapping[str, str], fill
                 category = v if v in fills else None
                 v = _checked(workbook_text(v), sheet, raw, i + 1)
             cells.append((v, kind, category))
-            width = max(width, _shown_width(v, kind, decimals))
+            width = max(width, _shown_width(v, kind, decimals, "%" in fmt))
         widths.append(min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
         columns.append((fmt, cells))
     return headers, widths, columns

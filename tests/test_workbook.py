@@ -179,12 +179,13 @@ def test_what_excel_cannot_hold_as_a_number_or_an_empty_cell(tmp_path):
 def test_column_widths_fit_the_contents(tmp_path):
     ws = _read(write_workbook(tmp_path / "r.xlsx", {"s": {
         "n": [1, 2], "Unit kerja": ["Dinas A", "Badan Perencanaan Pembangunan Daerah"], "x": [0.5, 123456.75],
-        "long": ["z" * 500, "y"]}}))
-    w = {k: ws.column_dimensions[k].width for k in "ABCD"}
+        "long": ["z" * 500, "y"], "share": [1.0, 0.12345]}}, number_format={"share": "0.0%"}))
+    w = {k: ws.column_dimensions[k].width for k in "ABCDE"}
     assert w["A"] == 6  # the floor
     assert w["B"] == len("Badan Perencanaan Pembangunan Daerah") + 2
     assert w["C"] == len("123456.8") + 2  # as shown with one decimal
     assert w["D"] == 60  # the ceiling
+    assert w["E"] == len("100.0%") + 2 and ws["E3"].number_format == "0.0%" and ws["E3"].value == 0.12345
 
 
 def test_a_failure_leaves_no_file_and_an_existing_file_untouched(tmp_path):
