@@ -134,10 +134,13 @@ def report(
     check(fn, "lang", lang, Options(set(LANGS)))
     mgs = int(check(fn, "min_group_size", min_group_size, Interval(1, None, integer=True)))
     conf = float(check(fn, "confidence", confidence, Interval(0, 1, closed="neither")))
+    out = Path(output)
+    if kind == "agency" and not out.is_dir() and out.suffix.lower() not in (".html", ".htm", ".xlsx"):
+        raise ValueError(f"The 'output' parameter of report must be an .html or .xlsx file or an existing folder "
+                         f"for the agency report. Got {os.fspath(output)!r} instead.")
     inp = gather(source, questionnaire, waves=waves, by=by, min_group_size=mgs, confidence=conf,
                  read_options=read_options)
     q = inp.questionnaire
-    out = Path(output)
     if out.suffix.lower() == ".xlsx":
         from ._xlsx import write_report_workbook
 

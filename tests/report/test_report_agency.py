@@ -196,4 +196,6 @@ def test_bad_parameters_are_refused(tmp_path, berakhlak_waves):
         al.report(berakhlak_waves, "berakhlak", output=tmp_path / "x.html", lang="fr")
     with pytest.raises(ValueError, match="'kind' parameter of report"):
         al.report(berakhlak_waves, "berakhlak", output=tmp_path / "x.html", kind="team")
-    assert not (tmp_path / "x.html").exists()
+    with pytest.raises(ValueError, match="'output' parameter of report"):
+        al.report(berakhlak_waves, "berakhlak", output=tmp_path / "no-such-folder")
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "no-such-folder").exists()
