@@ -28,6 +28,10 @@ level, sums and shifted sums of squares of the expected level and the index, cou
 each scale, and the cross-tabulations with the other grouping columns) and then applies the one
 suppression engine of :mod:`akhlak_levels.privacy` to the reduced totals, never per partition.
 
+:func:`culture_map_dask` (module ``_culture``) reads each partition of a frame of votes with
+:func:`akhlak_levels.read_votes`, reduces it to whole-number tallies per group, adds them in a
+tree of merges (exact) and finishes the map with the code of :func:`akhlak_levels.culture_map`.
+
 Examples
 --------
 >>> import dask.dataframe as dd
