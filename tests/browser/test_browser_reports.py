@@ -250,17 +250,11 @@ def test_each_person_fits_on_one_a4_page(page, reports):
     assert pages == 3 + math.ceil(sections[-1][1] / height)
 
 
-#: Found on 2026-12-06: in chromium's A4 print layout (703 px printable width) the units tables
-#: (agency "units": 1,357 px; levels "levels": 1,368 px; culture "groups": 1,506 px) are wider
-#: than the page, so chromium prints the whole report shrunk (its PDF draws at 0.5 pt per CSS
-#: px instead of 0.75). Remove this mark when the tables fit (landscape pages, or intervals
-#: on a line of their own in print).
-TOO_WIDE = pytest.mark.xfail(reason="the report's tables are wider than A4 portrait in print (issue 12: clean A4 "
-                                    "pages); chromium shrinks the printout to about 2/3", strict=False)
-
-
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=TOO_WIDE) for k in ("agency", "levels", "culture")])
+@pytest.mark.parametrize("kind", ["agency", "levels", "culture"])
 def test_group_reports_print_on_a4_without_being_cut(page, reports, kind, tmp_path):
+    """No table is wider than A4 portrait's printable width (703 px); before the print CSS put
+    the intervals on a line of their own, the units tables were 1,357-1,506 px and chromium
+    printed the whole report shrunk to about 2/3."""
     page.open(reports[kind])
     pages, (width, _), _, overflow = _print_layout(page, reports[kind])
     assert overflow <= 0, f"{overflow} px wider than the printable A4 width ({width:.0f} px)"
