@@ -51,6 +51,19 @@ def test_transition_heatmap_shows_the_matrix(waves, tmp_path):
         transition_figure(t, kind="raw")
 
 
+def test_level_charts_speak_indonesian_when_asked(waves):
+    table = progress(waves)
+    ax = level_distribution_figure(table, lang="id").axes[0]
+    assert ax.get_title() == "Level per gelombang: (all)" and ax.get_ylabel() == "proporsi responden"
+    t = transitions(waves["2024"], waves["2025"])
+    ax = transition_figure(t, lang="id").axes[0]
+    assert ax.get_title().startswith("Perpindahan level (dikoreksi untuk salah klasifikasi)")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("level sesudah", "level sebelum")
+    assert transition_figure(t).axes[0].get_xlabel() == "level after"
+    with pytest.raises(ValueError, match="The 'lang' parameter of transition_figure must be one of"):
+        transition_figure(t, lang="fr")
+
+
 def test_trajectories_draw_people_and_the_mean(waves, tmp_path):
     fig = trajectory_figure(waves, max_respondents=10)
     _png(fig, tmp_path / "traj.png")

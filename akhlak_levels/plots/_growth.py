@@ -15,6 +15,20 @@ from ._base import LEVEL_COLORS as _COLORS, new_figure as _figure
 __all__ = ["level_distribution_figure", "transition_figure", "trajectory_figure"]
 
 
+#: The fixed texts of the level charts, in both languages.
+_GROWTH_TEXT: dict[str, dict[str, str]] = {
+    "share": {"en": "share of respondents", "id": "proporsi responden"},
+    "levels_per_wave": {"en": "Levels per wave", "id": "Level per gelombang"},
+    "after": {"en": "level after", "id": "level sesudah"},
+    "before": {"en": "level before", "id": "level sebelum"},
+    "transitions": {"en": "Level transitions", "id": "Perpindahan level"},
+    "corrected": {"en": "corrected for misclassification", "id": "dikoreksi untuk salah klasifikasi"},
+    "proportions": {"en": "observed levels", "id": "level teramati"},
+    "expected_proportions": {"en": "from posteriors", "id": "dari probabilitas posterior"},
+    "row_share": {"en": "row share", "id": "proporsi baris"},
+}
+
+
 def level_distribution_figure(progress: Any, *, group: str = "(all)", lang: str = "en", ax: Any = None) -> Any:
     """Stacked bars: the share at each level (and undetermined) per wave, for one group.
 
@@ -63,13 +77,13 @@ def level_distribution_figure(progress: Any, *, group: str = "(all)", lang: str 
             ax.text(x[j], 0.5, "suppressed\n(small group)", ha="center", va="center", fontsize=8, rotation=90)
     ax.set_xticks(x, waves)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("share of respondents")
-    ax.set_title(f"Levels per wave: {group}")
+    ax.set_ylabel(_GROWTH_TEXT["share"][lang])
+    ax.set_title(f"{_GROWTH_TEXT['levels_per_wave'][lang]}: {group}")
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
     return fig
 
 
-def transition_figure(table: Any, *, kind: str = "corrected", ax: Any = None) -> Any:
+def transition_figure(table: Any, *, kind: str = "corrected", lang: str = "en", ax: Any = None) -> Any:
     """Heatmap of a 5 x 5 transition matrix (rows: level before, columns: level after).
 
     Parameters
@@ -79,6 +93,8 @@ def transition_figure(table: Any, *, kind: str = "corrected", ax: Any = None) ->
     kind : {"corrected", "proportions", "expected_proportions"}, default="corrected"
         The latent-transition estimate (corrected for misclassification), the raw row shares
         of hard levels, or the row shares of the expected transitions.
+    lang : {"en", "id"}, default="en"
+        Language of the titles and axis labels.
     ax : matplotlib Axes, default=None
         Draw on these axes (the figure returned is theirs); a new figure when None.
 
@@ -87,6 +103,8 @@ def transition_figure(table: Any, *, kind: str = "corrected", ax: Any = None) ->
     matplotlib.figure.Figure
     """
     check("transition_figure", "kind", kind, Options({"corrected", "proportions", "expected_proportions"}))
+    check("transition_figure", "lang", lang, Options({"en", "id"}))
+    t = {k: v[lang] for k, v in _GROWTH_TEXT.items()}
     fig, ax = _figure(ax, (5.5, 4.5))
     M = np.asarray(getattr(table, kind), dtype=float)
     im = ax.imshow(np.nan_to_num(M), vmin=0, vmax=1, cmap="Purples")
@@ -98,11 +116,10 @@ def transition_figure(table: Any, *, kind: str = "corrected", ax: Any = None) ->
     ticks = np.arange(N_LEVELS)
     ax.set_xticks(ticks, [str(k) for k in range(1, N_LEVELS + 1)])
     ax.set_yticks(ticks, [str(k) for k in range(1, N_LEVELS + 1)])
-    ax.set_xlabel("level after")
-    ax.set_ylabel("level before")
-    title = {"corrected": "corrected for misclassification", "proportions": "observed levels", "expected_proportions": "from posteriors"}[kind]
-    ax.set_title(f"Level transitions ({title}), n = {table.n_matched}")
-    fig.colorbar(im, ax=ax, label="row share")
+    ax.set_xlabel(t["after"])
+    ax.set_ylabel(t["before"])
+    ax.set_title(f"{t['transitions']} ({t[kind]}), n = {table.n_matched}")
+    fig.colorbar(im, ax=ax, label=t["row_share"])
     return fig
 
 

@@ -161,5 +161,5 @@ def _between_waves(before: Assessment, after: Assessment, mgs: int, conf: float,
         from ..plots import transition_figure
         from ._format import svg_of
 
-        out["transitions"]["svg"] = svg_of(transition_figure(tt))
+        out["transitions"]["svg"] = svg_of(transition_figure(tt, lang=lang))
     return out
