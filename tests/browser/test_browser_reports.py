@@ -7,6 +7,7 @@ should."""
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -95,6 +96,9 @@ def test_a_report_loads_clean_and_needs_nothing_but_itself(page, reports, kind, 
     assert page.evaluate("document.querySelectorAll('script, link[rel=stylesheet], img[src^=http], iframe').length") == 0
     shot = page.screenshot(tmp_path / f"{kind}.png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+    docs = os.environ.get("AKHLAK_DOC_SCREENSHOTS")  # docs/img: the screenshots of docs/reports.md
+    if docs:
+        page.screenshot(Path(docs) / f"report-{kind}.png", full_page=False)
 
 
 @pytest.mark.parametrize("kind", KINDS)
