@@ -14,6 +14,8 @@ Examples
 (100, 5)
 """
 
+import typing as _typing
+
 from ._version import __version__
 from ._votes import Behaviour, VoteQuestion
 from .assessment import Assessment, assess
@@ -54,7 +56,6 @@ from .levels import Level
 from .model import (
     CalibrationWarning,
     ClassificationQuality,
-    LevelClassifier,
     LevelModel,
     calibrate,
     fit_report,
@@ -82,6 +83,24 @@ from ._votes_read import read_votes
 from .votes import VoteSet
 from .store import AssessmentStore
 from .reports import report
+
+if _typing.TYPE_CHECKING:
+    from .model import LevelClassifier
+
+
+def __getattr__(name: str) -> _typing.Any:
+    # LevelClassifier (a scikit-learn estimator) is loaded on first access: importing the
+    # package does not import scikit-learn (about a second).
+    if name == "LevelClassifier":
+        from .model import LevelClassifier
+
+        return LevelClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "LevelClassifier"])
+
 
 __all__ = [
     "__version__",

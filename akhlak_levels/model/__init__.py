@@ -10,14 +10,17 @@ the modules inside are private.
 - :func:`simulate` (``_simulate``): responses drawn from a model, with the true levels.
 - ``_onehot``, ``_latent_class``, ``_supervised``, :func:`calibrate` (``_calibrate``): fitting.
 - ``_classification``: expected accuracy and consistency from posterior probabilities.
-- :class:`LevelClassifier` (``_classifier``): calibration and scoring as a scikit-learn estimator.
+- :class:`LevelClassifier` (``_classifier``): calibration and scoring as a scikit-learn estimator,
+  imported on first access (it subclasses scikit-learn's ``BaseEstimator``, which takes about a
+  second to import).
 - ``_votes``: the indicator view of a vote instrument (each behaviour an item, picked or not)
   that models and calibration use; ``_vote_theory``: the theory prior of levels from votes.
 """
 
+import typing as _typing
+
 from ._calibrate import CalibrationWarning, calibrate, fit_report, match_classes
 from ._classification import ClassificationQuality, quality_from_probabilities
-from ._classifier import LevelClassifier
 from ._latent_class import LatentClassFit, fit_latent_classes
 from ._links import cumulative_logit, cumulative_logit_log_proba, ordinal_negloglik, thresholds
 from ._model import KINDS, MAX_MODEL_BYTES, PROBABILISTIC_KINDS, LevelModel, is_level_distribution, load_model, model_size_limit
@@ -37,6 +40,24 @@ from ._votes import (
     view_for_items,
     vote_responses,
 )
+
+if _typing.TYPE_CHECKING:
+    from ._classifier import LevelClassifier
+
+
+def __getattr__(name: str) -> _typing.Any:
+    # LevelClassifier is loaded on first access so that importing the package does not import
+    # scikit-learn.
+    if name == "LevelClassifier":
+        from ._classifier import LevelClassifier
+
+        return LevelClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "LevelClassifier"])
+
 
 __all__ = [
     "CalibrationWarning",

@@ -11,7 +11,6 @@ import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from .._version import __version__
 from ._classification import quality_from_probabilities
@@ -123,6 +122,7 @@ def match_classes(fitted: Sequence[np.ndarray], reference: Sequence[np.ndarray])
     Returns ``order`` (``order[j]`` = the class that becomes level ``j + 1``) and the cost matrix
     ``cost[k, j] = -sum_i sum_c P_fit[i][c, k] log P_ref[i][c, j]`` (classes x levels).
     """
+    from scipy.optimize import linear_sum_assignment
     cost = np.zeros((fitted[0].shape[1], N_LEVELS))
     for p_fit, p_ref in zip(fitted, reference):
         cost -= p_fit.T @ np.log(p_ref)

@@ -9,11 +9,11 @@ dropped. Both EM steps are sparse matrix products over a one-hot coding of the a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from scipy.special import logsumexp
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from ._onehot import one_hot
 
@@ -74,6 +74,7 @@ def _m_step(
 
 
 def _e_step(X: sparse.csr_matrix, log_flat: np.ndarray, log_weights: np.ndarray) -> tuple[np.ndarray, float]:
+    from scipy.special import logsumexp
     joint = np.asarray(X @ log_flat) + log_weights  # (n, K)
     norm = logsumexp(joint, axis=1)
     post = np.exp(joint - norm[:, None])

@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-import scipy.special
 
 from ..levels import N_LEVELS
 
@@ -77,6 +76,7 @@ def ordinal_negloglik(params: np.ndarray, X, y: np.ndarray, n_categories: int, a
     underflows (thresholds merging on separated data) is kept just above 0, so an optimiser
     can follow the supremum of the likelihood there.
     """
+    import scipy.special
     J = int(n_categories)
     n_beta = X.shape[1]
     beta, tau = params[:n_beta], params[n_beta:]

@@ -6,11 +6,12 @@ an unanswered item sets no column, so it adds nothing to a linear score or a lik
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Sequence, TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse
-from scipy import sparse
+if TYPE_CHECKING:
+    import scipy.sparse
+    from scipy import sparse
 
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..responses import MISSING
@@ -27,6 +28,7 @@ def one_hot(codes: np.ndarray, n_options: Sequence[int] | np.ndarray) -> sparse.
     array([[1., 0., 0., 1., 0.],
            [0., 0., 0., 0., 1.]])
     """
+    from scipy import sparse
     codes = np.asarray(codes)
     offsets = np.concatenate([[0], np.cumsum(n_options)[:-1]]).astype(np.int64)
     answered = codes != MISSING

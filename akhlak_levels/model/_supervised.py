@@ -28,16 +28,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Sequence, TYPE_CHECKING
 
 import numpy as np
-import scipy.optimize
-import scipy.sparse
-import scipy.special
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import cohen_kappa_score
-from sklearn.model_selection import StratifiedKFold
+if TYPE_CHECKING:
+    import scipy.optimize
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from ._onehot import option_offsets, design_matrix
@@ -134,6 +131,7 @@ def classification_metrics(labels: Sequence[int] | np.ndarray, probabilities: np
     >>> m["accuracy"], round(m["log_loss"], 4), m["confusion_matrix"][2]
     (0.6666666666666666, 0.6905, [0, 1, 0, 0, 0])
     """
+    from sklearn.metrics import cohen_kappa_score
     y = np.asarray(labels)
     p = np.asarray(probabilities, dtype=float)
     if y.ndim != 1 or p.shape != (y.shape[0], N_LEVELS):
@@ -203,6 +201,7 @@ def _check_grid(name: str, values: Sequence[float]) -> list[float]:
 
 
 def _folds(labels: np.ndarray, cv: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
     splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     return list(splitter.split(np.zeros((labels.shape[0], 1)), labels))
 
@@ -227,6 +226,7 @@ def _seed(rng: np.random.Generator) -> int:
 
 
 def _logistic(C: float, tol: float = _LOGISTIC_TOL) -> LogisticRegression:
+    from sklearn.linear_model import LogisticRegression
     return LogisticRegression(C=C, solver="lbfgs", tol=tol, max_iter=_LOGISTIC_MAX_ITER)
 
 
@@ -350,6 +350,7 @@ def _prior_shift(prior: Sequence[float] | np.ndarray, y: np.ndarray) -> tuple[np
 
 
 def _warn_unconverged(n_iter: Any, max_iter: int, what: str) -> None:
+    from sklearn.exceptions import ConvergenceWarning
     if np.max(n_iter) >= max_iter:
         warnings.warn(
             f"The {what} did not converge in {max_iter} iterations; the weights may be imprecise.",
@@ -371,6 +372,7 @@ def _ordinal_objective(
 
 def _ordinal_start(y0: np.ndarray, n_beta: int) -> np.ndarray:
     """``beta = 0`` and thresholds at the logits of the cumulative level shares."""
+    import scipy.special
     shares = np.bincount(y0, minlength=N_LEVELS) + 0.5
     cum = np.cumsum(shares)[:-1] / shares.sum()
     theta = scipy.special.logit(cum)
@@ -378,6 +380,7 @@ def _ordinal_start(y0: np.ndarray, n_beta: int) -> np.ndarray:
 
 
 def _fit_ordinal_params(X: scipy.sparse.csr_matrix, y0: np.ndarray, alpha: float, start: np.ndarray) -> scipy.optimize.OptimizeResult:
+    import scipy.optimize
     return scipy.optimize.minimize(
         _ordinal_objective, start, args=(X, y0, alpha), jac=True, method="L-BFGS-B", options=_ORDINAL_OPTIONS
     )
