@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from .._tables import frame, html_repr, records
@@ -369,6 +368,7 @@ class _Found:
 
 def _likert_indices(q: Questionnaire, rs: ResponseSet, found: _Found) -> None:
     """Longstring, IRV and the Mahalanobis distance: the indices of the raw Likert answers."""
+    from scipy import stats
     n = found.n
     likert = [j for j, it in enumerate(q.items) if it.type == "likert"]
     L = rs.codes[:, likert]

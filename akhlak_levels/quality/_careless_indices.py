@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg
 
 from ..levels import N_LEVELS
 from ..model import LevelModel
@@ -63,6 +62,7 @@ def mahalanobis_by_pattern(K: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     """Squared distances of the rows of K (NaN = missing) from the column means under the
     pairwise covariance, each on its answered columns; and the df; and a mask of rows whose
     covariance block was singular or undefined."""
+    from scipy import linalg
     n, m = K.shape
     answered = ~np.isnan(K)
     df = answered.sum(axis=1)

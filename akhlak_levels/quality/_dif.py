@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, Mapping, NamedTuple, Sequence
 
 import numpy as np
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from .._tables import frame, html_repr, records
@@ -71,6 +70,7 @@ def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.005, np.nan]).round(4).tolist()
     [0.02, 0.04, 0.04, 0.02, nan]
     """
+    from scipy import stats
     p = np.asarray(p, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
@@ -489,6 +489,7 @@ def _purified_fits(
     """The three fits of every item, refitted with the items flagged in the previous round left
     out of the matching scores until the flagged set is one already used (once without
     purification, ``max_rounds`` at most)."""
+    from scipy import stats
     G = groups.names.shape[0]
     Y = keyed_matrix(q, rs, q.item_ids)
     exclude: frozenset[str] = frozenset()
@@ -515,6 +516,7 @@ def _purified_fits(
 
 def _table(q: Questionnaire, groups: _Groups, fits: _Fits, matching: str, criteria: str, alpha: float) -> DifTable:
     """The tests, adjusted p-values and effect-size categories of the final round."""
+    from scipy import stats
     G = groups.names.shape[0]
     out = fits.stats
     p_u = stats.chi2.sf(out["chi2_uniform"], G - 1)

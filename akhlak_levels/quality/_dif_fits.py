@@ -19,8 +19,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-import scipy.optimize
-import scipy.special
 
 from ..model import ordinal_negloglik
 
@@ -31,6 +29,7 @@ _FIT_OPTIONS = {"maxiter": 500, "gtol": 1e-9, "ftol": 1e-14}  # ~15-60 iteration
 
 def _start(y: np.ndarray, J: int, p: int) -> np.ndarray:
     """Starting values: ``p`` zero slopes, and the thresholds of the observed cumulative shares."""
+    import scipy.special
     counts = np.bincount(y, minlength=J).astype(float)
     cum = np.cumsum(counts)[:-1] / counts.sum()
     theta = scipy.special.logit(np.clip(cum, 1e-6, 1 - 1e-6))
@@ -44,6 +43,7 @@ def _fit(X: np.ndarray, y: np.ndarray, J: int, start: np.ndarray) -> tuple[float
     On separated data (a group that gives only the top answer, say) the maximum is approached
     as parameters diverge; the optimiser stops there, and the likelihood it reports is still
     the supremum to its tolerance, so the likelihood-ratio statistic stays meaningful."""
+    import scipy.optimize
     with np.errstate(over="ignore", under="ignore"):  # exp(tau) of diverging thresholds
         res = scipy.optimize.minimize(ordinal_negloglik, start, args=(X, y, J), jac=True, method="L-BFGS-B", options=_FIT_OPTIONS)
     return -float(res.fun), res.x

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
 
 from .._tables import frame, html_repr, records
 from .._validation import Interval, check
@@ -122,6 +121,7 @@ def cronbach_alpha(
     >>> round(lo, 3), round(hi, 3)
     (0.663, 0.993)
     """
+    from scipy import stats
     check_nan_policy(nan_policy, "cronbach_alpha")
     A = _matrix(X, "cronbach_alpha")
     k = A.shape[1]
@@ -207,6 +207,7 @@ def one_factor_loadings(R: np.ndarray, *, max_iter: int = 1000) -> np.ndarray:
     """Loadings of a one-factor model fitted to a correlation matrix by minimum residuals
     (MINRES: least squares on the off-diagonal correlations; Harman & Jones, 1966), as
     ``psych::fa(fm="minres")`` and factor_analyzer's ``method="minres"`` fit it."""
+    from scipy import optimize
     k = R.shape[0]
     off = ~np.eye(k, dtype=bool)
 
@@ -351,6 +352,7 @@ def reliability(
     >>> table.scale[0], int(table.n_items[0]), bool(table.alpha[0] > 0.5)
     ('dependent', 6, True)
     """
+    from scipy import stats
     check_nan_policy(nan_policy, "reliability")
     check("reliability", "ci", ci, Interval(0, 1, closed="neither"))
     q = load_questionnaire(questionnaire)
