@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from ..assessment import Assessment
 from ..levels import N_LEVELS
@@ -77,6 +76,7 @@ def wave_stats(a: Assessment, inv: np.ndarray, G: int) -> WaveStats:
 
 def t_interval(mean: np.ndarray, var: np.ndarray, n: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
     """t interval of group means at level ``conf`` (NaN for a group of fewer than two)."""
+    from scipy import stats
     with np.errstate(invalid="ignore", divide="ignore"):
         half = stats.t.ppf((1 + conf) / 2, n - 1) * np.sqrt(var / n)
     half = np.where(n > 1, half, np.nan)
@@ -91,6 +91,7 @@ def change_test(
     """Change of the group means from the previous wave (G groups + total), its interval, p-value
     and test. Paired where the group has exactly the same respondents (all with a finite value)
     in both waves; Welch's t-test otherwise."""
+    from scipy import stats
     n1, m1, v1 = prev
     n2, m2, v2 = cur
     # --- Welch
@@ -131,6 +132,7 @@ def change_test(
 
 def rank_desc(values: np.ndarray) -> np.ndarray:
     """1 = highest; ties share the best rank; NaN stays NaN."""
+    from scipy import stats
     out = np.full(len(values), np.nan)
     ok = np.isfinite(values)
     if ok.any():

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
-from scipy import stats
 
 from .._validation import param_error
 from ..assessment import Assessment
@@ -119,6 +118,7 @@ def scale_verdict(
     value over their scored scales: (moved up, moved down), by the sign of that scale's RCI.
 
     Refused for scales keyed to levels (a rise is not an improvement) and without a SEM."""
+    from scipy import stats
     keyed = [s.id for s in q.scales if s.level is not None] if q is not None else []
     if keyed:
         raise ValueError(

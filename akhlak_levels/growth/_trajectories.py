@@ -14,7 +14,6 @@ from functools import partial
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
-from scipy import stats
 
 from .._tables import frame, html_repr, records
 from .._validation import Interval, check
@@ -180,6 +179,7 @@ def _ols_slopes(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
 
 
 def _mean_ci(x: np.ndarray, conf: float) -> tuple[float, float, float]:
+    from scipy import stats
     x = x[np.isfinite(x)]
     if len(x) == 0:
         return (float("nan"),) * 3

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .._tables import frame, html_repr, records
 from .._validation import Interval, check, param_error
@@ -266,6 +265,7 @@ def transitions(
     >>> round(float(t.expected.sum()), 9), bool(np.allclose(t.corrected.sum(axis=1), 1))
     (6.0, True)
     """
+    from scipy import stats
     before = check_assessment(before, "before", "transitions")
     after = check_assessment(after, "after", "transitions")
     conf = float(check("transitions", "confidence", confidence, Interval(0, 1, closed="neither")))
