@@ -79,6 +79,7 @@ from .quality import (
 )
 from .questionnaire import Item, Questionnaire, Scale, list_questionnaires, load_questionnaire
 from .responses import MISSING, ResponseSet, iter_responses, read_responses
+from .scorer import Scorer
 from ._votes_read import read_votes
 from .votes import VoteSet
 from .store import AssessmentStore
@@ -160,6 +161,7 @@ __all__ = [
     "ResponseSet",
     "Scale",
     "SchemaError",
+    "Scorer",
     "simulate",
     "split_half_reliability",
     "StoreError",

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 
 from .errors import Problem, SchemaError
 
-SCHEMAS = ("questionnaire", "model", "responses")
+SCHEMAS = ("questionnaire", "model", "responses", "result")
 
 #: How deep a JSON document may nest (objects and arrays). A questionnaire or a level model is
 #: about 6 levels deep; the limit keeps validation far from Python's recursion limit.

@@ -31,7 +31,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("responses", "votes", "_votes_read", "_votes_fast", "_votes_cells", "_votes_long", "_fields", "_readers", "_durations", "_coding"),
     ("model",),
     ("quality",),
-    ("assessment",),
+    ("assessment", "scorer"),
     ("decisions", "culture"),
     ("growth",),
     ("store",),
