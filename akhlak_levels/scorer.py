@@ -262,7 +262,7 @@ class Scorer:
         """The code matrix (respondents x items) of many respondents' answers.
 
         All answers are read together: each distinct key once, whole numbers as one integer
-        array, other answers once per distinct value of an item.
+        array, other answers by the readers' :func:`code_column`, once per distinct value of an item.
 
         Examples
         --------
@@ -282,19 +282,22 @@ class Scorer:
         if not lens.any():
             return codes
         rows = np.repeat(np.arange(n, dtype=np.intp), lens)
-        shapes = list(map(tuple, records))  # records of the same keys share one key lookup
-        known: dict[Any, int] = {}
-        by_shape: dict[tuple[Any, ...], np.ndarray] = {}
-        for i, shape in enumerate(shapes):
-            if shape not in by_shape:
-                for k in shape:
-                    if k not in known:
-                        known[k] = self._position(k, i)
-                positions = [known[k] for k in shape]
-                if len(set(positions)) < len(positions):
-                    self._positions(list(shape), i)  # raises, naming the item given twice
-                by_shape[shape] = np.array(positions, dtype=np.intp)
-        pos = np.tile(by_shape[shapes[0]], n) if len(by_shape) == 1 else np.concatenate([by_shape[t] for t in shapes])
+        keys = list(chain.from_iterable(records))
+        pos = np.fromiter(map(self._exact_keys.get, keys, repeat(-1)), dtype=np.intp, count=len(keys))
+        other = np.flatnonzero(pos < 0)
+        if len(other):  # keys other than ids: each distinct one matched once, as the readers match headers
+            known: dict[Any, int] = {}
+            for j in other.tolist():
+                k = keys[j]
+                if k not in known:
+                    known[k] = self._position(k, int(rows[j]))
+                pos[j] = known[k]
+        if len(other):  # two spellings of one item may meet in one record
+            cell = rows * p + pos
+            twice = np.bincount(cell, minlength=n * p)[cell] > 1
+            if twice.any():
+                first = int(rows[np.argmax(twice)])
+                self._positions(list(records[first]), first)  # raises, naming the item
         values = list(chain.from_iterable(r.values() for r in records))
         types = set(map(type, values))
         if types <= {int}:
@@ -314,11 +317,22 @@ class Scorer:
         for part in np.split(order, cuts):
             item = int(pos[part[0]])
             col = [values[i] for i in part.tolist()]
-            codes[rows[part], item] = self._code_column(item, col, rows[part])
+            codes[rows[part], item] = self._code_column(item, col, rows[part], exact=not types & {bool, np.bool_})
         return codes
 
-    def _code_column(self, pos: int, col: list[Any], rows: np.ndarray) -> np.ndarray:
-        """One item's codes, read by the readers' :func:`code_column` (each distinct value once)."""
+    def _code_column(self, pos: int, col: list[Any], rows: np.ndarray, exact: bool = False) -> np.ndarray:
+        """One item's codes: with ``exact`` (no true/false among the answers, which would equal
+        1 and 0 as keys) codes and labels as written first, then the rest read by the readers'
+        :func:`code_column` (each distinct value once)."""
+        if exact:
+            try:
+                codes = np.fromiter(map(self._exact_values[pos].get, col, repeat(-9)), dtype=np.int8, count=len(col))
+            except TypeError:  # an unhashable value: read below, to name it
+                return self._code_column(pos, col, rows)
+            rest = np.flatnonzero(codes == -9)
+            if len(rest):
+                codes[rest] = self._code_column(pos, [col[i] for i in rest.tolist()], rows[rest])
+            return codes
         try:
             codes, bad = code_column(_objects(col), self._q.items[pos])
         except (TypeError, ValueError):  # unhashable values: one by one, to name the first

@@ -174,6 +174,11 @@ def test_two_keys_for_one_item_and_non_dict_records_are_refused():
     s = SCORERS["socio-emotional-levels"]
     with pytest.raises(al.ResponseError, match="Two keys of the answers name the same item"):
         s.score_one({"SE01": 1, " se01": 2})
+    with pytest.raises(al.ResponseError, match="Two keys of the answers name the same item") as err:
+        s.score_many([{"SE01": 1, "se02": 2}, {"SE01": 1, " se01": 2}])
+    assert (err.value.problems[0].row, err.value.problems[0].item) == (1, "SE01")
+    text_keys = [{it.text["en"]: "Agree" if it.type == "likert" else 1 for it in s.questionnaire.items}] * 3
+    assert s.score_many(text_keys)[2]["n_answered"] == s.questionnaire.n_items
     with pytest.raises(al.ResponseError, match="Each record must be a dict"):
         s.score_many([{"SE01": 1}, ["SE01", 1]])
     with pytest.raises(al.ResponseError, match="'answers' parameter of Scorer.score_one must be a dict"):
