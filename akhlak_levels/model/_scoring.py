@@ -224,6 +224,29 @@ def _plan(q: Questionnaire, model: LevelModel | None, scales: bool) -> _Plan:
     return _Plan(groups, radices, levels, packed, len(prior), packing, bounded)
 
 
+#: The plans of the last few (questionnaire, model) pairs scored, by identity: a plan depends
+#: only on them (both immutable), and building one costs about 1 ms, which dominates scoring a
+#: small batch (an embedded scorer, a stream of small batches). Entries hold the objects
+#: themselves, so an id is never reused while its entry lives.
+_PLANS: dict[tuple[int, int, bool], tuple[Questionnaire, LevelModel | None, _Plan]] = {}
+_MAX_PLANS = 8
+
+
+def _cached_plan(q: Questionnaire, model: LevelModel | None, scales: bool) -> _Plan:
+    """:func:`_plan`, built once per (questionnaire, model, scales) among the last few used."""
+    key = (id(q), id(model), scales)
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is q and hit[1] is model:
+        return hit[2]
+    plan = _plan(q, model, scales)
+    for table in (*plan.levels, *plan.packed):
+        table.setflags(write=False)  # shared by every later call (and thread): read only
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.pop(next(iter(_PLANS)), None)  # the oldest (dicts keep insertion order)
+    _PLANS[key] = (q, model, plan)
+    return plan
+
+
 class _Scratch(NamedTuple):
     """Per-chunk work arrays, allocated once: O(chunk) memory."""
 
@@ -405,7 +428,7 @@ def score_codes(
     """
     n = codes.shape[0]
     with_scales = scales and bool(q.scales)
-    plan = _plan(q, model, with_scales)
+    plan = _cached_plan(q, model, with_scales)
     n_answered = np.empty(n, dtype=np.int32)
     scale_scores = np.empty((n, len(q.scales))) if with_scales else np.full((n, len(q.scales)), np.nan)
     out = None
