@@ -20,7 +20,7 @@ from ..responses import read_responses
 from ._culture import cmd_culture_map
 from ._report import cmd_report
 from ._trend import cmd_culture_trend
-from ._usage import UsageError, store_key
+from ._usage import UsageError, check_new_wave, store_key
 from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
 from ._stream import batches, reading_options
 
@@ -142,6 +142,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.store and not args.wave:
         raise UsageError("--store needs --wave (the wave these results belong to, e.g. 2025)")
     key = store_key(args)
+    if args.store and not args.replace:
+        check_new_wave(args.store, args.wave)  # before any output is written
     settings = dict(min_confidence=args.min_confidence, min_answered=args.min_answered)
     totals = Totals(args.min_confidence)
     with AtomicFiles() as files:  # -o appears, whole, only when the whole file was scored (and stored)

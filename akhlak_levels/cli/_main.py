@@ -31,6 +31,25 @@ def _positive(text: str) -> int:
     return value
 
 
+def _delimiter(text: str) -> str:
+    """A ``--delimiter``: one character (``tab`` or ``\\t`` for a tab)."""
+    value = "\t" if text in ("tab", "\\t") else text
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(f"expected one character (or 'tab'), got {text!r}")
+    return value
+
+
+def _share(text: str) -> float:
+    """A number from 0 to 1 (``--min-confidence``, ``--min-answered``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text}")
+    return value
+
+
 def _table_output(text: str) -> str:
     """An ``-o`` of tables: ``.json`` (one document) or ``.csv`` (one CSV per table)."""
     if os.path.splitext(text)[1].lower() not in (".csv", ".json"):
@@ -53,8 +72,8 @@ def _reading_options(p: argparse.ArgumentParser, votes: bool = False) -> None:
     if not votes:
         g.add_argument("--allow-missing-items", action="store_true", help="score a partial questionnaire: items without a column are unanswered")
     g.add_argument("--on-invalid", choices=("raise", "missing"), default="raise", help="unreadable answers: fail (default) or set missing and flag the respondent")
-    g.add_argument("--delimiter", help="CSV delimiter (default: detected from the header)")
-    g.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    g.add_argument("--delimiter", type=_delimiter, help="CSV delimiter, one character or 'tab' (default: detected from the header)")
+    g.add_argument("--sheet", help="XLSX sheet name (default: the first); only for .xlsx files")
 
 
 
@@ -121,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", metavar="M.json", help="a calibrated level model (default: the questionnaire's theory prior)")
     p.add_argument("-o", "--output", metavar="OUT", help="write .csv or .jsonl (default: CSV on standard output)")
     p.add_argument("--lang", choices=("id", "en"), default="en", help="language of level labels")
-    p.add_argument("--min-confidence", type=float, default=0.5, help="level 0 where the top probability is below this (default 0.5)")
-    p.add_argument("--min-answered", type=float, default=0.5, help="share of a scale's items needed to score it (default 0.5)")
+    p.add_argument("--min-confidence", type=_share, default=0.5, help="level 0 where the top probability is below this (default 0.5)")
+    p.add_argument("--min-answered", type=_share, default=0.5, help="share of a scale's items needed to score it (default 0.5)")
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     _batch_size(p)
     p.add_argument("--store", metavar="STORE.sqlite", help="also add the results to an assessment store, as --wave")
@@ -198,6 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- entry point
 
 
+def _check_common(args: argparse.Namespace) -> None:
+    """Options that cannot apply to the file given, refused before any work (exit 2)."""
+    sheet, path = getattr(args, "sheet", None), getattr(args, "file", None)
+    if sheet is not None and path and not str(path).lower().endswith((".xlsx", ".xlsm")):
+        raise UsageError(f"--sheet applies to .xlsx files; {path} is not one")
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run the command; returns the exit code."""
     out = stdout or sys.stdout
@@ -212,6 +238,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         parser.error(f"unknown command {args.command!r}")
         return EXIT_USAGE
     try:
+        _check_common(args)
         return command(args, out, err)
     except UsageError as exc:
         print(f"akhlak-levels {args.command}: error: {exc}", file=err)

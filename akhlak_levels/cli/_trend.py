@@ -13,7 +13,7 @@ import numpy as np
 from .._export import AtomicFiles
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._output import write_records_csv
-from ._usage import UsageError, store_key
+from ._usage import UsageError, check_new_wave, store_key
 
 #: The mark of a change from the previous wave whose interval excludes 0.
 BEYOND_NOISE_MARK = "*"
@@ -25,6 +25,8 @@ def store_votes(args: argparse.Namespace, q: Questionnaire, votes: Any, err: Tex
 
     if not args.wave:
         raise UsageError("--store needs --wave (the survey wave these votes belong to, e.g. 2025)")
+    if not args.replace:
+        check_new_wave(args.store, args.wave, votes=True)
     with AssessmentStore(args.store, pseudonymize_key=store_key(args)) as store:
         n = store.add_votes(votes, wave=args.wave, questionnaire=q, replace=args.replace)
     if not args.quiet:

@@ -20,3 +20,16 @@ def store_key(args: argparse.Namespace) -> str | None:
     if not key:
         raise UsageError(f"the environment variable {var} is empty or not set")
     return key
+
+
+def check_new_wave(store_path: str, wave: str, *, votes: bool = False) -> None:
+    """Refuse, before any work or output, a wave the store already holds (``--replace`` replaces it)."""
+    if not os.path.exists(store_path):
+        return
+    from ..store import AssessmentStore
+
+    with AssessmentStore(store_path) as store:
+        held = store.vote_waves() if votes else store.waves()
+    if str(wave) in held:
+        kind = "vote wave" if votes else "wave"
+        raise UsageError(f"{store_path} already holds {kind} {str(wave)!r}; add --replace to replace it")

@@ -243,7 +243,7 @@ def test_score_into_a_store_then_growth_and_transitions(tmp_path, sel):
         assert r.returncode == 0, r.stderr
         assert f"stored 120 respondents as wave '{wave}'" in r.stderr
     again = run("score", str(path), "-q", "socio-emotional-levels", "--store", str(store), "--wave", "2026", "-o", str(tmp_path / "x.csv"))
-    assert again.returncode == 3 and "replace=True" in again.stderr  # never duplicated
+    assert again.returncode == 2 and "add --replace to replace it" in again.stderr  # never duplicated
     r = run("growth", "--store", str(store), "--by", "unit", "-o", str(tmp_path / "g.json"), "--plot", str(tmp_path / "plots"))
     assert r.returncode == 0, r.stderr
     rows = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))

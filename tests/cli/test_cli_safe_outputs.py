@@ -179,10 +179,10 @@ def test_storing_a_wave_again_writes_no_output(tmp_path, sel):
     first = out.read_bytes()
     out.unlink()
     r = run("score", src, "-q", "socio-emotional-levels", "--store", store, "--wave", "2024", *REGION, "-o", out)
-    assert r.returncode == 3 and "replace=True" in r.stderr
-    assert not out.exists()  # the command failed: its output does not appear
+    assert r.returncode == 2 and "already holds wave '2024'; add --replace to replace it" in r.stderr  # a usage error
+    assert not out.exists()  # refused before anything was written
     out.write_text("kept\n", encoding="utf-8")
-    assert run("score", src, "-q", "socio-emotional-levels", "--store", store, "--wave", "2024", *REGION, "-o", out).returncode == 3
+    assert run("score", src, "-q", "socio-emotional-levels", "--store", store, "--wave", "2024", *REGION, "-o", out).returncode == 2
     assert out.read_text(encoding="utf-8") == "kept\n"
     r = run("score", src, "-q", "socio-emotional-levels", "--store", store, "--wave", "2024", *REGION, "--replace", "-o", out)
     assert r.returncode == 0, r.stderr
