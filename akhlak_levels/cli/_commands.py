@@ -239,10 +239,16 @@ def _quality_tables(args: argparse.Namespace, q: Any, rs: Any) -> dict[str, list
 
 def _cmd_quality(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     q = load_questionnaire(args.questionnaire)
-    if args.group and args.group not in args.group_column:
+    for name in ("unit", "wave"):  # --group names the unit (or wave) column itself, or says "unit"
+        if args.group and args.group == getattr(args, f"{name}_column"):
+            args.group = name
+    if args.group and args.group not in ("unit", "wave") and args.group not in args.group_column:
         args.group_column = [*args.group_column, args.group]
     _check_output(args.output)
     rs = _read(args, q)
+    if args.group in ("unit", "wave") and getattr(rs, args.group) is None:
+        raise UsageError(f"--group {args.group} needs the {args.group} column: the file has no column {args.group!r}; "
+                         f"name it with --{args.group}-column COLUMN")
     tables = _quality_tables(args, q, rs)
     print(f"{q.id} {q.version}: {len(rs):,} respondents; missing answers handled {args.nan_policy}", file=out)
     print_records("Reliability", tables["reliability"],

@@ -63,3 +63,21 @@ def test_a_vote_wave_already_stored_is_refused_with_the_cli_flag(tmp_path):
     code, _, err = cli(*args)
     assert code == 2 and "already holds vote wave '2024'; add --replace to replace it" in err
     assert cli(*args, "--replace")[0] == 0
+
+
+BERAKHLAK = Path(__file__).resolve().parents[2] / "questionnaires" / "examples" / "berakhlak-excel-id.csv"
+
+
+def test_quality_group_follows_the_unit_column(tmp_path):
+    """`--group unit` (or the unit column's own name) is the unit read with --unit-column; without
+    a unit column it is a usage error naming the flag, not a Python hint."""
+    renamed = tmp_path / "b.csv"
+    renamed.write_text(BERAKHLAK.read_text(encoding="utf-8").replace("unit", "Unit Kerja", 1), encoding="utf-8")
+    base = ["quality", renamed, "-q", "berakhlak"]
+    by_flag = cli(*base, "--unit-column", "Unit Kerja", "--group", "unit")
+    by_name = cli(*base, "--unit-column", "Unit Kerja", "--group", "Unit Kerja")
+    assert by_flag[0] == 0 and by_name[0] == 0, (by_flag[2], by_name[2])
+    assert "Differential item functioning across 'unit'" in by_flag[1]
+    assert by_flag[1] == by_name[1]
+    code, _, err = cli(*base, "--ignore-column", "Unit Kerja", "--group", "unit")
+    assert code == 2 and "--group unit needs the unit column" in err and "--unit-column COLUMN" in err
