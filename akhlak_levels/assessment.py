@@ -321,7 +321,7 @@ def assess(
     if careless is True or isinstance(careless, Mapping):
         thresholds = None if careless is True else careless
         flags = flags.merge(careless_table(q, responses, model=model, thresholds=thresholds).flags)
-    index, category = _index(q, scores.scale_scores)
+    index, category = index_scores(q, scores.scale_scores)
     return Assessment(
         questionnaire_id=q.id,
         questionnaire_version=q.version,
@@ -426,7 +426,7 @@ def _decide_levels(scores: Scores, min_confidence: float) -> _Levels:
     return _Levels(level, expected, sd, conf, low, non_finite)
 
 
-def _index(q: Questionnaire, scale_scores: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+def index_scores(q: Questionnaire, scale_scores: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The questionnaire's index (mean of its scales; NaN unless every scale is scored) and category."""
     if q.index is None:
         return None, None

@@ -21,6 +21,7 @@ from ._coding import MISSING, code_column, item_header_map, match_item
 from ._readers import shortened
 from ._validation import Interval, check, param_error
 from ._version import __version__
+from .assessment import index_scores
 from .errors import Problem, QuestionnaireError, ResponseError
 from .levels import N_LEVELS, Level
 from .model import LevelModel, Scores, is_vote_instrument, score_codes
@@ -438,7 +439,7 @@ class Scorer:
         if self._q.index is None:
             return dict(_NO_INDEX)
         x = np.array([[np.nan if s is None else s for s in scale_scores]])
-        index, category = _index(self._q, x)
+        index, category = index_scores(self._q, x)
         assert index is not None and category is not None
         return self._index_fields(float(index[0]), str(category[0]), lang)
 
@@ -512,7 +513,7 @@ class Scorer:
         ids = self._scale_ids
         cols["scales"] = [dict(zip(ids, row)) for row in _finite_rows(scale_scores)]
         if self._q.index is not None:
-            index, category = _index(self._q, scale_scores)
+            index, category = index_scores(self._q, scale_scores)
             assert index is not None and category is not None
             cats = category.tolist()
             names = self._category_labels[lang]
@@ -546,15 +547,6 @@ def _finite_rows(a: np.ndarray) -> list[list[float | None]]:
     if np.isfinite(a).all():
         return a.tolist()  # type: ignore[no-any-return]
     return [[x if math.isfinite(x) else None for x in row] for row in a.tolist()]
-
-
-def _index(q: Questionnaire, scale_scores: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The questionnaire's index and category, as :func:`akhlak_levels.assess` computes them."""
-    if q.index is None:
-        return None, None
-    scale_pos = {s.id: j for j, s in enumerate(q.scales)}
-    index = scale_scores[:, [scale_pos[sid] for sid in q.index.scales]].mean(axis=1)
-    return index, q.index.categorize(index)
 
 
 def _objects(values: list[Any]) -> np.ndarray:
