@@ -16,6 +16,16 @@ from ._commands import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from ._stream import DEFAULT_BATCH
 
 
+#: Help of the ``FILE`` of the commands that read an export.
+FILE_HELP = "the export to read: .csv (any delimiter, with or without BOM), .xlsx, .json, .jsonl or .parquet"
+
+#: Help of ``FILE`` of ``culture-map``.
+VOTES_FILE_HELP = "the vote export to read: .csv, .xlsx, .json, .jsonl or .parquet (Google Forms, Microsoft Forms, ODK/KoBo, ...)"
+
+#: Help of ``-q/--questionnaire``.
+QUESTIONNAIRE_HELP = "a bundled questionnaire id (see: akhlak-levels list) or a questionnaire .json file"
+
+
 def _batch_size(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH, metavar="N",
                    help=f"respondents read and scored at a time; memory grows with it (default {DEFAULT_BATCH:,})")
@@ -80,7 +90,7 @@ def _reading_options(p: argparse.ArgumentParser, votes: bool = False) -> None:
 def _culture_commands(sub: Any) -> None:
     """The commands of the vote instrument: ``culture-map`` and ``culture-trend``."""
     p = sub.add_parser("culture-map", help="the culture map of a vote export: top tens, entropy, value and health indices")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help=VOTES_FILE_HELP)
     p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="a vote instrument, e.g. berakhlak-culture-map")
     p.add_argument("--by", metavar="COLUMN", help="a map per group of this column (unit, wave or another column)")
     p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
@@ -94,7 +104,8 @@ def _culture_commands(sub: Any) -> None:
     p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
                    help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
     p.add_argument("--quiet", action="store_true", help="no timing line on stderr")
-    p.add_argument("--store", metavar="STORE.sqlite", help="also keep the votes as a vote wave of this store, as --wave")
+    p.add_argument("--store", metavar="STORE.sqlite",
+                   help="also keep the votes as a vote wave of this SQLite store (created if missing), as --wave")
     p.add_argument("--wave", help="the survey wave (e.g. 2025) the votes are stored as; needed with --store")
     p.add_argument("--replace", action="store_true", help="replace the vote wave if the store already holds it")
     p.add_argument("--pseudonymize-key-env", metavar="VAR",
@@ -102,7 +113,7 @@ def _culture_commands(sub: Any) -> None:
     _reading_options(p, votes=True)
 
     p = sub.add_parser("culture-trend", help="the culture map's indices across the vote waves of a store, with changes")
-    p.add_argument("--store", required=True, metavar="STORE.sqlite")
+    p.add_argument("--store", required=True, metavar="STORE.sqlite", help="the store holding the vote waves (culture-map --store)")
     p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="the vote instrument of the stored waves")
     p.add_argument("--by", metavar="COLUMN", help="a trend per group: unit or a stored group column")
     p.add_argument("--waves", nargs="+", metavar="WAVE", help="the vote waves to compare, in this order (default: all, as stored)")
@@ -125,26 +136,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="show a questionnaire's scales and items")
     p.add_argument("questionnaire", metavar="ID", help="a bundled id or a questionnaire .json file")
-    p.add_argument("--lang", choices=("id", "en"), default="id")
+    p.add_argument("--lang", choices=("id", "en"), default="id", help="language of titles, items and options: id (default) or en")
 
     p = sub.add_parser("validate", help="check a responses file against a questionnaire")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("file", metavar="FILE", help=FILE_HELP)
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     _batch_size(p)
     _reading_options(p)
 
     p = sub.add_parser("score", help="score a responses file into levels and scale scores")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("file", metavar="FILE", help=FILE_HELP + "; or a vote export, for a vote instrument")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
     p.add_argument("--model", metavar="M.json", help="a calibrated level model (default: the questionnaire's theory prior)")
     p.add_argument("-o", "--output", metavar="OUT", help="write .csv or .jsonl (default: CSV on standard output)")
-    p.add_argument("--lang", choices=("id", "en"), default="en", help="language of level labels")
+    p.add_argument("--lang", choices=("id", "en"), default="en", help="language of the level labels: en (default) or id")
     p.add_argument("--min-confidence", type=_share, default=0.5, help="level 0 where the top probability is below this (default 0.5)")
     p.add_argument("--min-answered", type=_share, default=0.5, help="share of a scale's items needed to score it (default 0.5)")
     p.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
     _batch_size(p)
-    p.add_argument("--store", metavar="STORE.sqlite", help="also add the results to an assessment store, as --wave")
+    p.add_argument("--store", metavar="STORE.sqlite",
+                   help="also add the results to this SQLite assessment store (created if missing), as --wave")
     p.add_argument("--wave", help="the wave (e.g. 2025) the results are stored as; needed with --store")
     p.add_argument("--replace", action="store_true", help="replace the wave if the store already holds it")
     p.add_argument("--pseudonymize-key-env", metavar="VAR",
@@ -152,40 +164,44 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(p)
 
     p = sub.add_parser("growth", help="progress of units over the waves in a store")
-    p.add_argument("--store", required=True, metavar="STORE.sqlite")
+    p.add_argument("--store", required=True, metavar="STORE.sqlite", help="the assessment store (score --store) to read")
     p.add_argument("--by", metavar="COLUMN", help="group by unit (or another stored group)")
     p.add_argument("--min-group-size", type=int, default=5, help="smaller groups are suppressed (default 5)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the table as .csv or .json")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the table as OUT.csv or OUT.json")
     p.add_argument("--plot", metavar="DIR",
                    help="save figures (PNG) in DIR: level distributions and trajectories, or for an instrument "
                         "without levels (berakhlak) the value profiles, the index trend and the units x values map")
     p.add_argument("--lang", choices=("id", "en"), default="id", help="language of the figures' labels (default id)")
 
     p = sub.add_parser("transitions", help="level moves between two waves in a store")
-    p.add_argument("--store", required=True, metavar="STORE.sqlite")
-    p.add_argument("--from", dest="wave_from", required=True, metavar="WAVE")
-    p.add_argument("--to", dest="wave_to", required=True, metavar="WAVE")
+    p.add_argument("--store", required=True, metavar="STORE.sqlite", help="the assessment store (score --store) to read")
+    p.add_argument("--from", dest="wave_from", required=True, metavar="WAVE", help="the earlier wave, as stored (e.g. 2024)")
+    p.add_argument("--to", dest="wave_to", required=True, metavar="WAVE", help="the later wave, as stored (e.g. 2025)")
     p.add_argument("-o", "--output", metavar="OUT", help="write the 25 cells as .csv or .json")
     p.add_argument("--plot", metavar="DIR", help="save the transition heatmaps (PNG) in DIR")
 
     p = sub.add_parser("calibrate", help="fit the level model's weights on your own responses")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("file", metavar="FILE", help=FILE_HELP)
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
     p.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="where to save the model (JSON)")
     p.add_argument("--labels", metavar="COLUMN", help="column of expert/interview levels 1-5 (for logistic or ordinal)")
-    p.add_argument("--method", choices=("latent-class", "logistic", "ordinal"), help="default: latent-class, or logistic with --labels")
-    p.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible fit")
+    p.add_argument("--method", choices=("latent-class", "logistic", "ordinal"), help="latent-class, logistic or ordinal (default: latent-class, or logistic with --labels)")
+    p.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible fit (default: none, a fresh fit each run)")
     p.add_argument("--n-init", type=int, default=5, help="latent class: random starts (default 5)")
-    p.add_argument("--prior", metavar="P1,P2,P3,P4,P5", help="level probabilities of the target population")
+    p.add_argument("--prior", metavar="P1,P2,P3,P4,P5", help="level probabilities of the people the model will score, five numbers summing to 1 "
+                        "(default: the estimated class sizes or training base rates; not for ordinal)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     _reading_options(p)
 
     p = sub.add_parser("quality", help="reliability, item analysis, careless responding and fairness tables")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
-    p.add_argument("--group", metavar="COLUMN", help="a grouping column for fairness: DIF and level decisions by group")
+    p.add_argument("file", metavar="FILE", help=FILE_HELP)
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
+    p.add_argument("--group", metavar="COLUMN",
+                   help="a grouping column for fairness (DIF and level decisions by group): unit, wave, the "
+                        "--unit-column name or another column of the file (default: no fairness tables)")
     p.add_argument("--nan-policy", choices=("pairwise", "listwise", "median"), default="pairwise",
-                   help="missing answers in reliability: pairwise (psych::alpha), listwise, or median-imputed (psych::scoreItems)")
+                   help="missing answers in reliability: pairwise (default, as psych::alpha), listwise, or median-imputed "
+                        "(psych::scoreItems)")
     p.add_argument("-o", "--output", metavar="OUT", help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
     _reading_options(p)
 
@@ -194,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write an HTML report people read: the agency report or personal reports")
     p.add_argument("file", nargs="?", metavar="FILE", help="an export (responses or votes); or use --store")
     p.add_argument("--store", metavar="STORE.sqlite", help="make the report from the waves (or vote waves) of this store")
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID")
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
     p.add_argument("--kind", choices=("agency", "personal"), default="agency",
                    help="agency: one report of the units (default); personal: a page per respondent of the last wave")
     p.add_argument("--by", default="unit", metavar="COLUMN", help="group by unit (default) or another group column; none for totals")
@@ -208,9 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     _reading_options(p)
 
     p = sub.add_parser("demo", help="simulate a small sample and score it")
-    p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID")
+    p.add_argument("-q", "--questionnaire", default="socio-emotional-levels", metavar="ID",
+                   help="a questionnaire with a level model (default socio-emotional-levels)")
     p.add_argument("-n", type=int, default=8, help="respondents (default 8)")
-    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--seed", type=int, default=2024, help="random seed of the simulation (default 2024)")
     return parser
 
 
