@@ -2,8 +2,9 @@
 
 The reader (:func:`~akhlak_levels.read_responses`) finds the columns of a table and hands each
 column here: a header is matched to an item by its id or text, an answer to an option by its
-code, label or alias, and ids and dates are read with every unreadable cell reported as a
-:class:`~akhlak_levels.errors.Problem`. All texts are compared after :func:`norm`.
+code, label or alias (or a label map's label first), and ids are read with every unreadable cell
+reported as a :class:`~akhlak_levels.errors.Problem` (dates: ``_durations``). Texts are compared
+after :func:`norm`; a header that matches no item exactly is compared after :func:`loose` too.
 
 Examples
 --------
@@ -18,17 +19,16 @@ Examples
 
 from __future__ import annotations
 
-import datetime as _dt
 import decimal
 import math
 import re
-from typing import Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._readers import Column, Table, distinct, norm, shortened
+from ._readers import Column, LabelMap, Table, distinct, loose, norm, shortened
 from .errors import Problem, ResponseError
 from .questionnaire import Item, Questionnaire
 
@@ -101,34 +101,85 @@ def cell_text(v: object, *, strict: bool) -> tuple[str | None, str | None]:
 # --------------------------------------------------------------------------- headers
 
 
-def item_header_map(q: Questionnaire) -> dict[str, int]:
-    """Normalised header -> item position: every item's text in every language, and its id."""
-    m: dict[str, int] = {}
-    for pos, it in enumerate(q.items):
-        for t in it.text.values():
-            m.setdefault(norm(t), pos)
-    for pos, it in enumerate(q.items):  # ids win over texts
-        m[norm(it.id)] = pos
+#: The prefix of the loose keys of a header map (:func:`loose`), kept apart from the exact ones.
+LOOSE = "\x00"
+
+def header_map(entries: Iterable[tuple[int, str]], ids: Iterable[tuple[int, str]]) -> dict[str, Any]:
+    """Header key -> position, from the ``(position, text)`` of every text and id: exact keys
+    (:func:`norm`) and loose ones (:func:`loose`, prefixed :data:`LOOSE`). A key two positions
+    share maps to both (a tuple); an id takes its key from any text."""
+    m: dict[str, Any] = {}
+
+    def put(key: str, pos: int) -> None:
+        got = m.get(key, pos)
+        m[key] = got if got == pos else tuple(sorted({*(got if isinstance(got, tuple) else (got,)), pos}))
+
+    for pos, text in entries:
+        put(norm(text), pos)
+        put(LOOSE + loose(text), pos)
+    for pos, text in ids:  # ids win over texts
+        m[norm(text)] = pos
+        m[LOOSE + loose(text)] = pos
     return m
+
+
+def item_header_map(q: Questionnaire) -> dict[str, Any]:
+    """Header key -> item position (or positions, when ambiguous): every item's text in every
+    language, and its id (see :func:`header_map`)."""
+    return header_map(((pos, t) for pos, it in enumerate(q.items) for t in it.text.values()),
+                      ((pos, it.id) for pos, it in enumerate(q.items)))
 
 
 _QNUM = re.compile(r"^\d{1,3}\s*[.)]\s+")
 _GRID = re.compile(r"^.*\[(.+)\]\s*$")
 
 
-def match_item(header: str, hmap: Mapping[str, int]) -> int | None:
-    """The item position of a column header (as is, a Google Forms grid ``Title [Row]``, or
-    without a leading question number), or None."""
+def item_match(header: str, hmap: Mapping[str, Any]) -> int | tuple[int, ...] | None:
+    """What a column header matches: an item position, the positions of the items it matches
+    equally (a tuple), or None. Tried in turn: the header as is, a Google Forms grid
+    ``Title [Row]`` by its row, the header without a leading question number; each exactly
+    (case and spacing folded), then loosely (also without trailing punctuation)."""
     h = norm(header)
-    if h in hmap:
-        return hmap[h]
+    forms = [h]
     m = _GRID.match(h)
-    if m and norm(m.group(1)) in hmap:
-        return hmap[norm(m.group(1))]
+    if m:
+        forms.append(norm(m.group(1)))
     h2 = _QNUM.sub("", h)
-    if h2 in hmap:
-        return hmap[h2]
+    if h2 != h:
+        forms.append(h2)
+    for f in forms:
+        got = hmap.get(f)
+        if got is None:
+            got = hmap.get(LOOSE + loose(f))
+        if got is not None:
+            return got  # type: ignore[no-any-return]
     return None
+
+
+def match_item(header: str, hmap: Mapping[str, Any]) -> int | None:
+    """The item position of a column header (see :func:`item_match`), or None (also when the
+    header matches several items equally)."""
+    got = item_match(header, hmap)
+    return got if isinstance(got, int) else None
+
+
+def closest_item(header: str, q: Questionnaire, positions: Iterable[int]) -> str | None:
+    """``"ID: text"`` of the item among ``positions`` whose text or id is closest to ``header``
+    (difflib, ratio at least 0.6), or None: the "did you mean" of an unknown column."""
+    import difflib
+
+    cands: dict[str, tuple[int, str]] = {}
+    for pos in positions:
+        it = q.items[pos]
+        for t in it.text.values():
+            cands.setdefault(loose(t), (pos, t))
+        cands.setdefault(loose(it.id), (pos, next(iter(it.text.values()), "")))
+    got = difflib.get_close_matches(loose(_QNUM.sub("", norm(header))), list(cands), n=1, cutoff=0.6)
+    if not got:
+        return None
+    pos, text = cands[got[0]]
+    text = text if len(text) <= 70 else text[:67].rstrip() + " ..."
+    return f"{q.items[pos].id}: {text}"
 
 
 # --------------------------------------------------------------------------- ids
@@ -166,7 +217,7 @@ def _plain_texts(values: np.ndarray) -> np.ndarray:
     return plain & ~na
 
 
-def _bad_rows(d: Column, bad_values: list[int]) -> np.ndarray:
+def bad_rows(d: Column, bad_values: list[int]) -> np.ndarray:
     """The rows holding one of the distinct values ``bad_values``, in row order."""
     if not bad_values:
         return np.empty(0, dtype=np.int64)
@@ -180,7 +231,7 @@ def ids_from_column(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.n
     not text or a whole number held exactly (see :func:`cell_text`)."""
     d, texts, whys = _texts(col, strict=True)
     problems = []
-    for r in _bad_rows(d, [u for u, (x, w) in enumerate(zip(texts, whys)) if w is not None or x == ""]).tolist():
+    for r in bad_rows(d, [u for u, (x, w) in enumerate(zip(texts, whys)) if w is not None or x == ""]).tolist():
         v = d[r]
         why = whys[d.index[r]]
         if why is not None:
@@ -191,7 +242,36 @@ def ids_from_column(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.n
             )
         else:
             problems.append(Problem(f"the respondent id (column {name!r}) is empty", file=t.file, row=int(t.rows[r])))
+    problems += excel_id_problems(d, texts, t, name)
     return np.array(texts, dtype=str)[d.index], problems
+
+
+#: An id as Excel shows a long number it has turned into a float: ``1,97107E+17``, ``1.97107E+17``.
+_EXCEL_NUMBER = r"^[0-9](?:[.,][0-9]+)?[eE]\+[0-9]{1,3}$"
+
+EXCEL_ID_HINT = (
+    "Excel turned these ids into numbers and wrote them in scientific notation, keeping only their first "
+    "digits: the real ids are not in this file. Export them as text: in Excel, format the id column as Text "
+    "(Format Cells > Text) before typing or pasting the ids, or open the CSV with Data > From Text/CSV and set "
+    "the column's type to Text; or download the form's export again and do not open and save it in Excel"
+)
+
+
+def excel_id_problems(d: Column, texts: list[str], t: Table, name: str) -> list[Problem]:
+    """One problem (the first row, and how many) when ids of column ``name`` look like numbers
+    Excel wrote in scientific notation (their digits are lost): with :data:`EXCEL_ID_HINT`.
+    Judged once per distinct id, by pyarrow."""
+    if not texts:
+        return []
+    hit = pc.match_substring_regex(pa.array(texts, type=pa.string()), _EXCEL_NUMBER).to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return []
+    rows = bad_rows(d, np.flatnonzero(hit).tolist())
+    if not len(rows):
+        return []
+    r = int(rows[0])
+    return [Problem(f"the respondent ids (column {name!r}) look like numbers Excel wrote in scientific notation "
+                    f"({len(rows)} of {len(d)} rows): {EXCEL_ID_HINT}", file=t.file, row=int(t.rows[r]), value=shown(d[r]))]
 
 
 def carried_text(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
@@ -200,7 +280,7 @@ def carried_text(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.ndar
     d, texts, whys = _texts(col, strict=False)
     problems = [
         Problem(f"column {name!r} holds {whys[d.index[r]]}; store the column as text", file=t.file, row=int(t.rows[r]), value=shown(d[r]))
-        for r in _bad_rows(d, [u for u, w in enumerate(whys) if w is not None]).tolist()
+        for r in bad_rows(d, [u for u, w in enumerate(whys) if w is not None]).tolist()
     ]
     return np.array(texts, dtype=str)[d.index], problems
 
@@ -248,13 +328,49 @@ _NUM = re.compile(r"^[+]?0*(\d{1,9})(?:[.,]0+)?$")  # at most 9 digits: int() of
 _PREFIXED = re.compile(r"^0*(\d{1,9})\s*[-.=:)]\s*(.+)$")
 
 
-def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
-    """Option index of one raw cell; MISSING for unanswered; None when it cannot be read."""
+def mapped_lookup(it: Item, label_map: LabelMap) -> tuple[dict[str, int], list[Problem]]:
+    """The labels a label map gives item ``it`` (normalised label -> option index, MISSING for
+    null), and a problem (with its JSON path) for each target that is not an option of ``it``."""
+    own = _answer_lookup(it)
+    out: dict[str, int] = {}
+    problems = []
+    for key, (path, target) in label_map.for_item(it.id).items():
+        if target is None:
+            out[key] = MISSING
+        elif isinstance(target, int) and 1 <= target <= it.n_options:
+            out[key] = target - 1
+        elif isinstance(target, str) and norm(target) in own:
+            out[key] = own[norm(target)]
+        else:
+            why = (f"option {target} is not an option of this item (1-{it.n_options})" if isinstance(target, int)
+                   else f"{target!r} is not an option of this item ({' / '.join(it.option_labels(next(iter(it.options[0]))))})")
+            problems.append(Problem(why, file=label_map.source, item=it.id, path=path))
+    return out, problems
+
+
+def _mapped(v: object, mapped: Mapping[str, int]) -> int | None:
+    """The option a label map gives a raw cell (a number by its digits), or None."""
+    if isinstance(v, str):
+        return mapped.get(norm(v))
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return mapped.get(str(int(v)))
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return mapped.get(str(int(v)))
+    return None
+
+
+def _parse_answer(v: object, it: Item, look: Mapping[str, int], mapped: Mapping[str, int] | None = None) -> int | None:
+    """Option index of one raw cell (a label map's ``mapped`` labels first); MISSING for
+    unanswered; None when it cannot be read."""
     if isinstance(v, bytes):  # a binary Parquet column
         try:
             v = v.decode("utf-8")
         except UnicodeDecodeError:
             return None
+    if mapped:
+        got = _mapped(v, mapped)
+        if got is not None:
+            return got
     if is_na(v):
         return MISSING
     if isinstance(v, (bool, np.bool_)):
@@ -279,10 +395,12 @@ def _parse_answer(v: object, it: Item, look: Mapping[str, int]) -> int | None:
     return None
 
 
-def code_column(col: np.ndarray | Column, it: Item) -> tuple[np.ndarray, np.ndarray]:
+def code_column(col: np.ndarray | Column, it: Item, mapped: Mapping[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, read once per
-    distinct value (a true/false cell is unreadable: ``True`` is not the answer 1)."""
-    if isinstance(col, np.ndarray) and col.dtype.kind in "iuf":
+    distinct value (a true/false cell is unreadable: ``True`` is not the answer 1). ``mapped``:
+    the labels of a label map (:func:`mapped_lookup`), tried first."""
+    numbers_mapped = bool(mapped) and any(k.isdigit() for k in mapped or ())
+    if isinstance(col, np.ndarray) and col.dtype.kind in "iuf" and not numbers_mapped:
         x = col.astype(np.float64)
         missing = np.isnan(x)
         ok = missing | ((x == np.round(x)) & (x >= 1) & (x <= it.n_options))
@@ -290,7 +408,7 @@ def code_column(col: np.ndarray | Column, it: Item) -> tuple[np.ndarray, np.ndar
         return codes, ~ok
     d = distinct(col)
     look = _answer_lookup(it)
-    parsed = [_parse_answer(v, it, look) for v in d.values.tolist()]
+    parsed = [_parse_answer(v, it, look, mapped) for v in d.values.tolist()]
     coded = np.array([-2 if c is None else c for c in parsed], dtype=np.int8)[d.index]
     bad = coded == -2
     coded[bad] = MISSING
@@ -303,45 +421,3 @@ def expected_text(it: Item) -> str:
         labels = " / ".join(it.option_labels(next(iter(it.options[0]))))
         return f"expected a code 1-{it.n_options} or a label ({labels}, or in another language)"
     return f"expected an option number 1-{it.n_options}, a letter a-{chr(ord('a') + it.n_options - 1)} or an option's text"
-
-
-# --------------------------------------------------------------------------- dates
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
-
-
-def _parse_one_date(v: object) -> np.datetime64 | None:
-    """A date cell as a day, or None when it is in none of the accepted formats."""
-    if isinstance(v, (_dt.datetime, _dt.date)):
-        return np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
-    s = str(v).strip()
-    head = s.split("T")[0].split(" ")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return np.datetime64(_dt.datetime.strptime(head, fmt).date(), "D")
-        except ValueError:
-            continue
-    return None
-
-
-def parse_dates(col: np.ndarray | Column, t: Table, name: str, rid: np.ndarray) -> tuple[np.ndarray, list[Problem]]:
-    """A date column as ``datetime64[D]`` (NaT where unanswered), and a problem for each unreadable date."""
-    d = distinct(col)
-    days = np.full(len(d.values), np.datetime64("NaT"), dtype="datetime64[D]")
-    unreadable = []
-    for u, v in enumerate(d.values.tolist()):
-        if is_na(v):
-            continue
-        day = _parse_one_date(v)
-        if day is None:
-            unreadable.append(u)
-        else:
-            days[u] = day
-    problems = [
-        Problem(
-            f"column {name!r}: expected a date like 2023-10-13 or 13/10/2023",
-            file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=shown(d[r]),
-        )
-        for r in _bad_rows(d, unreadable).tolist()
-    ]
-    return days[d.index], problems

@@ -1,5 +1,6 @@
 """Completion times as an export writes them (seconds, ``"12,5"``, ``"mm:ss"``, ``"hh:mm:ss"``),
-read into seconds per respondent with every unreadable value reported.
+read into seconds per respondent with every unreadable value reported; and dates, in either
+order of day and month, never guessed (:func:`parse_dates`).
 
 The careless-responding speed check uses them; they are read here, with the other columns of an
 export, so that a bad value is reported with its row and respondent.
@@ -7,8 +8,10 @@ export, so that a bad value is reported with its row and respondent.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -110,3 +113,127 @@ def parse_durations(values: Sequence[Any] | np.ndarray, respondent_ids: np.ndarr
     if problems:
         raise ResponseError(f"{len(problems)} durations cannot be read:", problems)
     return out
+
+
+# --------------------------------------------------------------------------- dates
+
+#: A date as exports write it: ``2023-10-13``, ``13/10/2023``, ``10/13/2023``, ``13-10-2023``,
+#: ``13.10.2023``, ``2023/10/13``, with an optional time after a space or ``T`` (dropped).
+_DATE = (r"^\s*(?P<a>[0-9]{1,4})(?P<s1>[-/.])(?P<b>[0-9]{1,2})(?P<s2>[-/.])(?P<c>[0-9]{1,4})(?:[T ].*)?$")
+
+DATE_ORDER_HINT = ("pass dayfirst=True (13/10/2023) or dayfirst=False (10/13/2023); on the command line "
+                   "--dayfirst or --monthfirst")
+
+
+@dataclass
+class DateOrder:
+    """The order of day and month in the dates of a source: ``dayfirst`` as given, or as the first
+    table whose dates tell it set it, so every batch of a source reads alike."""
+
+    dayfirst: bool | None = None
+
+
+def _days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which (year, month, day) are dates, and those dates (NaT elsewhere), for all at once."""
+    ok = (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1)
+    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    ok &= d <= ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
+    return ok, np.where(ok, first + np.where(ok, d - 1, 0).astype("timedelta64[D]"), np.datetime64("NaT"))
+
+
+def _text_dates(texts: list[str]) -> dict[str, np.ndarray]:
+    """The parts of date texts, by pyarrow for all at once: ``iso`` (year first) and ``dm``
+    (year last) with the dates each order gives and whether it is a date."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ex = pc.extract_regex(pa.array(texts, type=pa.string()), _DATE)
+    matched = ex.is_valid().to_numpy(zero_copy_only=False)
+
+    def part(name: str) -> np.ndarray:
+        return np.asarray(pc.fill_null(pc.struct_field(ex, name), "").to_numpy(zero_copy_only=False), dtype=object)
+
+    a, b, c, s1, s2 = (part(k) for k in ("a", "b", "c", "s1", "s2"))
+    la = np.fromiter(map(len, a), dtype=np.int64, count=len(a))
+    lc = np.fromiter(map(len, c), dtype=np.int64, count=len(c))
+
+    def num(x: np.ndarray) -> np.ndarray:
+        return np.array([int(v) if v else 0 for v in x.tolist()], dtype=np.int64)
+
+    A, B, C = num(a), num(b), num(c)
+    same = matched & (s1 == s2)
+    iso = same & (la == 4) & (lc <= 2) & (s1 != ".")
+    dm = same & (la <= 2) & (lc == 4)
+    iso_ok, iso_day = _days(A, B, C)
+    df_ok, df_day = _days(C, B, A)
+    mf_ok, mf_day = _days(C, A, B)
+    return dict(iso=iso & iso_ok, iso_day=iso_day, df=dm & df_ok, df_day=df_day, mf=dm & mf_ok, mf_day=mf_day,
+                same=A == B)
+
+
+def parse_dates(col: Any, t: Any, name: str, rid: np.ndarray, order: DateOrder | None = None) -> tuple[np.ndarray, list[Problem]]:
+    """A date column as ``datetime64[D]`` (NaT where unanswered), and its problems: each
+    unreadable date, or one problem when the order of day and month is not given and the column
+    does not tell it (every date could be either: an error, never a guess) or tells both.
+
+    Texts are read for all distinct values at once (pyarrow); date and datetime cells as they
+    are. ``order`` is the order given (or found by an earlier batch of the source), and is set
+    when this column tells it."""
+    from ._coding import NA_TOKENS, bad_rows, norm, shown
+    from ._readers import distinct
+
+    order = order if order is not None else DateOrder()
+    d = distinct(col)
+    values = d.values.tolist()
+    days = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
+    text_at = [u for u, v in enumerate(values) if type(v) is str and norm(v) not in NA_TOKENS]
+    unreadable = np.zeros(len(values), dtype=bool)
+    for u, v in enumerate(values):  # the cells that are not text: dates, datetimes, or unreadable
+        if type(v) is not str and v is not None and not _missing(v):
+            if isinstance(v, (_dt.datetime, _dt.date)):
+                days[u] = np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
+            else:
+                unreadable[u] = True
+    problems: list[Problem] = []
+    if text_at:
+        at = np.array(text_at, dtype=np.int64)
+        p = _text_dates([values[u] for u in text_at])
+        only_df, only_mf = p["df"] & ~p["mf"], p["mf"] & ~p["df"]
+        either = p["df"] & p["mf"] & ~p["same"]
+        if order.dayfirst is None:
+            if only_df.any() and only_mf.any():
+                r_df, r_mf = (int(bad_rows(d, at[m].tolist())[0]) for m in (only_df, only_mf))
+                problems.append(Problem(
+                    f"column {name!r}: some dates are day first ({values[d.index[r_df]]!r}, row {int(t.rows[r_df])}) "
+                    f"and others month first; {DATE_ORDER_HINT}, and the dates of the other order are reported",
+                    file=t.file, row=int(t.rows[r_mf]), respondent=str(rid[r_mf]), value=shown(d[r_mf])))
+                return days[d.index], problems
+            if only_df.any() or only_mf.any():
+                order.dayfirst = bool(only_df.any())
+            elif either.any():
+                rows = bad_rows(d, at[either].tolist())
+                r = int(rows[0])
+                problems.append(Problem(
+                    f"column {name!r}: the order of day and month cannot be told: every date could be read day first "
+                    f"or month first (no day above 12; {len(rows)} such dates); {DATE_ORDER_HINT}",
+                    file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=shown(d[r])))
+                return days[d.index], problems
+        dayfirst = order.dayfirst is not False
+        ok, day = (p["df"], p["df_day"]) if dayfirst else (p["mf"], p["mf_day"])
+        days[at] = np.where(p["iso"], p["iso_day"], np.where(ok, day, np.datetime64("NaT")))
+        unreadable[at] = ~(p["iso"] | ok)
+    like = "13/10/2023" if order.dayfirst is not False else "10/13/2023"
+    problems += [
+        Problem(f"column {name!r}: expected a date like 2023-10-13 or {like}",
+                file=t.file, row=int(t.rows[r]), respondent=str(rid[r]), value=shown(d[r]))
+        for r in bad_rows(d, np.flatnonzero(unreadable).tolist()).tolist()
+    ]
+    return days[d.index], problems
+
+
+def _missing(v: object) -> bool:
+    """A cell that is not text and stands for no answer: NaN, NaT, pandas' NA."""
+    from ._coding import is_na
+
+    return is_na(v)

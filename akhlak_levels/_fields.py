@@ -14,16 +14,18 @@ from ._coding import (
     MISSING,
     carried_text,
     check_duplicate_ids,
+    closest_item,
     code_column,
     expected_text,
     ids_from_column,
     item_header_map,
-    match_item,
+    item_match,
+    mapped_lookup,
     norm,
-    parse_dates,
     shown,
 )
-from ._readers import Table
+from ._durations import DateOrder, parse_dates
+from ._readers import LabelMap, Table, json_path
 from .errors import Problem, ResponseError
 from .flags import Flags
 from .questionnaire import Questionnaire
@@ -55,10 +57,13 @@ def table_fields(
     missing_items: str,
     on_invalid: str,
     first_number: int = 1,
+    label_map: LabelMap | None = None,
+    date_order: DateOrder | None = None,
 ) -> dict[str, Any]:
     """The fields of the ResponseSet of a table, in steps: find the columns, read the ids, code the answers,
     carry the other columns along. Each step raises a :class:`ResponseError` listing every
-    problem it found before the next begins."""
+    problem it found before the next begins. ``label_map`` maps headers and labels first;
+    ``date_order`` is the order of day and month given or found (see :class:`DateOrder`)."""
     cols = _find_columns(
         t, q,
         named={"id": id_column, "unit": unit_column, "wave": wave_column, "date": date_column},
@@ -66,10 +71,11 @@ def table_fields(
         ignore_columns=ignore_columns,
         unknown_columns=unknown_columns,
         missing_items=missing_items,
+        label_map=label_map,
     )
     rid = _read_ids(t, cols.named["id"], first_number)
-    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid)
-    date = _read_dates(t, cols.named["date"], rid)
+    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid, label_map)
+    date = _read_dates(t, cols.named["date"], rid, date_order)
     return dict(
         questionnaire=q,
         respondent_ids=rid,
@@ -140,6 +146,7 @@ def _find_columns(
     ignore_columns: tuple[str, ...],
     unknown_columns: str,
     missing_items: str,
+    label_map: LabelMap | None = None,
 ) -> _Columns:
     """Step 1: the named columns (id, unit, wave, date, groups, set aside), then an item for
     each other column; refuse missing named columns, unknown columns and (unless
@@ -148,7 +155,7 @@ def _find_columns(
     meta, group_pos, ignored_pos = ColumnFinder(t, problems).named(named, _DEFAULT_COLUMNS, group_columns, ignore_columns)
     taken = {j for j in [*meta.values(), *group_pos.values(), *ignored_pos] if j is not None}
     ignored: list[str] = [t.columns[j] for j in sorted(j for j in ignored_pos if j is not None)]
-    item_col = _item_columns(t, q, taken, unknown_columns, ignored, problems)
+    item_col = _item_columns(t, q, taken, unknown_columns, ignored, problems, label_map)
     absent = [it.id for pos, it in enumerate(q.items) if pos not in item_col]
     if absent and missing_items == "error":
         shown_ids = absent if len(absent) <= 10 else absent[:10] + [f"... {len(absent) - 10} more"]
@@ -165,19 +172,30 @@ def _find_columns(
 
 
 def _item_columns(
-    t: Table, q: Questionnaire, taken: set[int], unknown_columns: str, ignored: list[str], problems: list[Problem]
+    t: Table, q: Questionnaire, taken: set[int], unknown_columns: str, ignored: list[str], problems: list[Problem],
+    label_map: LabelMap | None = None,
 ) -> dict[int, int]:
-    """Item position -> column, for the columns not ``taken`` by a named role. Form-export
-    columns (and, with ``unknown_columns="ignore"``, any unknown one) are added to ``ignored``;
-    an item held by two columns and an unknown column are added to ``problems``."""
+    """Item position -> column, for the columns not ``taken`` by a named role: by the label
+    map's ``columns`` first, then by id or text (exactly, then loosely: see ``item_match``).
+    Form-export columns (and, with ``unknown_columns="ignore"``, any unknown one) are added to
+    ``ignored``; an item held by two columns, a header matching two items equally and an unknown
+    column (with the closest item not yet matched, "did you mean") are added to ``problems``."""
     hmap = item_header_map(q)
     item_col: dict[int, int] = {}
     unknown: list[str] = []
     for j, name in enumerate(t.columns):
         if j in taken:
             continue
-        pos = match_item(name, hmap)
-        if pos is not None:
+        mapped = label_map.column(name) if label_map is not None else None
+        pos = item_match(name, hmap) if mapped is None else _mapped_column(q, mapped, label_map, problems)
+        if mapped is not None and mapped[1] is None:
+            ignored.append(name)
+        elif isinstance(pos, tuple):
+            problems.append(Problem(
+                f"the header matches {len(pos)} items equally once case, spacing and trailing punctuation are "
+                f"ignored ({', '.join(q.items[p].id for p in pos)}); head the column with the item id, or map it in "
+                "a label map's columns", file=t.file, value=shown(name)))
+        elif pos is not None:
             if pos in item_col:
                 problems.append(
                     Problem(
@@ -187,19 +205,42 @@ def _item_columns(
                 )
             else:
                 item_col[pos] = j
+        elif mapped is not None:
+            continue  # an item id the label map does not know: reported by _mapped_column
         elif norm(name) in EXPORT_COLUMNS or unknown_columns == "ignore":
             ignored.append(name)
         else:
             unknown.append(name)
-    for name in unknown:
+    free = [pos for pos in range(q.n_items) if pos not in item_col]
+    for k, name in enumerate(unknown):
+        guess = closest_item(name, q, free) if k < _MAX_GUESSES and free else None
         problems.append(
             Problem(
                 "unknown column: neither an item id, an item's text, nor a named id/unit/wave/date/group column "
-                "(pass ignore_columns=[...] or unknown_columns='ignore' to set it aside)",
+                "(pass ignore_columns=[...] or unknown_columns='ignore' to set it aside)"
+                + (f"; did you mean {guess!r}?" if guess else ""),
                 file=t.file, value=shown(name),
             )
         )
     return item_col
+
+
+#: The unknown columns given a "did you mean" (difflib over the items not matched), at most.
+_MAX_GUESSES = 100
+
+
+def _mapped_column(q: Questionnaire, mapped: tuple[str, str | None], label_map: LabelMap | None,
+                   problems: list[Problem]) -> int | None:
+    """The item position a label map gives a header (None: set aside, or an unknown item id,
+    then a problem with the map's JSON path)."""
+    path, item_id = mapped
+    if item_id is None:
+        return None
+    if item_id in q.item_ids:
+        return q.item_ids.index(item_id)
+    problems.append(Problem(f"the label map names item {item_id!r}, which {q.id!r} does not have",
+                            file=label_map.source if label_map else None, path=path))
+    return None
 
 
 def _read_ids(t: Table, id_pos: int | None, first_number: int = 1) -> np.ndarray:
@@ -216,17 +257,20 @@ def _read_ids(t: Table, id_pos: int | None, first_number: int = 1) -> np.ndarray
 
 
 def _code_answers(
-    t: Table, q: Questionnaire, item_col: Mapping[int, int], rid: np.ndarray, on_invalid: str
+    t: Table, q: Questionnaire, item_col: Mapping[int, int], rid: np.ndarray, on_invalid: str,
+    label_map: LabelMap | None = None,
 ) -> tuple[np.ndarray, Flags]:
     """Step 3: the code matrix (MISSING for items without a column) and the ``invalid:ITEM``
-    flags; with ``on_invalid="raise"`` every unreadable answer (up to a cap) is reported."""
+    flags; with ``on_invalid="raise"`` every unreadable answer (up to a cap) is reported. A
+    label map's labels are read first; a target that is not an option of its item is refused."""
+    mapped = _mapped_labels(q, item_col, label_map)
     codes = np.full((t.n, q.n_items), MISSING, dtype=np.int8)
     problems: list[Problem] = []
     bad_masks: dict[str, np.ndarray] = {}
     n_bad = 0
     for pos, j in sorted(item_col.items()):
         it = q.items[pos]
-        col_codes, bad = code_column(t.data[j], it)
+        col_codes, bad = code_column(t.data[j], it, mapped.get(pos))
         codes[:, pos] = col_codes
         if bad.any():
             bad_masks[it.id] = bad
@@ -252,6 +296,25 @@ def _code_answers(
     return codes, Flags.from_columns(t.n, {f"invalid:{k}": v for k, v in bad_masks.items()})
 
 
+def _mapped_labels(q: Questionnaire, item_col: Mapping[int, int], label_map: LabelMap | None) -> dict[int, dict[str, int]]:
+    """Item position -> the labels a label map gives it, for the items with a column; raise
+    when a target is not an option of its item (every one, with its JSON path)."""
+    if label_map is None:
+        return {}
+    mapped: dict[int, dict[str, int]] = {}
+    problems: list[Problem] = []
+    for pos in sorted(item_col):
+        mapped[pos], found = mapped_lookup(q.items[pos], label_map)
+        problems += found
+    unknown = sorted(set(label_map.items) - set(q.item_ids))
+    problems += [Problem(f"the label map names item {i!r}, which {q.id!r} does not have", file=label_map.source,
+                         path=json_path("items", i)) for i in unknown]
+    if problems:
+        raise ResponseError(f"The label map{' ' + label_map.source if label_map.source else ''} does not fit "
+                            f"questionnaire {q.id!r}:", problems[:MAX_PROBLEMS], total=len(problems))
+    return mapped
+
+
 def _text_column(t: Table, j: int | None) -> np.ndarray | None:
     """Step 4: a column carried along as text (``""`` where unanswered), or None."""
     if j is None:
@@ -262,11 +325,12 @@ def _text_column(t: Table, j: int | None) -> np.ndarray | None:
     return text
 
 
-def _read_dates(t: Table, j: int | None, rid: np.ndarray) -> np.ndarray | None:
-    """Step 4: the date column as ``datetime64[D]``, refusing unreadable dates, or None."""
+def _read_dates(t: Table, j: int | None, rid: np.ndarray, order: DateOrder | None = None) -> np.ndarray | None:
+    """Step 4: the date column as ``datetime64[D]``, refusing unreadable dates and an order of
+    day and month neither given nor told by the dates, or None."""
     if j is None:
         return None
-    date, problems = parse_dates(t.data[j], t, t.columns[j], rid)
+    date, problems = parse_dates(t.data[j], t, t.columns[j], rid, order)
     if problems:
         raise ResponseError(f"Dates{' in ' + t.file if t.file else ''} cannot be read:", problems)
     return date

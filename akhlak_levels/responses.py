@@ -18,9 +18,9 @@ import numpy as np
 
 from ._tables import html_repr
 from ._coding import MISSING, check_duplicate_ids
-from ._durations import parse_durations
+from ._durations import DateOrder, parse_durations
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS as _MAX_PROBLEMS, table_fields
-from ._readers import Table, source_tables
+from ._readers import Table, load_label_map, source_tables
 from ._validation import Interval, Options, check
 from .errors import Problem, ResponseError
 from .flags import Flags
@@ -205,6 +205,8 @@ def read_responses(
     respondent_ids: Sequence[Any] | None = None,
     delimiter: str | None = None,
     sheet: str | int | None = None,
+    label_map: Any = None,
+    dayfirst: bool | None = None,
 ) -> ResponseSet:
     """Read and validate responses to ``questionnaire``.
 
@@ -243,6 +245,14 @@ def read_responses(
         CSV delimiter; detected from the header when None.
     sheet : str or int, default=None
         XLSX sheet; the first when None.
+    label_map : path or dict, default=None
+        A label map (a JSON file or the document as a dict, see docs/data-formats.md): export
+        labels mapped to the questionnaire's options (for every item, or per item) and export
+        headers to item ids, stated once. Labels it does not map are read as usual.
+    dayfirst : bool, default=None
+        The order of day and month in dates such as ``10/03/2024``: True for day first, False
+        for month first. When None, the dates of the column tell it (a day above 12); when every
+        date could be read either way, the reading fails naming this parameter, never guessing.
 
     Returns
     -------
@@ -286,7 +296,7 @@ def read_responses(
     parts = [rs for rs, _ in _response_batches(
         source, q, batch_rows=None, delimiter=delimiter, sheet=sheet,
         options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
-                         unknown_columns, missing_items, on_invalid),
+                         unknown_columns, missing_items, on_invalid, label_map=label_map, dayfirst=dayfirst),
     )]
     return parts[0] if len(parts) == 1 else concat_responses(parts)
 
@@ -307,6 +317,8 @@ def iter_responses(
     on_invalid: Literal["raise", "missing"] = "raise",
     delimiter: str | None = None,
     sheet: str | int | None = None,
+    label_map: Any = None,
+    dayfirst: bool | None = None,
 ) -> Iterator[ResponseSet]:
     """Read ``source`` as :func:`read_responses` does, ``batch_size`` respondents at a time.
 
@@ -337,7 +349,8 @@ def iter_responses(
     for rs, _ in _response_batches(
         source, q, batch_rows=batch_size, delimiter=delimiter, sheet=sheet,
         options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
-                         unknown_columns, missing_items, on_invalid, caller="iter_responses"),
+                         unknown_columns, missing_items, on_invalid, caller="iter_responses", label_map=label_map,
+                         dayfirst=dayfirst),
     ):
         yield rs
 
@@ -351,7 +364,8 @@ def batches_read(source: Any, questionnaire: Questionnaire | str, *, batch_size:
     q = load_questionnaire(questionnaire)
     check("iter_responses", "batch_size", batch_size, Interval(1, None, integer=True))
     defaults = dict(id_column=None, unit_column=None, wave_column=None, date_column=None, group_columns=(),
-                    ignore_columns=(), unknown_columns="error", missing_items="error", on_invalid="raise")
+                    ignore_columns=(), unknown_columns="error", missing_items="error", on_invalid="raise",
+                    label_map=None, dayfirst=None)
     unknown = set(reading) - set(defaults)
     if unknown:
         raise TypeError(f"batches_read got unexpected reading options {sorted(unknown)}")
@@ -361,13 +375,16 @@ def batches_read(source: Any, questionnaire: Questionnaire | str, *, batch_size:
 
 def _options(id_column: str | None, unit_column: str | None, wave_column: str | None, date_column: str | None,
              group_columns: Sequence[str], ignore_columns: Sequence[str], unknown_columns: str, missing_items: str,
-             on_invalid: str, caller: str = "read_responses") -> dict[str, Any]:
+             on_invalid: str, caller: str = "read_responses", label_map: Any = None,
+             dayfirst: bool | None = None) -> dict[str, Any]:
     check(caller, "unknown_columns", unknown_columns, Options(("error", "ignore")))
     check(caller, "missing_items", missing_items, Options(("error", "missing")))
     check(caller, "on_invalid", on_invalid, Options(("raise", "missing")))
+    check(caller, "dayfirst", dayfirst, Options((None, True, False)))
     return dict(id_column=id_column, unit_column=unit_column, wave_column=wave_column, date_column=date_column,
                 group_columns=tuple(group_columns), ignore_columns=tuple(ignore_columns),
-                unknown_columns=unknown_columns, missing_items=missing_items, on_invalid=on_invalid)
+                unknown_columns=unknown_columns, missing_items=missing_items, on_invalid=on_invalid,
+                label_map=load_label_map(label_map), dayfirst=dayfirst)
 
 
 def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, delimiter: str | None,
@@ -375,9 +392,11 @@ def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, 
     """The ResponseSets of the tables of ``source``: ids numbered on and checked across batches."""
     seen = _SeenIds()
     numbered = 0
+    options = dict(options)
+    order = DateOrder(options.pop("dayfirst", None))  # found by the first batch whose dates tell it, if not given
     for table in source_tables(source, delimiter=delimiter, sheet=sheet, batch_rows=batch_rows):
         _check_document(table, q)
-        fields = table_fields(table, q, first_number=numbered + 1, **options)
+        fields = table_fields(table, q, first_number=numbered + 1, date_order=order, **options)
         numbered += table.n
         seen.add(fields["respondent_ids"], table.rows, table.file)
         yield ResponseSet(**fields), table.done

@@ -50,12 +50,13 @@ class _Table(NamedTuple):
     sizes: np.ndarray  # items per scale
 
 
-def _keyed(it: Any) -> tuple[list[int | None], int]:
+def _keyed(it: Any, reverse: bool | None = None) -> tuple[list[int | None], int]:
     """Per option, the numerator of its 0..1 keyed value, and the denominator (None: unkeyed),
-    as the kernel keys answers (Likert reversed where reverse-keyed; choice by option level)."""
+    as the kernel keys answers (Likert reversed where ``reverse``, the item's key in the scale
+    at hand, None: its global flag; choice by option level)."""
     if it.type == "likert":
         k: list[int | None] = list(range(it.n_options))
-        return (k[::-1] if it.reverse else k), it.n_options - 1
+        return (k[::-1] if (it.reverse if reverse is None else reverse) else k), it.n_options - 1
     return [None if lv is None else lv - 1 for lv in it.option_levels], N_LEVELS - 1
 
 
@@ -77,8 +78,8 @@ def _table(q: Questionnaire, model: LevelModel | None) -> _Table:
         if model is not None:
             block[:, :nl] = weights[it.id]  # the last row (no answer) is zero
         block[:-1, nl] = 1.0
-        numerators, d = _keyed(it)
         for s_i in scales:
+            numerators, d = _keyed(it, q.scales[s_i].key(it.id) == -1)  # keyed as in this scale
             for c, num in enumerate(numerators):
                 if num is not None:
                     block[c, nl + 1 + s_i] = num * (den[s_i] // d)

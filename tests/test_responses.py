@@ -570,7 +570,7 @@ def test_named_id_unit_wave_date_and_group_columns_are_carried(tmp_path, berakhl
 def test_columns_named_unit_wave_and_date_are_carried_without_being_asked(berakhlak):
     rows = [{"Respondent_ID": "Z", "Unit": "U", "wave": 3, "DATE": "02/01/2024", **{i: 1 for i in berakhlak.item_ids}}]
 
-    rs = read_responses(rows, berakhlak)
+    rs = read_responses(rows, berakhlak, dayfirst=True)  # 02/01/2024 alone does not tell the order
 
     assert rs.respondent_ids.tolist() == ["Z"]
     assert rs.unit.tolist() == ["U"] and rs.wave.tolist() == ["3"]

@@ -23,9 +23,10 @@ from ._csv import read_csv
 from ._csvfast import NotFast, fast_tables
 from ._json import document_table, from_records, read_json, read_jsonl
 from ._sheets import ArrowColumns, arrow_column, from_dataframe, is_dataframe, parquet_tables, read_parquet, read_xlsx
-from ._table import MAX_CELL, MAX_JSON_DEPTH, Column, Table, distinct, norm, shortened
+from ._labelmap import LabelMap, json_path, load_label_map
+from ._table import MAX_CELL, MAX_JSON_DEPTH, Column, Table, distinct, loose, norm, shortened
 
-__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "ArrowColumns", "Column", "arrow_column", "Table", "distinct", "norm", "read_source", "shortened", "source_tables"]
+__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "ArrowColumns", "Column", "arrow_column", "Table", "distinct", "LabelMap", "json_path", "load_label_map", "loose", "norm", "read_source", "shortened", "source_tables"]
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".json", ".jsonl", ".ndjson", ".xlsx", ".parquet")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
@@ -23,6 +24,18 @@ def norm(text: object) -> str:
     """Case-folded, NFKC-normalised text with runs of white space folded to one space."""
     s = unicodedata.normalize("NFKC", str(text)).casefold()
     return " ".join(s.split())
+
+
+_BEFORE_MARK = re.compile(r"\s+(?=[^\w\s])")
+_TRAILING = re.compile(r"[\W_]+$")
+
+
+def loose(text: object) -> str:
+    """:func:`norm`, then without white space before punctuation and without trailing
+    punctuation: the key a header is matched by when it does not match exactly (a question typed
+    without its final full stop, ``"Saya ... ?"`` for ``"Saya ...?"``)."""
+    s = _BEFORE_MARK.sub("", norm(text))
+    return _TRAILING.sub("", s) or s
 
 
 def shortened(v: object, limit: int = 60) -> object:

@@ -96,11 +96,15 @@ class Scores(NamedTuple):
     top: np.ndarray | None = None
 
 
-def _keyed(it: Item) -> tuple[list[int | None], int]:
-    """Per option, the numerator of its 0..1 keyed value, and the denominator (None: unkeyed)."""
+def _keyed(it: Item, reverse: bool | None = None) -> tuple[list[int | None], int]:
+    """Per option, the numerator of its 0..1 keyed value, and the denominator (None: unkeyed).
+
+    A Likert item is reversed where ``reverse``: its key in the scale at hand (keys per scale,
+    :meth:`Scale.key`); None takes the item's global flag (the denominator does not depend on it).
+    """
     if it.type == "likert":
         k: list[int | None] = list(range(it.n_options))
-        return (k[::-1] if it.reverse else k), it.n_options - 1
+        return (k[::-1] if (it.reverse if reverse is None else reverse) else k), it.n_options - 1
     return [None if lv is None else lv - 1 for lv in it.option_levels], N_LEVELS - 1
 
 
@@ -170,10 +174,10 @@ def _packed_rows(q: Questionnaire, packing: _Packing, scales: list[int], i: int)
     it = q.items[i]
     packed = np.zeros((it.n_options + 1, packing.n_columns), dtype=np.int64)
     packed[:-1, packing.column[0]] += 1 << packing.shift[0]
-    numerators, d = _keyed(it)
     for s in scales:
         if s >= packing.n_scales:
             continue
+        numerators, d = _keyed(it, q.scales[s].key(it.id) == -1)  # keyed as in this scale
         f, g = 1 + s, 1 + packing.n_scales + s
         mult = int(packing.denominators[s]) // d
         for c, num in enumerate(numerators):
