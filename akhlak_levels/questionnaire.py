@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from . import _schema
+from ._scales import Index, IndexCategory, as_text, key_overrides, read_index, read_scale_keys
 from ._validation import param_error
 from ._votes import Behaviour, CultureMapChoices, VoteLookups, VoteQuestion, read_culture_map, read_votes, vote_structure
 from .errors import Problem, QuestionnaireError
@@ -41,8 +42,7 @@ __all__ = [
 ]
 
 
-def _text(obj: Mapping[str, str] | None) -> dict[str, str]:
-    return dict(obj) if obj else {}
+_text = as_text
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,11 @@ class Item:
 
 @dataclass(frozen=True)
 class Scale:
-    """A scale: the items keyed to it, optionally a level and behaviour indicators."""
+    """A scale: its items and their keys in it, optionally a level and behaviour indicators.
+
+    ``keys[j]`` is ``item_ids[j]``'s key in this scale: +1, or -1 where the item is
+    reverse-keyed here (the scale's ``keys`` in the file, else the item's ``reverse`` flag).
+    """
 
     id: str
     name: Mapping[str, str]
@@ -85,42 +89,13 @@ class Scale:
     description: Mapping[str, str] = field(default_factory=dict)
     level: int | None = None
     indicators: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    keys: tuple[int, ...] = ()
 
-
-@dataclass(frozen=True)
-class IndexCategory:
-    """A band of the 0-100 index: scores ``>= min`` up to the next band."""
-
-    code: str
-    label: Mapping[str, str]
-    min: float
-
-
-@dataclass(frozen=True)
-class Index:
-    """An overall index: the mean of some scale scores, with category bands."""
-
-    id: str
-    name: Mapping[str, str]
-    scales: tuple[str, ...]
-    categories: tuple[IndexCategory, ...]  # sorted by ``min`` descending
-
-    def categorize(self, scores: np.ndarray) -> np.ndarray:
-        """Category code of each score (``""`` where the score is NaN).
-
-        Examples
-        --------
-        >>> from akhlak_levels import load_questionnaire
-        >>> index = load_questionnaire("berakhlak").index
-        >>> index.categorize(np.array([60.9, 38.9, 75.0, np.nan])).tolist()
-        ['B', 'C', 'A', '']
-        """
-        scores = np.asarray(scores, dtype=float)
-        mins = np.array([c.min for c in self.categories[::-1]])  # ascending
-        codes = np.array([c.code for c in self.categories[::-1]] + [""], dtype=object)
-        pos = np.searchsorted(mins, scores, side="right") - 1
-        pos = np.where(np.isnan(scores) | (pos < 0), len(mins), pos)
-        return codes[pos].astype(str)
+    def key(self, item_id: str) -> int:
+        """The key (+1 or -1) of item ``item_id`` in this scale (KeyError: not in the scale)."""
+        if item_id not in self.item_ids:
+            raise KeyError(f"Scale {self.id!r} has no item {item_id!r}.")
+        return self.keys[self.item_ids.index(item_id)] if self.keys else 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,8 +116,8 @@ class Questionnaire(VoteLookups):
     culture_map_choices : CultureMapChoices or None
         The file's ``culture_map`` block (value index, health weights, bands); None: defaults.
     content_hash : str
-        SHA-256 of the item structure (ids and order, types, option counts, keys) and of the
-        behaviours' keys and the vote questions; not of texts, the index bands, the culture-map
+        SHA-256 of the item structure (ids and order, types, option counts, keys, the scale
+        keys that differ from an item's flag) and of the behaviours' keys and the vote questions; not of texts, the index bands, the culture-map
         choices or the default-model settings. A model checks the id, the version and this hash,
         so a translation can be fixed without touching existing models if the version is kept.
 
@@ -233,6 +208,9 @@ class Questionnaire(VoteLookups):
             ],
             **vote_structure(self.behaviours, self.vote_questions),
         }
+        overrides = key_overrides(self.scales, {it.id: it.reverse for it in self.items})
+        if overrides:  # absent when every key is the item's flag: the hash of older files stays
+            structure["scale_keys"] = overrides
         canonical = json.dumps(structure, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -404,8 +382,9 @@ def questionnaire_from_dict(document: Mapping[str, Any], *, source: str | None =
     if len(scale_items) != len(document.get("scales", [])):
         found.bad("scale ids must be unique", "$.scales")
     items = _read_items(document, formats, scale_items, found)
-    scales = _read_scales(document, scale_items, found)
-    index = _read_index(document, scale_items, found)
+    keys = read_scale_keys(document, scale_items, {it.id: (it.type, it.reverse) for it in items}, found.bad)
+    scales = _read_scales(document, scale_items, keys, found)
+    index = read_index(document, scale_items, found.bad)
     _check_default_model(document, items, found)
     behaviours, vote_questions = read_votes(document, languages, found.bad)
     choices = read_culture_map(document, languages, found.bad)
@@ -541,8 +520,10 @@ def _choice_item(raw: Mapping[str, Any]) -> Item:
     )
 
 
-def _read_scales(document: Mapping[str, Any], scale_items: Mapping[str, list[str]], found: _Problems) -> list[Scale]:
-    """The scales, in order, each with the items keyed to it."""
+def _read_scales(
+    document: Mapping[str, Any], scale_items: Mapping[str, list[str]], keys: list[tuple[int, ...]], found: _Problems
+) -> list[Scale]:
+    """The scales, in order, each with its items and their keys in it."""
     scales = []
     for s_i, s in enumerate(document.get("scales", [])):
         found.check_text(s["name"], f"$.scales[{s_i}].name")
@@ -554,30 +535,10 @@ def _read_scales(document: Mapping[str, Any], scale_items: Mapping[str, list[str
                 description=_text(s.get("description")),
                 level=s.get("level"),
                 indicators=tuple((ind["id"], _text(ind["text"])) for ind in s.get("indicators", [])),
+                keys=keys[s_i],
             )
         )
     return scales
-
-
-def _read_index(document: Mapping[str, Any], scale_items: Mapping[str, list[str]], found: _Problems) -> Index | None:
-    """The index, if the document has one: known scales, distinct category bands, the lowest
-    from 0 (bands sorted from the highest down)."""
-    if "index" not in document:
-        return None
-    raw_index = document["index"]
-    for sc in raw_index["scales"]:
-        if sc not in scale_items:
-            found.bad("unknown scale in the index", "$.index.scales", sc)
-    mins = [c["min"] for c in raw_index["categories"]]
-    if len(set(mins)) != len(mins):
-        found.bad("category bands must have distinct 'min' values", "$.index.categories", mins)
-    if min(mins) != 0:
-        found.bad("the lowest category band must start at 0 so every score has a category", "$.index.categories", min(mins))
-    cats = sorted(
-        (IndexCategory(c["code"], _text(c["label"]), float(c["min"])) for c in raw_index["categories"]),
-        key=lambda c: -c.min,
-    )
-    return Index(raw_index["id"], _text(raw_index["name"]), tuple(raw_index["scales"]), tuple(cats))
 
 
 def _check_default_model(document: Mapping[str, Any], items: list[Item], found: _Problems) -> None:

@@ -21,7 +21,7 @@ from ._culture import cmd_culture_map
 from ._report import cmd_report
 from ._trend import cmd_culture_trend
 from ._usage import UsageError, check_new_wave, store_key
-from ._output import AssessmentWriter, Totals, print_records, print_table, write_records, write_records_csv
+from ._output import AssessmentWriter, Totals, print_records, print_table, workbook_bytes, write_records, write_records_csv
 from ._stream import batches, reading_options
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
@@ -32,7 +32,8 @@ def _read(args: argparse.Namespace, q: Any) -> Any:
     reading options of the command line."""
     options = reading_options(args)
     if is_vote_instrument(q):
-        for flag, name, off in (("--date-column", "date_column", None), ("--allow-missing-items", "missing_items", "error")):
+        for flag, name, off in (("--date-column", "date_column", None), ("--allow-missing-items", "missing_items", "error"),
+                                ("--labels", "label_map", None), ("--dayfirst/--monthfirst", "dayfirst", None)):
             if options.pop(name, off) != off:
                 raise UsageError(f"{flag} is for questionnaires of items; {q.id!r} is a vote instrument")
         return read_votes(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **options)
@@ -137,8 +138,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     q = load_questionnaire(args.questionnaire)
     model = load_model(args.model, q) if args.model else None
-    if args.output and os.path.splitext(args.output)[1].lower() not in (".csv", ".jsonl"):
-        raise UsageError(f"-o must end in .csv or .jsonl, got {args.output!r}")
+    if args.output and os.path.splitext(args.output)[1].lower() not in (".csv", ".jsonl", ".xlsx"):
+        raise UsageError(f"-o must end in .csv, .jsonl or .xlsx, got {args.output!r}")
     if args.store and not args.wave:
         raise UsageError("--store needs --wave (the wave these results belong to, e.g. 2025)")
     key = store_key(args)
@@ -147,7 +148,8 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = dict(min_confidence=args.min_confidence, min_answered=args.min_answered)
     totals = Totals(args.min_confidence)
     with AtomicFiles() as files:  # -o appears, whole, only when the whole file was scored (and stored)
-        writer = AssessmentWriter(files.open(args.output, "wb") if args.output else out, args.output or "stdout.csv", args.lang)
+        writer = AssessmentWriter(files.open(args.output, "wb") if args.output else out, args.output or "stdout.csv", args.lang,
+                                  excel=args.excel)
 
         def scored() -> Iterator[Any]:  # batch by batch: memory bounded by --batch-size, not by the file
             for rs in batches(args, q, err, "scoring"):
@@ -171,6 +173,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             for _ in stream:
                 pass
+        writer.close()  # a workbook is written once every batch is in
     if not args.quiet:
         print(totals.summary(args.output), file=err)
         if args.store:
@@ -274,12 +277,15 @@ def _cmd_quality(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 json.dump({"questionnaire": {"id": q.id, "version": q.version}, "nan_policy": args.nan_policy, **tables},
                           files.open(args.output), ensure_ascii=False, indent=1, allow_nan=False)
                 written = [args.output]
+            elif args.output.lower().endswith(".xlsx"):  # a sheet per table
+                files.open(args.output, "wb").write(workbook_bytes(tables))
+                written = [args.output]
             else:
                 stem = args.output[:-4]
                 written = []
                 for name, records in tables.items():
                     path = f"{stem}-{name}.csv"
-                    write_records_csv(records, files.open(path, newline=""))
+                    write_records_csv(records, files.open(path, newline=""), excel=args.excel)
                     written.append(path)
         print(f"wrote {', '.join(written)}", file=err)
     return EXIT_OK
@@ -296,8 +302,8 @@ def _open_store(path: str) -> Any:
 
 def _check_output(path: str | None) -> None:
     """Refuse an output file that is neither ``.csv`` nor ``.json``."""
-    if path and os.path.splitext(path)[1].lower() not in (".csv", ".json"):
-        raise UsageError(f"-o must end in .csv or .json, got {path!r}")
+    if path and os.path.splitext(path)[1].lower() not in (".csv", ".json", ".xlsx"):
+        raise UsageError(f"-o must end in .csv, .json or .xlsx, got {path!r}")
 
 
 def _cmd_growth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -324,7 +330,7 @@ def _cmd_growth(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _print_index_table(title if not has_levels else "Index and values", table, q, lang, out)
     print(f"groups under {args.min_group_size} respondents are suppressed (shown, without statistics)", file=out)
     figures = _growth_figures(table, waves, q, lang, has_levels, err) if args.plot else None
-    _write_outputs(records, args.output, args.plot, figures, err)
+    _write_outputs(records, args.output, args.plot, figures, err, excel=args.excel)
     return EXIT_OK
 
 
@@ -441,17 +447,18 @@ def _cmd_transitions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from ..plots import transition_figure
 
         figures = [(f"transitions-{kind}.png", transition_figure(t, kind=kind)) for kind in ("corrected", "proportions")]
-    _write_outputs(t.to_records(), args.output, args.plot, figures, err)
+    _write_outputs(t.to_records(), args.output, args.plot, figures, err, excel=args.excel)
     return EXIT_OK
 
 
-def _write_outputs(records: list[dict[str, Any]], output: str | None, plot_dir: str | None, figures: Any, err: TextIO) -> None:
+def _write_outputs(records: list[dict[str, Any]], output: str | None, plot_dir: str | None, figures: Any, err: TextIO,
+                   *, excel: bool = False) -> None:
     """The table (``-o``) and the figures (``--plot DIR``) of a command: they appear together,
     whole, or not at all."""
     written = []
     with AtomicFiles() as files:
         if output:
-            write_records(records, output, files)
+            write_records(records, output, files, excel=excel)
             written.append(output)
         if plot_dir and figures:
             os.makedirs(plot_dir, exist_ok=True)

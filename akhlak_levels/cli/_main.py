@@ -13,6 +13,7 @@ from typing import Any, Sequence, TextIO
 from .._version import __version__
 from ..errors import AkhlakLevelsError
 from ._commands import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
+from ._input_options import add_input_options, add_output_options
 from ._stream import DEFAULT_BATCH
 
 
@@ -84,6 +85,8 @@ def _reading_options(p: argparse.ArgumentParser, votes: bool = False) -> None:
     g.add_argument("--on-invalid", choices=("raise", "missing"), default="raise", help="unreadable answers: fail (default) or set missing and flag the respondent")
     g.add_argument("--delimiter", type=_delimiter, help="CSV delimiter, one character or 'tab' (default: detected from the header)")
     g.add_argument("--sheet", help="XLSX sheet name (default: the first); only for .xlsx files")
+    if not votes:
+        add_input_options(p, g)  # --labels MAP.json, --dayfirst/--monthfirst (cli/_input_options.py)
 
 
 
@@ -149,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help=FILE_HELP + "; or a vote export, for a vote instrument")
     p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
     p.add_argument("--model", metavar="M.json", help="a calibrated level model (default: the questionnaire's theory prior)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write .csv or .jsonl (default: CSV on standard output)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write .csv, .jsonl or .xlsx (default: CSV on standard output)")
+    add_output_options(p)
     p.add_argument("--lang", choices=("id", "en"), default="en", help="language of the level labels: en (default) or id")
     p.add_argument("--min-confidence", type=_share, default=0.5, help="level 0 where the top probability is below this (default 0.5)")
     p.add_argument("--min-answered", type=_share, default=0.5, help="share of a scale's items needed to score it (default 0.5)")
@@ -167,7 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", required=True, metavar="STORE.sqlite", help="the assessment store (score --store) to read")
     p.add_argument("--by", metavar="COLUMN", help="group by unit (or another stored group)")
     p.add_argument("--min-group-size", type=int, default=5, help="smaller groups are suppressed (default 5)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the table as OUT.csv or OUT.json")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the table as OUT.csv, OUT.json or OUT.xlsx")
+    add_output_options(p)
     p.add_argument("--plot", metavar="DIR",
                    help="save figures (PNG) in DIR: level distributions and trajectories, or for an instrument "
                         "without levels (berakhlak) the value profiles, the index trend and the units x values map")
@@ -177,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", required=True, metavar="STORE.sqlite", help="the assessment store (score --store) to read")
     p.add_argument("--from", dest="wave_from", required=True, metavar="WAVE", help="the earlier wave, as stored (e.g. 2024)")
     p.add_argument("--to", dest="wave_to", required=True, metavar="WAVE", help="the later wave, as stored (e.g. 2025)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the 25 cells as .csv or .json")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the 25 cells as .csv, .json or .xlsx")
+    add_output_options(p)
     p.add_argument("--plot", metavar="DIR", help="save the transition heatmaps (PNG) in DIR")
 
     p = sub.add_parser("calibrate", help="fit the level model's weights on your own responses")
@@ -202,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nan-policy", choices=("pairwise", "listwise", "median"), default="pairwise",
                    help="missing answers in reliability: pairwise (default, as psych::alpha), listwise, or median-imputed "
                         "(psych::scoreItems)")
-    p.add_argument("-o", "--output", metavar="OUT", help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the tables: OUT.json (one document), OUT.xlsx (a sheet per table) or OUT.csv (one CSV per table, OUT-<table>.csv)")
+    add_output_options(p)
     _reading_options(p)
 
     _culture_commands(sub)

@@ -18,6 +18,7 @@ import time
 from typing import Any, Iterator, TextIO, TypeVar
 
 from ..responses import batches_read
+from ._input_options import input_options
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ def reading_options(args: argparse.Namespace) -> dict[str, Any]:
         options["date_column"] = args.date_column
     if hasattr(args, "allow_missing_items"):
         options["missing_items"] = "missing" if args.allow_missing_items else "error"
-    return options
+    return {**options, **input_options(args)}  # --labels, --dayfirst/--monthfirst when given
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:

@@ -1,7 +1,7 @@
 """Keyed item matrices and the covariances every quality statistic starts from.
 
 The answers to a questionnaire's items as keyed numbers (reverse-keyed Likert items reversed,
-a choice option as its keyed level; NaN = missing), and their covariance under a missing-data
+in a scale by the item's key in that scale; a choice option as its keyed level; NaN = missing), and their covariance under a missing-data
 policy: pairwise (R's ``use="pairwise"``), listwise, or median-imputed.
 
 Examples
@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from .._validation import param_error
-from ..questionnaire import Questionnaire
+from ..questionnaire import Questionnaire, Scale
 from ..responses import ResponseSet
 
 __all__ = [
@@ -102,17 +102,24 @@ def covariance(X: np.ndarray, nan_policy: str) -> np.ndarray:
     return pairwise_covariance(X)[0]
 
 
-def keyed_matrix(questionnaire: Questionnaire, responses: ResponseSet, item_ids: tuple[str, ...]) -> np.ndarray:
+def keyed_matrix(
+    questionnaire: Questionnaire, responses: ResponseSet, item_ids: tuple[str, ...], *, scale: Scale | None = None
+) -> np.ndarray:
     """The answers to ``item_ids`` as keyed numbers (reverse-keyed Likert items as ``k + 1 - x``;
-    a choice option as its keyed level), NaN where missing. Respondents x items."""
+    a choice option as its keyed level), NaN where missing. Respondents x items.
+
+    With ``scale``, each item is keyed as in that scale (its key there, :meth:`Scale.key`), as
+    every per-scale statistic needs: an item may be reverse-keyed in one scale and not in
+    another. Without it, each item takes its global ``reverse`` flag (its default key).
+    """
     q = questionnaire
-    pos = [q.item_ids.index(i) for i in item_ids]
+    pos = [q.item_position(i) for i in item_ids]
     out = np.full((len(responses), len(pos)), np.nan)
     for j, p in enumerate(pos):
         it = q.items[p]
         if it.type == "likert":
             values = np.arange(1, it.n_options + 1, dtype=float)
-            if it.reverse:
+            if (scale.key(it.id) == -1) if scale is not None else it.reverse:
                 values = values[::-1]
         else:
             values = np.array([np.nan if lv is None else lv for lv in it.option_levels], dtype=float)
