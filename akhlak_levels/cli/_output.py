@@ -10,6 +10,11 @@ JSON and JSON lines are written as they are.
 Two writers share that rule: :func:`write_csv` for the small tables of records (quality,
 growth), cell by cell; :class:`AssessmentWriter` for scores, batch by batch and column by column
 through pyarrow (a million rows in a few seconds), which quotes every text cell.
+
+With ``excel`` (``--excel``) a CSV is written as Excel with Indonesian (and most European)
+settings opens it: ``;`` between cells, a decimal comma (``0,25``), UTF-8 with a byte-order mark
+(without it Excel takes the file for the local code page). An output ending in ``.xlsx`` is a
+workbook instead (:func:`~akhlak_levels._workbook.write_workbook`: the same neutralising rule).
 """
 
 from __future__ import annotations
@@ -49,25 +54,44 @@ def _csv_cell(v: Any) -> Any:
 _AS_IS = frozenset({int, float, bool, type(None)})
 
 
-def write_csv(fh: IO[Any], header: Sequence[str], columns: Sequence[list[Any]]) -> None:
+#: The byte-order mark an ``--excel`` CSV starts with.
+BOM = "\ufeff"
+
+
+def _excel_cell(v: Any) -> Any:
+    """A cell of an ``--excel`` CSV: a float with a decimal comma (empty for NaN), else as
+    :func:`_csv_cell` writes it."""
+    if isinstance(v, float):
+        return "" if math.isnan(v) else repr(v).replace(".", ",")
+    return _csv_cell(v)
+
+
+def write_csv(fh: IO[Any], header: Sequence[str], columns: Sequence[list[Any]], *, excel: bool = False) -> None:
     """The one CSV writer of the commands: ``header`` then the rows of ``columns`` (lists of
     equal length), every cell through :func:`_csv_cell` (text neutralised for spreadsheets,
-    numbers left numbers). A column of numbers only is written without a per-cell call."""
-    writer = csv.writer(fh, lineterminator="\n")
+    numbers left numbers). A column of numbers only is written without a per-cell call.
+    ``excel``: a byte-order mark first, ``;`` between cells, floats with a decimal comma."""
+    writer = csv.writer(fh, lineterminator="\n", delimiter=";" if excel else ",")
+    if excel:
+        fh.write(BOM)
     writer.writerow([_csv_cell(h) for h in header])
-    cells = [col if set(map(type, col)) <= _AS_IS else [_csv_cell(v) for v in col] for col in columns]
+    as_is = _AS_IS - {float} if excel else _AS_IS
+    cell = _excel_cell if excel else _csv_cell
+    cells = [col if set(map(type, col)) <= as_is else [cell(v) for v in col] for col in columns]
     writer.writerows(zip(*cells))
 
 
-def _arrow_column(values: Any) -> Any:
-    """One output column as a pyarrow array: floats rounded to 6 decimals with NaN empty, ints
-    as they are, text neutralised for spreadsheets; a column mixing kinds cell by cell."""
+def _arrow_column(values: Any, excel: bool = False) -> Any:
+    """One output column as a pyarrow array: floats rounded to 6 decimals with NaN empty (with
+    ``excel``, as text with a decimal comma), ints as they are, text neutralised for
+    spreadsheets; a column mixing kinds cell by cell."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = np.asarray(values)
     if arr.dtype.kind == "f":
-        return pc.round(pa.array(arr, from_pandas=True), 6)  # from_pandas: NaN -> null (an empty cell)
+        rounded = pc.round(pa.array(arr, from_pandas=True), 6)  # from_pandas: NaN -> null (an empty cell)
+        return pc.replace_substring(pc.cast(rounded, pa.string()), ".", ",") if excel else rounded
     if arr.dtype.kind in "iub":
         return pa.array(arr)
     if arr.dtype.kind in "US":
@@ -80,16 +104,19 @@ def _arrow_column(values: Any) -> Any:
 
 
 class AssessmentWriter:
-    """Write assessments to one CSV or JSON lines output, batch after batch.
+    """Write assessments to one CSV, JSON lines or workbook output, batch after batch.
 
     CSV: the header once (through :func:`write_csv`'s rule), then each batch's columns through
-    pyarrow's CSV writer. ``fh`` is a binary file, or a text stream (standard output) that gets
-    the decoded text. JSON lines when ``name`` ends in ``.jsonl``.
+    pyarrow's CSV writer (``excel``: ``;``, decimal comma, a byte-order mark). ``fh`` is a binary
+    file, or a text stream (standard output) that gets the decoded text. JSON lines when ``name``
+    ends in ``.jsonl``; a workbook when it ends in ``.xlsx`` (the batches are kept and written
+    by :meth:`close`, at most :data:`MAX_XLSX_ROWS` respondents).
     """
 
-    def __init__(self, fh: IO[Any], name: str, lang: str) -> None:
-        self.fh, self.lang = fh, lang
+    def __init__(self, fh: IO[Any], name: str, lang: str, *, excel: bool = False) -> None:
+        self.fh, self.lang, self.excel = fh, lang, excel
         self.jsonl = name.lower().endswith(".jsonl")
+        self.xlsx: list[dict[str, Any]] | None = [] if name.lower().endswith(".xlsx") else None
         self.binary = not isinstance(fh, io.TextIOBase)
         self.header: list[str] | None = None
 
@@ -108,17 +135,32 @@ class AssessmentWriter:
         import pyarrow.csv as pa_csv
 
         cols = result.columns(self.lang)
+        if self.xlsx is not None:
+            if sum(len(next(iter(c.values()))) for c in self.xlsx) + len(result) > MAX_XLSX_ROWS:
+                raise ValueError(f"a worksheet holds at most {MAX_XLSX_ROWS:,} rows; write a .csv (with --excel) instead")
+            self.xlsx.append(cols)
+            return
         if self.header is None:
             self.header = list(cols)
             head = io.StringIO()
-            write_csv(head, self.header, [[] for _ in self.header])
+            write_csv(head, self.header, [[] for _ in self.header], excel=self.excel)
             self._put(head.getvalue())
         elif list(cols) != self.header:
             raise ValueError(f"a batch with other columns: {list(cols)} after {self.header}")
-        table = pa.table([_arrow_column(v) for v in cols.values()], names=[f"c{j}" for j in range(len(cols))])
+        table = pa.table([_arrow_column(v, self.excel) for v in cols.values()], names=[f"c{j}" for j in range(len(cols))])
         sink = io.BytesIO()
-        pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, batch_size=65_536))
+        pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, batch_size=65_536,
+                                                          delimiter=";" if self.excel else ","))
         self._put(sink.getvalue())
+
+    def close(self) -> None:
+        """Write what is kept: the workbook of an ``.xlsx`` output (nothing else to do)."""
+        if self.xlsx is None:
+            return
+        batches, self.xlsx = self.xlsx, None
+        names = list(batches[0]) if batches else ["respondent_id"]
+        sheet = {h: np.concatenate([np.asarray(b[h], dtype=object) for b in batches]) if batches else [] for h in names}
+        self.fh.write(workbook_bytes({"scores": sheet}, self.lang))
 
 
 def write_assessment(result: Assessment, fh: IO[Any], name: str, lang: str) -> None:
@@ -186,16 +228,39 @@ def print_records(title: str, records: list[dict[str, Any]], columns: Sequence[s
         print(f"  ... {len(records) - limit} more rows (write them with -o)", file=out)
 
 
-def write_records(records: list[dict[str, Any]], path: str, files: AtomicFiles) -> None:
+def write_records(records: list[dict[str, Any]], path: str, files: AtomicFiles, *, excel: bool = False) -> None:
     """Write records to ``path`` (through ``files``, so it appears whole when the command
-    succeeds): a JSON list when it ends in ``.json``, else CSV."""
+    succeeds): a JSON list when it ends in ``.json``, a workbook when it ends in ``.xlsx``, else
+    CSV (``excel``: for Excel with Indonesian settings)."""
     if path.lower().endswith(".json"):
         json.dump(records, files.open(path), ensure_ascii=False, indent=1, allow_nan=False)
+    elif path.lower().endswith(".xlsx"):
+        files.open(path, "wb").write(workbook_bytes({"table": records}))
     else:
-        write_records_csv(records, files.open(path, newline=""))
+        write_records_csv(records, files.open(path, newline=""), excel=excel)
 
 
-def write_records_csv(records: list[dict[str, Any]], fh: IO[Any]) -> None:
-    """Records as CSV, the keys of the first as the header."""
+def write_records_csv(records: list[dict[str, Any]], fh: IO[Any], *, excel: bool = False) -> None:
+    """Records as CSV, the keys of the first as the header (``excel``: see :func:`write_csv`)."""
     names = list(records[0]) if records else []
-    write_csv(fh, names, [[rec.get(c) for rec in records] for c in names])
+    write_csv(fh, names, [[rec.get(c) for rec in records] for c in names], excel=excel)
+
+
+#: The most rows a worksheet holds besides its header (Excel's limit).
+MAX_XLSX_ROWS = 1_048_575
+
+
+def workbook_bytes(sheets: dict[str, Any], lang: str = "id") -> bytes:
+    """The bytes of a workbook of ``sheets`` (sheet name -> records or columns), written by
+    :func:`~akhlak_levels._workbook.write_workbook` (numbers kept, texts neutralised) in a
+    temporary folder: the caller writes them through its own atomic file."""
+    import os
+    import tempfile
+
+    from .._workbook import write_workbook
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "out.xlsx")
+        write_workbook(path, sheets, lang=lang if lang in ("id", "en") else "id", number_format="0.000")
+        with open(path, "rb") as fh:
+            return fh.read()
