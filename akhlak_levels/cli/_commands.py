@@ -477,6 +477,8 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if q.default_model is None:
         raise UsageError(f"questionnaire {q.id!r} has no level model to simulate from")
     rs, truth = simulate(q, args.n, random_state=args.seed)
+    if args.output:
+        return _write_simulated(args, q, rs, truth, err)
     a = assess(q, rs)
     assert a.level is not None and a.probabilities is not None  # the questionnaire has a model
     assert a.expected_level is not None and a.expected_level_sd is not None and a.confidence is not None
@@ -500,6 +502,22 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "(see docs/methodology.md). Score a file with: akhlak-levels score FILE --questionnaire " + q.id,
         file=out,
     )
+    return EXIT_OK
+
+
+def _write_simulated(args: argparse.Namespace, q: Questionnaire, rs: Any, truth: np.ndarray, err: TextIO) -> int:
+    """``demo -o OUT.csv``: the simulated answers as an export (``respondent_id``, ``true_level``,
+    one column per item id holding the option number from 1), to try ``calibrate`` or ``score`` on."""
+    from ._output import write_csv
+
+    if not args.output.lower().endswith(".csv"):
+        raise UsageError(f"-o must end in .csv, got {args.output!r}")
+    columns = [list(map(str, rs.respondent_ids)), np.asarray(truth).tolist()]
+    columns += [[None if c < 0 else c + 1 for c in col] for col in rs.codes.T.tolist()]
+    with AtomicFiles() as files:
+        write_csv(files.open(args.output, newline=""), ["respondent_id", "true_level", *q.item_ids], columns)
+    print(f"wrote {args.n:,} simulated respondents of {q.id} (seed {args.seed}) to {args.output}; "
+          "true_level is the level each was drawn from", file=err)
     return EXIT_OK
 
 

@@ -13,6 +13,7 @@ from typing import Any, Sequence, TextIO
 from .._version import __version__
 from ..errors import AkhlakLevelsError
 from ._commands import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
+from ._help import document
 from ._input_options import add_input_options, add_output_options
 from ._stream import DEFAULT_BATCH
 
@@ -235,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a questionnaire with a level model (default socio-emotional-levels)")
     p.add_argument("-n", type=int, default=8, help="respondents (default 8)")
     p.add_argument("--seed", type=int, default=2024, help="random seed of the simulation (default 2024)")
+    p.add_argument("-o", "--output", metavar="OUT.csv",
+                   help="write the simulated answers (with each one's true_level) as a CSV export instead of scoring them")
+    document(sub)  # descriptions and examples (cli/_help.py)
     return parser
 
 

@@ -337,6 +337,37 @@ class ReliabilityTable:
         return frame({c: getattr(self, c) for c in self.COLUMNS})
 
 
+def _scale_statistics(C: np.ndarray, used: np.ndarray, policy: str, ci: float, n_ci: int) -> dict[str, float]:
+    """Every statistic of one scale but the SEM, from its covariance matrix ``C`` (split-half
+    and, under "pairwise", omega from the respondents ``used``); ``n_ci`` is Feldt's n."""
+    from scipy import stats
+    k = C.shape[0]
+    a = float(k / (k - 1) * (1 - np.trace(C) / C.sum()))
+    df1, df2 = n_ci - 1, (n_ci - 1) * (k - 1)
+    R = _correlation(C)
+    mean_r = float((R.sum() - np.trace(R)) / (k * (k - 1)))
+    try:
+        smc = 1 - 1 / np.diag(np.linalg.inv(R))
+        lam6 = float(1 - np.sum(1 - smc) / R.sum())
+    except np.linalg.LinAlgError:
+        lam6 = float("nan")
+    R_fa = pairwise_correlation(used) if policy == "pairwise" else R
+    lam = one_factor_loadings(R_fa) if not np.isnan(R_fa).any() else np.full(k, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReliabilityWarning)
+        split = split_half_reliability(used)
+    return dict(
+        alpha=a,
+        alpha_ci_lower=1 - (1 - a) * stats.f.ppf(1 - (1 - ci) / 2, df1, df2),
+        alpha_ci_upper=1 - (1 - a) * stats.f.ppf((1 - ci) / 2, df1, df2),
+        standardized_alpha=k * mean_r / (1 + (k - 1) * mean_r),
+        omega_total=lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2)),
+        lambda6=lam6,
+        split_half=split,
+        mean_r=mean_r,
+    )
+
+
 def reliability(
     questionnaire: Questionnaire | str,
     responses: ResponseSet | Any,
@@ -391,7 +422,6 @@ def reliability(
     >>> table.scale[0], int(table.n_items[0]), bool(table.alpha[0] > 0.5)
     ('dependent', 6, True)
     """
-    from scipy import stats
     all_rows = nan_policy == "median_all_rows"
     policy: NanPolicy = "median" if all_rows else nan_policy  # type: ignore[assignment]
     check("reliability", "nan_policy", nan_policy, Options({"pairwise", "listwise", "median", "median_all_rows"}))
@@ -419,33 +449,8 @@ def reliability(
                 zero = [scale.item_ids[j] for j in range(len(C)) if not (np.diag(C)[j] > 0)]
                 note = f"items without variance or without shared answers: {zero}"
             else:
-                # one covariance matrix per scale; every statistic but split-half derives from it
-                k = C.shape[0]
-                a = float(k / (k - 1) * (1 - np.trace(C) / C.sum()))
-                n_ci = used.shape[0] if feldt_n == "used" else X.shape[0]
-                df1, df2 = n_ci - 1, (n_ci - 1) * (k - 1)
-                R = _correlation(C)
-                mean_r = float((R.sum() - np.trace(R)) / (k * (k - 1)))
-                try:
-                    smc = 1 - 1 / np.diag(np.linalg.inv(R))
-                    lam6 = float(1 - np.sum(1 - smc) / R.sum())
-                except np.linalg.LinAlgError:
-                    lam6 = float("nan")
-                R_fa = pairwise_correlation(used) if policy == "pairwise" else R
-                lam = one_factor_loadings(R_fa) if not np.isnan(R_fa).any() else np.full(k, np.nan)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ReliabilityWarning)
-                    split = split_half_reliability(used)
-                values.update(
-                    alpha=a,
-                    alpha_ci_lower=1 - (1 - a) * stats.f.ppf(1 - (1 - ci) / 2, df1, df2),
-                    alpha_ci_upper=1 - (1 - a) * stats.f.ppf((1 - ci) / 2, df1, df2),
-                    standardized_alpha=k * mean_r / (1 + (k - 1) * mean_r),
-                    omega_total=lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2)),
-                    lambda6=lam6,
-                    split_half=split,
-                    mean_r=mean_r,
-                )
+                values.update(_scale_statistics(C, used, policy, ci, used.shape[0] if feldt_n == "used" else X.shape[0]))
+                a = values["alpha"]
                 if scores is not None:
                     sc = scores[~np.isnan(X).any(axis=1), s_i] if policy == "listwise" else scores[answered_any, s_i]
                     sd = float(np.nanstd(sc, ddof=1)) if np.sum(~np.isnan(sc)) > 1 else float("nan")
