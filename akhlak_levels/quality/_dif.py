@@ -22,10 +22,10 @@ from ..model import LevelModel, level_probabilities
 from ..privacy import suppression_mask
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..responses import MISSING, ResponseSet
-from ._dif_fits import fit_items
+from ._dif_fits import fit_items, purification_rounds
 from ._groups import group_columns, group_labels
 from ._inputs import model_for, responses_for
-from ._keyed import keyed_matrix
+from ._keyed import keyed_in_first_scale, keyed_matrix
 
 __all__ = [
     "DifTable",
@@ -42,7 +42,6 @@ EFFECT_SIZE_CRITERIA: Mapping[str, tuple[float, float]] = {
 
 #: The matching variable "rest" needs at least this share of the other items of the scale.
 REST_MIN_ANSWERED = 0.5
-
 
 
 # =========================================================================== helpers
@@ -149,7 +148,26 @@ class DifTable:
     purified : tuple of str
         Items left out of the matching scores in the final round (``purify=True``).
     rounds : int
-        Fitting rounds run (1 without purification).
+        Fitting rounds run (1 without purification), the closing round after a cycle included.
+    purification : {"off", "converged", "cycle", "max_rounds"}
+        How purification ended: not asked for; the flagged set equalled the set left out (a
+        fixed point); a cycle; or ``max_rounds`` was reached first. **A cycle**: a round flags
+        a set already left out in an earlier round, so the rounds from there on would repeat
+        for ever (psych's bfi by gender: 15 items flagged against 12 left out after 7 rounds,
+        the same in R with the same rule). It is closed by one last round that leaves out the
+        **union** of the sets in the cycle, whose tests are reported: each of those items was
+        flagged under one of the matching scores the cycle moves between, and purification
+        exists to keep suspect items out of the matching score, so the union's complement, the
+        items no round of the cycle suspected, is the cleanest anchor the rounds found (Candell
+        & Drasgow, 1988, *Applied Psychological Measurement*, 12, 253-260; Clauser, Mazor &
+        Hambleton, 1993, *Applied Measurement in Education*, 6, 269-279). The intersection
+        (``on_cycle="intersection"``) puts back items flagged in some rounds; the last set
+        depends on where the rounds stopped. The price is a shorter matching score: an item
+        whose scale has no other item left gets a NaN row saying so (on bfi by gender, the five
+        Agreeableness items).
+    cycle : tuple of tuple of str
+        The flagged sets that repeat, in the order the rounds visited them (empty unless
+        ``purification == "cycle"``).
     suppressed_groups : tuple of str
         Groups of fewer than ``min_group_size`` respondents, left out of every fit: a test of a
         group of a few people would describe those people's answers
@@ -191,6 +209,13 @@ class DifTable:
     purified: tuple[str, ...] = ()
     rounds: int = 1
     suppressed_groups: tuple[str, ...] = ()
+    purification: str = "off"
+    cycle: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def converged(self) -> bool:
+        """True when purification reached a fixed point (``purification == "converged"``)."""
+        return self.purification == "converged"
 
     COLUMNS = (
         "item", "matching_scale", "n", "n_categories",
@@ -267,7 +292,7 @@ def _rest_scores(
                 + (" once the items flagged for DIF are set aside" if exclude & set(scale.item_ids) else "")
             )
             continue
-        X = keyed_matrix(q, rs, others)
+        X = keyed_matrix(q, rs, others, scale=scale)  # keyed as in the scale the rest score comes from
         ok = ~np.isnan(X)
         c = ok.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -292,6 +317,7 @@ def dif(
     max_rounds: int = 10,
     model: LevelModel | str | None = None,
     min_group_size: int = 5,
+    on_cycle: Literal["union", "intersection"] = "union",
 ) -> DifTable:
     """Differential item functioning across groups by ordinal logistic regression.
 
@@ -317,17 +343,19 @@ def dif(
         Cuts of the effect-size categories, see :class:`DifTable`, ``category``.
     purify : bool, default=True
         Iterative purification (as R's lordif does by default): refit with the items flagged in
-        the previous round left out of every matching score, until the flagged set is one
-        already used (it settled, or the rounds cycle) or ``max_rounds`` is reached. Without
-        it, a DIF item inside the rest score makes clean items look biased: with 4 DIF items
-        among 30, 5-9% of the clean items were flagged in our simulations, against under 1%
-        with it (docs/quality.md).
+        the previous round left out of every matching score, until the flagged set is the one
+        left out, or one left out earlier (a cycle), or ``max_rounds`` is reached
+        (``purification`` and ``cycle`` in the result). Without it, a DIF item in the rest score
+        makes clean items look biased (5-9% of clean items flagged with 4 DIF items among 30 in
+        our simulations, under 1% with it; docs/quality.md).
     max_rounds : int, default=10
         Rounds of purification at most.
     model : LevelModel or path, default=None
         The model for ``matching="expected_level"``; the questionnaire's default when None.
     min_group_size : int, default=5
         Smaller groups are left out of the fits, named in ``suppressed_groups``.
+    on_cycle : {"union", "intersection"}, default="union"
+        The set a cycling purification closes on (see :class:`DifTable`, ``purification``).
 
     Returns
     -------
@@ -366,16 +394,12 @@ def dif(
     References
     ----------
     Zumbo, B. D. (1999). *A Handbook on the Theory and Methods of Differential Item Functioning
-    (DIF): Logistic Regression Modeling as a Unitary Framework for Binary and Likert-Type
-    (Ordinal) Item Scores*. Ottawa: Department of National Defense.
+    (DIF)*. Ottawa: Department of National Defense.
     Zumbo, B. D., & Thomas, D. R. (1997). *A measure of effect size for a model-based approach
     for studying DIF*. University of Northern British Columbia.
-    Jodoin, M. G., & Gierl, M. J. (2001). Evaluating type I error and power rates using an
-    effect size measure with the logistic regression procedure for DIF detection. *Applied
-    Measurement in Education*, 14, 329-349.
-    Crane, P. K., Gibbons, L. E., Jolley, L., & van Belle, G. (2006). Differential item
-    functioning analysis with ordinal logistic regression techniques: DIFdetect and difwithpar.
-    *Medical Care*, 44, S115-S123.
+    Jodoin, M. G., & Gierl, M. J. (2001). *Applied Measurement in Education*, 14, 329-349.
+    Crane, P. K., Gibbons, L. E., Jolley, L., & van Belle, G. (2006). *Medical Care*, 44,
+    S115-S123.
     Benjamini, Y., & Hochberg, Y. (1995), see :func:`benjamini_hochberg`.
     R: ``lordif::rundif``, ``difR::difLogistic`` (binary items).
 
@@ -392,23 +416,24 @@ def dif(
     "the item belongs to no scale, so it has no rest score; use matching='expected_level'"
     """
     q = load_questionnaire(questionnaire)
-    _check_parameters(matching, criteria, alpha, max_rounds)
+    _check_parameters(matching, criteria, alpha, max_rounds, on_cycle)
     mgs = check("dif", "min_group_size", min_group_size, Interval(1, None, integer=True))
     rs = responses_for(q, responses)
     groups = _groups(rs, group, reference, mgs)
     level_model = _matching_model(q, model) if matching == "expected_level" else None
-    fits = _purified_fits(q, rs, groups, matching, level_model, alpha, purify, max_rounds)
+    fits = _purified_fits(q, rs, groups, matching, level_model, alpha, purify, max_rounds, on_cycle)
     return _table(q, groups, fits, matching, criteria, alpha)
 
 
 # =========================================================================== steps
 
 
-def _check_parameters(matching: str, criteria: str, alpha: float, max_rounds: int) -> None:
+def _check_parameters(matching: str, criteria: str, alpha: float, max_rounds: int, on_cycle: str = "union") -> None:
     check("dif", "matching", matching, Options({"rest", "expected_level"}))
     check("dif", "criteria", criteria, Options(EFFECT_SIZE_CRITERIA))
     check("dif", "alpha", alpha, Interval(0, 1, closed="neither"))
     check("dif", "max_rounds", max_rounds, Interval(1, None, integer=True))
+    check("dif", "on_cycle", on_cycle, Options({"union", "intersection"}))
 
 
 class _Groups(NamedTuple):
@@ -474,6 +499,8 @@ class _Fits(NamedTuple):
     flagged: np.ndarray
     excluded: frozenset[str]  # items left out of the matching scores in the last round
     rounds: int
+    purification: str  # "off", "converged", "cycle" or "max_rounds"
+    cycle: tuple[frozenset[str], ...]  # the repeating sets, in visiting order
 
 
 def _purified_fits(
@@ -485,18 +512,16 @@ def _purified_fits(
     alpha: float,
     purify: bool,
     max_rounds: int,
+    on_cycle: str = "union",
 ) -> _Fits:
-    """The three fits of every item, refitted with the items flagged in the previous round left
-    out of the matching scores until the flagged set is one already used (once without
-    purification, ``max_rounds`` at most)."""
+    """The three fits of every item in the rounds of :func:`purification_rounds`."""
     from scipy import stats
     G = groups.names.shape[0]
-    Y = keyed_matrix(q, rs, q.item_ids)
-    exclude: frozenset[str] = frozenset()
-    seen = [exclude]
-    rounds = 0
-    while True:
-        rounds += 1
+    # each item keyed as in its first scale, the one its rest score comes from (keys per scale):
+    # the item and its matching score point one way (the chi-squares do not depend on it)
+    Y = keyed_in_first_scale(q, rs)
+
+    def one_round(exclude: frozenset[str]) -> tuple[tuple[Any, ...], frozenset[str]]:
         scores, scale_ids, notes = _matching(q, rs, matching, model, exclude)
         # many small fits: BLAS threads only add overhead, and on a busy machine their
         # spinning slows the fits several times over
@@ -507,11 +532,11 @@ def _purified_fits(
         with np.errstate(invalid="ignore"):
             flagged = p_t_adj < alpha
         found = frozenset(np.asarray(q.item_ids)[flagged].tolist())
-        if not purify or found in seen or rounds >= max_rounds:  # settled, or cycling
-            break
-        exclude = found
-        seen.append(found)
-    return _Fits(out, n_used, n_cat, scale_ids, notes, p_t, p_t_adj, flagged, exclude, rounds)
+        return (out, n_used, n_cat, scale_ids, notes, p_t, p_t_adj, flagged), found
+
+    done = purification_rounds(one_round, purify=purify, max_rounds=max_rounds, on_cycle=on_cycle)
+    out, n_used, n_cat, scale_ids, notes, p_t, p_t_adj, flagged = done.result
+    return _Fits(out, n_used, n_cat, scale_ids, notes, p_t, p_t_adj, flagged, done.excluded, done.rounds, done.status, done.cycle)
 
 
 def _table(q: Questionnaire, groups: _Groups, fits: _Fits, matching: str, criteria: str, alpha: float) -> DifTable:
@@ -560,4 +585,6 @@ def _table(q: Questionnaire, groups: _Groups, fits: _Fits, matching: str, criter
         alpha=float(alpha),
         purified=tuple(i for i in q.item_ids if i in fits.excluded),
         rounds=fits.rounds,
+        purification=fits.purification,
+        cycle=tuple(tuple(i for i in q.item_ids if i in c) for c in fits.cycle),
     )

@@ -18,11 +18,13 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any, Callable, NamedTuple
+
 import numpy as np
 
 from ..model import ordinal_negloglik
 
-__all__ = ["fit_items"]
+__all__ = ["Purification", "fit_items", "purification_rounds"]
 
 _FIT_OPTIONS = {"maxiter": 500, "gtol": 1e-9, "ftol": 1e-14}  # ~15-60 iterations unless separated
 
@@ -123,3 +125,52 @@ def fit_items(
         out["r2_m3"][i] = _nagelkerke(ll3, ll0, nn)
         out["beta_change"][i] = abs(p1[0] - p2[0]) / abs(p1[0]) if p1[0] != 0 else np.nan
     return out, n_used, n_cat
+
+
+class Purification(NamedTuple):
+    """How the purification rounds of :func:`purification_rounds` ended."""
+
+    result: Any  # the reported round's result
+    excluded: frozenset[str]  # the items that round left out of the matching scores
+    rounds: int  # rounds run, the closing round after a cycle included
+    status: str  # "off", "converged", "cycle" or "max_rounds"
+    cycle: tuple[frozenset[str], ...]  # the repeating sets, in visiting order ("cycle" only)
+
+
+def purification_rounds(
+    one_round: Callable[[frozenset[str]], tuple[Any, frozenset[str]]],
+    *,
+    purify: bool,
+    max_rounds: int,
+    on_cycle: str = "union",
+) -> Purification:
+    """Run ``one_round(left_out) -> (result, flagged)`` from an empty set, each round leaving out
+    what the previous one flagged, until the flagged set is the one left out (``"converged"``),
+    one left out in an earlier round (``"cycle"``: the rounds from that one on would repeat for
+    ever, so one closing round leaves out the union, or with ``on_cycle="intersection"`` the
+    intersection, of the sets in the cycle, and its result is reported), or ``max_rounds``
+    rounds have run (``"max_rounds"``). Without ``purify``, one round (``"off"``).
+
+    Examples
+    --------
+    >>> script = {frozenset(): {"a", "b"}, frozenset("ab"): {"b", "c"}, frozenset("bc"): {"a", "b"}}
+    >>> done = purification_rounds(lambda s: (sorted(s), frozenset(script.get(s, "a"))), purify=True, max_rounds=10)
+    >>> done.status, [sorted(c) for c in done.cycle], done.result, done.rounds
+    ('cycle', [['a', 'b'], ['b', 'c']], ['a', 'b', 'c'], 4)
+    """
+    history: list[frozenset[str]] = [frozenset()]  # the set left out in each round, in order
+    while True:
+        result, found = one_round(history[-1])
+        if not purify:
+            return Purification(result, history[-1], len(history), "off", ())
+        if found == history[-1]:
+            return Purification(result, history[-1], len(history), "converged", ())
+        if found in history:  # the rounds from there on would repeat for ever: close them
+            cycle = tuple(history[history.index(found):])
+            closing = frozenset.intersection(*cycle) if on_cycle == "intersection" else frozenset().union(*cycle)
+            history.append(closing)
+            result, _ = one_round(closing)
+            return Purification(result, closing, len(history), "cycle", cycle)
+        if len(history) >= max_rounds:
+            return Purification(result, history[-1], len(history), "max_rounds", ())
+        history.append(found)
