@@ -37,6 +37,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("store",),
     ("plots",),
     ("reports",),
+    ("server",),
     ("cli", "__main__", "dask"),
 ]
 
