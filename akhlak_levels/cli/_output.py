@@ -159,7 +159,8 @@ class AssessmentWriter:
             return
         batches, self.xlsx = self.xlsx, None
         names = list(batches[0]) if batches else ["respondent_id"]
-        sheet = {h: np.concatenate([np.asarray(b[h], dtype=object) for b in batches]) if batches else [] for h in names}
+        sheet: dict[str, Any] = {h: np.concatenate([np.asarray(b[h], dtype=object) for b in batches]) if batches else []
+                                 for h in names}
         self.fh.write(workbook_bytes({"scores": sheet}, self.lang))
 
 
