@@ -112,7 +112,9 @@ threshold_values = st.fixed_dictionaries(
         "longstring_share": st.floats(0.05, 1.0),
         "irv": st.floats(0.0, 2.0),
         "mahalanobis_p": st.floats(1e-6, 0.5),
+        "mahalanobis_ratio": st.floats(0.0, 4.0),
         "even_odd": st.floats(-1.0, 1.0),
+        "even_odd_min_scales": st.integers(0, 6).map(float),
         "person_fit": st.floats(-4.0, 1.0),
         "seconds_per_item": st.floats(0.5, 20.0),
     },
@@ -132,8 +134,8 @@ def test_the_flags_are_exactly_the_threshold_comparisons(sample, overrides):
         expected = {
             "careless:longstring": (t.n_likert > 0) & ((t.longstring >= th["longstring"]) | (t.longstring_share >= th["longstring_share"])),
             "careless:irv": t.irv < th["irv"],
-            "careless:mahalanobis": t.mahalanobis_p < th["mahalanobis_p"],
-            "careless:even_odd": t.even_odd < th["even_odd"],
+            "careless:mahalanobis": (t.mahalanobis_p < th["mahalanobis_p"]) & (t.mahalanobis / t.mahalanobis_df > th["mahalanobis_ratio"]),
+            "careless:even_odd": (t.even_odd < th["even_odd"]) & (t.even_odd_scales >= th["even_odd_min_scales"]),
             "careless:person_fit": t.person_fit < th["person_fit"],
             "careless:speed": t.seconds_per_item < th["seconds_per_item"],
         }
@@ -221,6 +223,9 @@ def test_even_odd_is_the_negative_of_careless_evenodd_from_version_1_2():
     answers = {iid: (o[s] if pos % 2 == 0 else e[s]) for s, sc in enumerate(SEL.scales) for pos, iid in enumerate(sc.item_ids)}
     t = careless(SEL, rset(keyed_to_codes(SEL, answers)))
     assert t.even_odd[0] == -1.0  # careless::evenodd gives +1 here
+    # 5 scales: below the default even_odd_min_scales (15), so it flags only when asked to
+    assert "careless:even_odd" not in t.flags.for_respondent(0)
+    t = careless(SEL, rset(keyed_to_codes(SEL, answers)), thresholds={"even_odd_min_scales": 5})
     assert "careless:even_odd" in t.flags.for_respondent(0)
 
 
@@ -286,6 +291,11 @@ def test_injected_random_responders_and_straight_liners_are_detected():
       straight-liners: they form a cluster of their own that the covariance absorbs
       (masking), which is why longstring and IRV are there.
     - even-odd on random responders >= 0.45 (observed 0.60-0.69); conforming <= 0.04.
+
+    These are the rules before issue 10 (``mahalanobis_ratio`` 0, ``even_odd_min_scales`` 0),
+    given explicitly. With the defaults set on real data, Mahalanobis needs ``D^2 / df > 2.5``
+    too and catches about 1% of the random responders here (observed 0.01), and even-odd does
+    not flag on 5 scales; the rest is unchanged.
     """
     rng = np.random.default_rng(2024)
     rs, _ = al.simulate(SEL, 2000, random_state=rng)
@@ -296,7 +306,7 @@ def test_injected_random_responders_and_straight_liners_are_detected():
     kind[rand], kind[straight] = 1, 2
     codes[rand] = np.floor(rng.random((100, SEL.n_items)) * SEL.n_options).astype(np.int8)
     codes[straight] = rng.integers(0, 5, 100)[:, None]  # one option throughout, choice items too
-    t = careless(SEL, rset(codes))
+    t = careless(SEL, rset(codes), thresholds={"mahalanobis_ratio": 0.0, "even_odd_min_scales": 0.0})
     clean = kind == 0
     f = t.flags
     assert f["careless:person_fit"][rand].mean() >= 0.95
@@ -309,6 +319,11 @@ def test_injected_random_responders_and_straight_liners_are_detected():
     assert f["careless:mahalanobis"][clean].mean() <= 0.005
     assert f["careless:even_odd"][rand].mean() >= 0.45
     assert f["careless:even_odd"][clean].mean() <= 0.04
+    d = careless(SEL, rset(codes)).flags  # the defaults
+    assert d["careless:mahalanobis"][rand].mean() <= 0.05 and d["careless:mahalanobis"][clean].mean() <= 0.005
+    assert not d["careless:even_odd"].any()
+    for name in ("careless:person_fit", "careless:longstring", "careless:irv"):
+        assert np.array_equal(d[name], f[name]), name
 
 
 # =========================================================================== durations
