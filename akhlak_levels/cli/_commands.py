@@ -18,6 +18,7 @@ from ..model import is_vote_instrument, load_model, simulate
 from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
 from ._culture import cmd_culture_map
+from ._hints import cli_hints
 from ._report import cmd_report
 from ._trend import cmd_culture_trend
 from ._usage import UsageError, check_new_wave, store_key
@@ -78,8 +79,11 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             keys.append(f"level {it.level}")
         if it.scales:
             keys.append("scale " + ",".join(it.scales))
-        if it.reverse:
+        if it.reverse:  # the global flag; a scale that keys the item otherwise is named below
             keys.append("reverse")
+        for s in q.scales:
+            if it.id in s.item_ids and s.key(it.id) != (-1 if it.reverse else 1):
+                keys.append(f"{'reverse' if s.key(it.id) == -1 else 'positive'} in {s.id}")
         print(f"  {it.id} [{'; '.join(keys) or it.type}] {it.text.get(lang, '')}", file=out)
         if it.type == "choice":
             for c, opt in enumerate(it.options):
@@ -234,7 +238,8 @@ def _quality_tables(args: argparse.Namespace, q: Any, rs: Any) -> dict[str, list
         from ..decisions import level_decisions_by_group
         from ..quality import dif
 
-        tables["dif"] = dif(q, rs, args.group).to_records()
+        tables["dif"] = [{**r, "note": cli_hints(r["note"])} if isinstance(r.get("note"), str) else r
+                         for r in dif(q, rs, args.group).to_records()]
         if q.default_model is not None:
             tables["level_decisions"] = level_decisions_by_group(q, rs, args.group).to_records()
     return tables
@@ -441,7 +446,7 @@ def _cmd_transitions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for j in range(N_LEVELS):
             print(f"  {j + 1:>4d}  " + "".join(fmt.format(M[j, k]) for k in range(N_LEVELS)), file=out)
     for note in t.notes:
-        print(f"note: {note}", file=out)
+        print(f"note: {cli_hints(note)}", file=out)
     figures = None
     if args.plot:
         from ..plots import transition_figure

@@ -15,6 +15,7 @@ import numpy as np
 from .._export import AtomicFiles
 from .._votes_read import read_votes
 from ..questionnaire import Questionnaire, load_questionnaire
+from ._hints import cli_hints
 from ._output import write_records_csv
 from ._stream import reading_options
 from ._trend import store_votes
@@ -124,7 +125,7 @@ def print_ranking(ranking: Any, out: TextIO) -> None:
         print(f"   {int(ranking.rank[i]):>3}  [{int(ranking.rank_low[i])}-{int(ranking.rank_high[i])}]  "
               f"P(first) {ranking.p_first[i]:.2f}  {ranking.group[i]}  {ranking.estimate[i]:.1f}", file=out)
     for note in ranking.note:
-        print(f"note: {note}", file=out)
+        print(f"note: {cli_hints(note)}", file=out)
 
 
 def write_culture_map(cm: Any, output: str, ranking: Any = None) -> list[str]:
@@ -224,4 +225,4 @@ def print_culture_map(cm: Any, q: Questionnaire, lang: str, out: TextIO) -> None
         print(f"   Total health index: {_interval(cm.health[r], cm.health_low[r], cm.health_high[r])} {cm.health_category[r]}",
               file=out)
     for note in cm.note:
-        print(f"note: {note}", file=out)
+        print(f"note: {cli_hints(note)}", file=out)

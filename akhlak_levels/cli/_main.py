@@ -15,6 +15,7 @@ from ..errors import AkhlakLevelsError
 from ._commands import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from ._serve import add_serve_parser, cmd_serve
 from ._help import document
+from ._hints import cli_hints
 from ._input_options import add_input_options, add_output_options
 from ._stream import DEFAULT_BATCH
 
@@ -271,13 +272,13 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         _check_common(args)
         return command(args, out, err)
     except UsageError as exc:
-        print(f"akhlak-levels {args.command}: error: {exc}", file=err)
+        print(f"akhlak-levels {args.command}: error: {cli_hints(str(exc))}", file=err)
         return EXIT_USAGE
     except ImportError as exc:
         print(f"akhlak-levels {args.command}: error: {exc}", file=err)
         return EXIT_USAGE
-    except (AkhlakLevelsError, ValueError) as exc:
-        print(f"akhlak-levels {args.command}: invalid input: {exc}", file=err)
+    except (AkhlakLevelsError, ValueError) as exc:  # the library's hints in the words of the command line
+        print(f"akhlak-levels {args.command}: invalid input: {cli_hints(str(exc))}", file=err)
         return EXIT_INVALID
     except BrokenPipeError:  # e.g. `akhlak-levels score ... | head`: the reader has gone
         try:

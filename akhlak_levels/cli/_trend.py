@@ -12,6 +12,7 @@ import numpy as np
 
 from .._export import AtomicFiles
 from ..questionnaire import Questionnaire, load_questionnaire
+from ._hints import cli_hints
 from ._output import write_records_csv
 from ._usage import UsageError, check_new_wave, store_key
 
@@ -60,7 +61,7 @@ def print_trend(t: Any, q: Questionnaire, by: str | None, out: TextIO) -> None:
         for k, index in enumerate(t.indices):
             print(f"   {index:<{width}}  " + " | ".join(_cell(t, g, w, k) for w in range(len(t.waves))), file=out)
     for note in t.note:
-        print(f"note: {note}", file=out)
+        print(f"note: {cli_hints(note)}", file=out)
 
 
 def write_trend(t: Any, q: Questionnaire, by: str | None, output: str) -> None:
