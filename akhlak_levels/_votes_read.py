@@ -15,7 +15,7 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from ._coding import carried_text, check_duplicate_ids, ids_from_column, match_item, shown
+from ._coding import carried_text, check_duplicate_ids, header_map, ids_from_column, match_item, shown
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS, ColumnFinder
 from ._readers import Column, Table, arrow_column, distinct, norm, source_tables
 from ._validation import Options, check
@@ -267,11 +267,9 @@ def _find_columns(t: Table, q: Questionnaire, keys: VoteKeys, *, named: dict[str
     find = ColumnFinder(t, problems)
     meta, group_pos, ignored = find.named(named, _DEFAULT_COLUMNS, group_columns, ignore_columns)
     taken = {j for j in [*meta.values(), *group_pos.values(), *ignored] if j is not None}
-    hmap: dict[str, int] = {}
-    for qi, vq in enumerate(q.vote_questions):
-        for text in vq.text.values():
-            hmap.setdefault(norm(text), qi)
-    hmap.update({norm(vq.id): qi for qi, vq in enumerate(q.vote_questions)})
+    # question texts and ids, matched exactly, then without trailing punctuation; a key two questions share is left out
+    hmap = {k: v for k, v in header_map(((qi, text) for qi, vq in enumerate(q.vote_questions) for text in vq.text.values()),
+                                        ((qi, vq.id) for qi, vq in enumerate(q.vote_questions))).items() if isinstance(v, int)}
     long = _long_columns(find, named, layout, meta["id"], t, problems)
     taken |= set(long or ())
     cells: dict[int, int] = {}
