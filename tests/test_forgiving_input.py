@@ -328,3 +328,14 @@ def test_real_long_ids_as_text_are_read_as_they_are(berakhlak):
     rows = [{"respondent_id": "197107252000031001", **{i: 1 for i in berakhlak.item_ids}},
             {"respondent_id": "1E+5 lantai", **{i: 1 for i in berakhlak.item_ids}}]
     assert read_responses(rows, berakhlak).respondent_ids.tolist() == ["197107252000031001", "1E+5 lantai"]
+
+
+def test_vote_question_headers_match_loosely_too():
+    from akhlak_levels import read_votes
+
+    cm = load_questionnaire("berakhlak-culture-map")
+    ten = [b.label["id"] for b in cm.behaviours[:10]]
+    head = {vq.id: "  " + _TRAILING.sub("", vq.text["id"]).upper() + " ?" for vq in cm.vote_questions}
+    rows = [{head["personal"]: ", ".join(ten), head["current"]: "", head["desired"]: ""}]
+
+    assert read_votes(rows, cm).n_picks.tolist() == [[10, 0, 0]]
