@@ -5,6 +5,7 @@ respondent or a batch with the questionnaire's :class:`~akhlak_levels.Scorer`, o
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import repeat
 from typing import Any, Mapping
 
 from ..errors import Problem, ResponseError
@@ -49,10 +50,19 @@ def _lang(doc: Mapping[str, Any]) -> str:
     return str(lang)
 
 
+_BAD = object()
+_ENTRY_FIELDS = frozenset({"respondent_id", "answers"})
+
+
+def _respondent_or_none(rid: Any) -> Any:
+    """``rid`` when it can be a respondent id (None, a non-empty text, a whole number), else ``_BAD``."""
+    return rid if rid is None or (type(rid) in (str, int) and rid != "") else _BAD
+
+
 def _respondent(entry: Mapping[str, Any], row: int | None) -> str | int | None:
     rid = entry.get("respondent_id")
-    if rid is None or (isinstance(rid, (str, int)) and not isinstance(rid, bool) and rid != ""):
-        return rid
+    if _respondent_or_none(rid) is not _BAD:
+        return rid  # type: ignore[no-any-return]
     raise _invalid("A 'respondent_id' must be a non-empty text or a whole number.",
                    Problem(f"a respondent id cannot be a JSON {_kind(rid)}", row=row, value=rid))
 
@@ -99,7 +109,7 @@ def score_one(scorer: Scorer, doc: Any) -> dict[str, Any]:
     return {"respondent_id": rid, "result": result}
 
 
-def _batch(doc: Any, limits: Limits) -> tuple[list[Any], list[dict[str, Any]], str]:
+def _batch(doc: Any, limits: Limits) -> tuple[list[Any], list[Any], str]:
     """The ids and answers of a batch request, its shape checked (422) and its size (413)."""
     body = _object(doc, ("respondents", "lang"), "respondents")
     lang, entries = _lang(body), body["respondents"]
@@ -108,23 +118,33 @@ def _batch(doc: Any, limits: Limits) -> tuple[list[Any], list[dict[str, Any]], s
     if len(entries) > limits.max_batch:
         raise ApiError(413, "batch-too-large", f"The batch holds {len(entries):,} respondents; at most "
                                                f"{limits.max_batch:,} are scored per request: split it.")
-    ids: list[Any] = []
-    records: list[dict[str, Any]] = []
-    for row, entry in enumerate(entries):  # the shape of each entry, not its answers: those are read together
-        if not isinstance(entry, dict) or set(entry) - {"respondent_id", "answers"}:
-            what = f"a JSON {_kind(entry)}" if not isinstance(entry, dict) else f"field {sorted(set(entry) - {'respondent_id', 'answers'})[0]!r}"
-            raise _invalid("Each respondent must be an object with 'answers' and optionally 'respondent_id'.",
-                           Problem(f"{what} is not allowed here", row=row))
-        rid = _respondent(entry, row)
-        ids.append(rid)
-        records.append(_answers(entry, row, rid))
-    seen: dict[Any, int] = {}
-    for row, rid in enumerate(ids):
-        if rid is not None:
-            if str(rid) in seen:
+    # the shape of every entry checked at once (C-level map and set); rows are looked for only
+    # to name the first wrong one
+    if set(map(type, entries)) - {dict}:
+        row = next(r for r, e in enumerate(entries) if type(e) is not dict)
+        raise _invalid("Each respondent must be an object with 'answers' and optionally 'respondent_id'.",
+                       Problem(f"a JSON {_kind(entries[row])} is not allowed here", row=row))
+    extra = set().union(*map(dict.keys, entries)) - _ENTRY_FIELDS
+    if extra:
+        row = next(r for r, e in enumerate(entries) if set(e) - _ENTRY_FIELDS)
+        raise _invalid("Each respondent must be an object with 'answers' and optionally 'respondent_id'.",
+                       Problem(f"field {sorted(set(entries[row]) - _ENTRY_FIELDS)[0]!r} is not allowed here", row=row))
+    ids = list(map(dict.get, entries, repeat("respondent_id")))
+    records = list(map(dict.get, entries, repeat("answers")))
+    if set(map(type, ids)) - {str, int, type(None)} or "" in ids:
+        row = next(r for r, rid in enumerate(ids) if _respondent_or_none(rid) is _BAD)
+        _respondent(entries[row], row)  # raises, naming it
+    if set(map(type, records)) - {dict}:
+        row = next(r for r, rec in enumerate(records) if type(rec) is not dict)
+        _answers(entries[row], row, ids[row])  # raises, naming it
+    named = [str(rid) for rid in ids if rid is not None]
+    if len(set(named)) < len(named):
+        seen: dict[str, int] = {}
+        for row, rid in enumerate(ids):
+            if rid is not None and str(rid) in seen:
                 raise _invalid("Each respondent id may appear once in a batch.",
                                Problem(f"also at row {seen[str(rid)]}", row=row, respondent=str(rid)))
-            seen[str(rid)] = row
+            seen.setdefault(str(rid), row)
     return ids, records, lang
 
 

@@ -238,3 +238,18 @@ def test_health_and_the_log_hold_no_answer_or_id(small_limits_server, client):
     assert "GET /v1/questionnaires/... 404" in text  # the unknown id is not written
     for marker in (marker_id, marker_answer, marker_key, "sangat SETUJU"):
         assert marker not in text
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"answers": {}, "nip": "1"}, "field 'nip' is not allowed here"),
+    ({"answers": {}, "respondent_id": ""}, "a respondent id cannot be a JSON string"),
+    ({"answers": {}, "respondent_id": 1.5}, "a respondent id cannot be a JSON number"),
+    ({"answers": "SE01=4"}, "'answers' is a JSON string"),
+    ({"respondent_id": "c"}, "'answers' is a JSON null"),
+    ([], "a JSON array is not allowed here"),
+], ids=["field", "empty-id", "float-id", "answers-text", "no-answers", "array"])
+def test_a_wrong_entry_of_a_batch_is_422_naming_its_row(client, entry, message):
+    body = {"respondents": [{"respondent_id": "a", "answers": {}}, {"respondent_id": "b", "answers": {}}, entry]}
+    for path in (BATCH, VALIDATE):
+        (problem,) = _error(*client.call("POST", path, body)[::2], 422, "invalid-request")
+        assert problem["row"] == 2 and problem["message"] == message
