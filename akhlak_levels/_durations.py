@@ -142,34 +142,49 @@ def _days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.n
     return ok, np.where(ok, first + np.where(ok, d - 1, 0).astype("timedelta64[D]"), np.datetime64("NaT"))
 
 
-def _text_dates(texts: list[str]) -> dict[str, np.ndarray]:
-    """The parts of date texts, by pyarrow for all at once: ``iso`` (year first) and ``dm``
-    (year last) with the dates each order gives and whether it is a date."""
+def _text_dates(texts: Any) -> dict[str, np.ndarray]:
+    """The parts of date texts (a pyarrow string array), by pyarrow for all at once: ``iso``
+    (year first) and ``df``/``mf`` (year last, day or month first): whether each is a date that
+    way, and the date."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ex = pc.extract_regex(pa.array(texts, type=pa.string()), _DATE)
+    ex = pc.extract_regex(texts, _DATE)
     matched = ex.is_valid().to_numpy(zero_copy_only=False)
 
-    def part(name: str) -> np.ndarray:
-        return np.asarray(pc.fill_null(pc.struct_field(ex, name), "").to_numpy(zero_copy_only=False), dtype=object)
+    def part(name: str) -> Any:
+        return pc.fill_null(pc.struct_field(ex, name), "0")
 
-    a, b, c, s1, s2 = (part(k) for k in ("a", "b", "c", "s1", "s2"))
-    la = np.fromiter(map(len, a), dtype=np.int64, count=len(a))
-    lc = np.fromiter(map(len, c), dtype=np.int64, count=len(c))
+    def num(name: str) -> np.ndarray:
+        return np.asarray(pc.cast(part(name), pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
 
-    def num(x: np.ndarray) -> np.ndarray:
-        return np.array([int(v) if v else 0 for v in x.tolist()], dtype=np.int64)
+    def width(name: str) -> np.ndarray:
+        return np.asarray(pc.utf8_length(part(name)).to_numpy(zero_copy_only=False), dtype=np.int64)
 
-    A, B, C = num(a), num(b), num(c)
-    same = matched & (s1 == s2)
-    iso = same & (la == 4) & (lc <= 2) & (s1 != ".")
+    A, B, C = num("a"), num("b"), num("c")
+    la, lc = width("a"), width("c")
+    same = matched & np.asarray(pc.equal(part("s1"), part("s2")).to_numpy(zero_copy_only=False), dtype=bool)
+    dotted = np.asarray(pc.equal(part("s1"), ".").to_numpy(zero_copy_only=False), dtype=bool)
+    iso = same & (la == 4) & (lc <= 2) & ~dotted
     dm = same & (la <= 2) & (lc == 4)
     iso_ok, iso_day = _days(A, B, C)
     df_ok, df_day = _days(C, B, A)
     mf_ok, mf_day = _days(C, A, B)
     return dict(iso=iso & iso_ok, iso_day=iso_day, df=dm & df_ok, df_day=df_day, mf=dm & mf_ok, mf_day=mf_day,
                 same=A == B)
+
+
+def _na_texts(texts: Any) -> np.ndarray:
+    """Which texts (a pyarrow string array) stand for no answer (:data:`~._coding.NA_TOKENS`),
+    for all at once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ._coding import NA_TOKENS
+
+    folded = pc.replace_substring_regex(pc.utf8_lower(pc.utf8_trim_whitespace(texts)), r"\s+", " ")
+    return np.asarray(pc.is_in(folded, value_set=pa.array(sorted(NA_TOKENS), type=pa.string()))
+                      .to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def parse_dates(col: Any, t: Any, name: str, rid: np.ndarray, order: DateOrder | None = None) -> tuple[np.ndarray, list[Problem]]:
@@ -180,25 +195,32 @@ def parse_dates(col: Any, t: Any, name: str, rid: np.ndarray, order: DateOrder |
     Texts are read for all distinct values at once (pyarrow); date and datetime cells as they
     are. ``order`` is the order given (or found by an earlier batch of the source), and is set
     when this column tells it."""
-    from ._coding import NA_TOKENS, bad_rows, norm, shown
+    import pyarrow as pa
+
+    from ._coding import bad_rows, shown
     from ._readers import distinct
 
     order = order if order is not None else DateOrder()
     d = distinct(col)
     values = d.values.tolist()
     days = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[D]")
-    text_at = [u for u, v in enumerate(values) if type(v) is str and norm(v) not in NA_TOKENS]
     unreadable = np.zeros(len(values), dtype=bool)
-    for u, v in enumerate(values):  # the cells that are not text: dates, datetimes, or unreadable
-        if type(v) is not str and v is not None and not _missing(v):
-            if isinstance(v, (_dt.datetime, _dt.date)):
-                days[u] = np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
-            else:
-                unreadable[u] = True
+    if set(map(type, values)) <= {str}:  # a text column (CSV): no Python step per value
+        text_at = np.arange(len(values))
+    else:
+        text_at = np.array([u for u, v in enumerate(values) if type(v) is str], dtype=np.int64)
+        for u, v in enumerate(values):  # the cells that are not text: dates, datetimes, or unreadable
+            if type(v) is not str and v is not None and not _missing(v):
+                if isinstance(v, (_dt.datetime, _dt.date)):
+                    days[u] = np.datetime64(v.date() if isinstance(v, _dt.datetime) else v, "D")
+                else:
+                    unreadable[u] = True
+    texts = pa.array([values[u] for u in text_at.tolist()] if len(text_at) != len(values) else values, type=pa.string())
+    given = ~_na_texts(texts) if len(text_at) else np.zeros(0, dtype=bool)
+    at, texts = text_at[given], texts.filter(pa.array(given))
     problems: list[Problem] = []
-    if text_at:
-        at = np.array(text_at, dtype=np.int64)
-        p = _text_dates([values[u] for u in text_at])
+    if len(at):
+        p = _text_dates(texts)
         only_df, only_mf = p["df"] & ~p["mf"], p["mf"] & ~p["df"]
         either = p["df"] & p["mf"] & ~p["same"]
         if order.dayfirst is None:
