@@ -5,7 +5,11 @@ against the answers the server gives; usage errors before any port is opened."""
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -107,3 +111,36 @@ def test_a_model_for_a_questionnaire_not_served_exits_3(tmp_path, monkeypatch):
     err = io.StringIO()
     assert main(["serve", "--model", f"nope={path}"], stdout=io.StringIO(), stderr=err) == 3
     assert "A model is given for 'nope', which is not served" in err.getvalue()
+
+
+
+def _blocks(language: str) -> list[str]:
+    """The ```language blocks of docs/embedding.md."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "embedding.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", text, re.S)
+
+
+@pytest.mark.skipif(not (shutil.which("php") and shutil.which("curl")),
+                    reason="php (with its curl extension) and curl run the docs' examples")
+def test_the_curl_and_php_examples_of_the_docs_run_against_the_command(tmp_path):
+    server = CommandServer(env={"AKHLAK_LEVELS_TOKEN": TOKEN}).wait_ready()
+    env = {"AKHLAK_LEVELS_TOKEN": TOKEN, "PATH": os.environ["PATH"]}
+    here = f"127.0.0.1:{server.port}"
+    try:
+        (curl,) = [b for b in _blocks("bash") if b.startswith("curl ")]
+        out = subprocess.run(["bash", "-c", curl.replace("127.0.0.1:8000", here)], env=env, capture_output=True,
+                             text=True, timeout=30)
+        php = tmp_path / "score.php"
+        (block,) = _blocks("php")
+        php.write_text(block.replace("127.0.0.1:8000", here), encoding="utf-8")
+        printed = subprocess.run(["php", str(php)], env=env, capture_output=True, text=True, timeout=30)
+    finally:
+        server.stop()
+    answers = {"SE01": 4, "SE02": "Setuju", "SE03": "5"}
+    scored = json.loads(out.stdout)
+    assert scored["respondent_id"] == "A1" and scored["result"] == al.Scorer(SEL).score_one(answers)
+    assert printed.returncode == 0, printed.stderr
+    r = al.Scorer(SEL).score_one(answers, lang="id")
+    assert printed.stdout == f"level {r['level']} ({r['level_label'] or ''}), confidence {r['confidence']:.2f}, model {r['model_hash']}\n"
