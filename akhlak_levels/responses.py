@@ -269,7 +269,9 @@ def read_responses(
     -----
     A column matches an item by its id or by the item's text in any language, compared without
     case and extra white space; a Google Forms grid header ``Title [Row]`` matches by ``Row``;
-    a leading question number (``12. ``) is ignored. An answer matches by its code (``"5"``,
+    a leading question number (``12. ``) is ignored. A header that matches no item so is
+    compared again without its trailing punctuation (a question typed without its full stop);
+    one that then matches two items is refused, and an unknown one names the closest item. An answer matches by its code (``"5"``,
     ``5``, ``5.0``, ``"5,0"``), its label or a listed alias in any language, compared the same
     way, or ``"5 - Sangat setuju"`` where number and label agree. Empty cells and
     ``NA``/``N/A``/``-`` are unanswered. Rows without any content are skipped and listed in
