@@ -80,12 +80,12 @@ def serve(questionnaires: Sequence[str | os.PathLike[str]] = (), *, host: str = 
     ...
     ValueError: The 'max_batch' parameter of create_app must be a whole number >= 1. Got 0 instead.
     """
-    import uvicorn
-
     settings = {"questionnaires": [os.fspath(q) for q in questionnaires], "bundled": bundled,
                 "models": {k: os.fspath(v) for k, v in (models or {}).items()}, "max_body_bytes": max_body_bytes,
                 "max_batch": max_batch, "token_env": token_env, "min_confidence": min_confidence, "min_answered": min_answered}
     app = create_app(**settings)  # type: ignore[arg-type]
+    import uvicorn
+
     if not app.auth and not _loopback(host):
         log.warning("serving on %s without a bearer token: set $%s", host, token_env or TOKEN_ENV)
     options: dict[str, Any] = {"host": host, "port": port, "access_log": False, "server_header": False,
