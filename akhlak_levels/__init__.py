@@ -42,6 +42,7 @@ from .errors import (
     StoreError,
 )
 from .flags import Flags
+from .interop import export_form
 from .growth import (
     ProgressTable,
     ReliableChange,
@@ -124,6 +125,7 @@ __all__ = [
     "CultureMap",
     "dif",
     "DifTable",
+    "export_form",
     "fit_report",
     "Flags",
     "guttman_lambda6",

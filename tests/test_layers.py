@@ -28,7 +28,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("_schema",),
     ("_votes", "_scales"),
     ("questionnaire",),
-    ("responses", "votes", "_votes_read", "_votes_fast", "_votes_cells", "_votes_long", "_fields", "_readers", "_durations", "_coding"),
+    ("responses", "votes", "_votes_read", "_votes_fast", "_votes_cells", "_votes_long", "_fields", "_readers", "_durations", "_coding", "interop"),
     ("model",),
     ("quality",),
     ("assessment", "scorer"),

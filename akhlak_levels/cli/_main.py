@@ -17,6 +17,7 @@ from ._serve import add_serve_parser, cmd_serve
 from ._help import document
 from ._hints import cli_hints
 from ._input_options import add_input_options, add_output_options
+from ._forms import add_export_form
 from ._stream import DEFAULT_BATCH
 
 
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _culture_commands(sub)
     add_serve_parser(sub)
+    add_export_form(sub, QUESTIONNAIRE_HELP)
 
     p = sub.add_parser("report", help="write an HTML report people read: the agency report or personal reports")
     p.add_argument("file", nargs="?", metavar="FILE", help="an export (responses or votes); or use --store")
@@ -264,7 +266,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 0 for --help/--version, 2 for usage
         return int(exc.code or 0)
-    command = cmd_serve if args.command == "serve" else COMMANDS.get(args.command)
+    command = cmd_serve if args.command == "serve" else getattr(args, "run", None) or COMMANDS.get(args.command)
     if command is None:  # pragma: no cover
         parser.error(f"unknown command {args.command!r}")
         return EXIT_USAGE
