@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _schema
 from ._scales import Index, IndexCategory, as_text, key_overrides, read_index, read_scale_keys
+from ._xlsform_instrument import XLSFORM_SUFFIXES, document_from_xlsform
 from ._validation import param_error
 from ._votes import Behaviour, CultureMapChoices, VoteLookups, VoteQuestion, read_culture_map, read_votes, vote_structure
 from .errors import Problem, QuestionnaireError
@@ -297,7 +298,9 @@ def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Qu
     ----------
     id_or_path : str or path-like or Questionnaire
         A bundled id (see :func:`list_questionnaires`), or a path: a path-like object, or a
-        string that contains a path separator or ends in ``.json``. A bundled id always means
+        string that contains a path separator or ends in ``.json`` or ``.xlsx``. A ``.xlsx`` file
+        is an XLSForm (an agency's own instrument, with the ``akhlak::`` columns of
+        docs/forms.md). A bundled id always means
         the bundled questionnaire, even when a file of that name is in the working directory
         (a warning then says how to load the file: ``./name``). A Questionnaire is returned as is.
 
@@ -341,7 +344,7 @@ def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Qu
             )
             raise QuestionnaireError(
                 f"Unknown questionnaire {id_or_path!r}. Bundled ones are {list_questionnaires()}; "
-                f"or pass the path of a questionnaire .json file.{here}"
+                f"or pass the path of a questionnaire .json file (or an XLSForm .xlsx).{here}"
             )
         text = id_or_path
     elif isinstance(id_or_path, os.PathLike):
@@ -357,12 +360,14 @@ def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Qu
 
 
 def _is_path(text: str) -> bool:
-    """A string names a path when it holds a path separator or ends in ``.json``."""
-    return text.endswith(".json") or os.sep in text or bool(os.altsep and os.altsep in text)
+    """A string names a path when it holds a path separator or ends in ``.json`` or ``.xlsx``."""
+    return text.endswith((".json", ".xlsx")) or os.sep in text or bool(os.altsep and os.altsep in text)
 
 
 @lru_cache(maxsize=32)
 def _load_file(path: str, _mtime: float) -> Questionnaire:
+    if path.lower().endswith(XLSFORM_SUFFIXES):  # an agency's own instrument as an XLSForm
+        return questionnaire_from_dict(document_from_xlsform(path), source=path)
     document = _schema.read_json(path, "questionnaire", max_bytes=MAX_QUESTIONNAIRE_BYTES)
     return questionnaire_from_dict(document, source=path)
 

@@ -26,7 +26,7 @@ PACKAGE = ROOT / "akhlak_levels"
 FLOORS: list[tuple[str, ...]] = [
     ("errors", "levels", "flags", "_tables", "_validation", "_version", "_export", "_workbook", "privacy", "_intervals"),
     ("_schema",),
-    ("_votes", "_scales"),
+    ("_votes", "_scales", "_xlsform_instrument"),
     ("questionnaire",),
     ("responses", "votes", "_votes_read", "_votes_fast", "_votes_cells", "_votes_long", "_fields", "_readers", "_durations", "_coding", "interop"),
     ("model",),

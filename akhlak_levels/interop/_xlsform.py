@@ -47,7 +47,11 @@ def xlsform_sheets(q: Questionnaire, *, languages: str | Sequence[str] | None = 
     Returns
     -------
     dict of str to list of dict
-        Sheet name -> rows (dicts of column -> cell).
+        Sheet name -> rows (dicts of column -> cell). Beside XLSForm's columns, the items carry
+        ``akhlak::scale``, ``akhlak::reverse`` and ``akhlak::level``, situational-judgement
+        options ``akhlak_level``, and a sheet ``akhlak_scales`` names the scales: ODK and KoBo
+        ignore them, and :func:`~akhlak_levels.load_questionnaire` reads the file back as the
+        same instrument (same content hash).
 
     Raises
     ------
@@ -72,7 +76,11 @@ def xlsform_sheets(q: Questionnaire, *, languages: str | Sequence[str] | None = 
     choices = _choice_rows(q, opts)
     settings = [{"form_title": per_language(q.title, opts.languages)[opts.languages[0]], "form_id": q.id,
                  "version": q.version, "default_language": language_label(opts.languages[0])}]
-    return {"survey": survey, "choices": choices, "settings": settings}
+    sheets = {"survey": survey, "choices": choices, "settings": settings}
+    if q.scales:
+        sheets["akhlak_scales"] = [{"name": sc.id, **_labels(per_language(sc.name, opts.languages)),
+                                    "akhlak::level": str(sc.level) if sc.level else ""} for sc in q.scales]
+    return sheets
 
 
 def to_xlsform(q: Questionnaire, path: str | os.PathLike[str], **options: Any) -> Path:
@@ -127,8 +135,25 @@ def _front_rows(opts: FormOptions) -> list[dict[str, Any]]:
 def _item_rows(q: Questionnaire, opts: FormOptions) -> list[dict[str, Any]]:
     list_of, _ = option_lists(q)
     required = "yes" if opts.required else ""
-    return [{"type": f"select_one {list_of[it.id]}", "name": it.id, **_labels(per_language(it.text, opts.languages)),
-             "required": required} for it in q.items]
+    rows = []
+    for it in q.items:
+        row = {"type": f"select_one {list_of[it.id]}", "name": it.id, **_labels(per_language(it.text, opts.languages)),
+               "required": required}
+        rows.append({**row, **_keys(q, it)})
+    return rows
+
+
+def _keys(q: Questionnaire, it: Any) -> dict[str, str]:
+    """The ``akhlak::`` cells of an item: its scales (``id:-1`` / ``id:+1`` where its key in that
+    scale differs from its direction), its direction (``akhlak::reverse``) and its level, so that loading the file
+    back (:func:`~akhlak_levels.load_questionnaire`) gives the same instrument; ODK ignores them."""
+    scales = []
+    for sid in it.scales:
+        key = q.scale(sid).key(it.id)
+        differs = (key == -1) != it.reverse
+        scales.append(f"{sid}:{key:+d}" if differs else sid)
+    return {"akhlak::scale": " ".join(scales), "akhlak::reverse": "yes" if it.reverse else "",
+            "akhlak::level": str(it.level) if it.level else ""}
 
 
 def _vote_rows(q: Questionnaire, opts: FormOptions) -> list[dict[str, Any]]:
@@ -152,9 +177,12 @@ def _vote_list(q: Questionnaire, question_id: str) -> str:
 def _choice_rows(q: Questionnaire, opts: FormOptions) -> list[dict[str, Any]]:
     langs = opts.languages
     rows = [{"list_name": "units", "name": u, **_labels({lang: u for lang in langs})} for u in opts.units]
-    _, lists = option_lists(q)
+    list_of, lists = option_lists(q)
+    levels = {list_of[it.id]: it.option_levels for it in q.items if it.type == "choice"}
     for name, options in lists.items():
-        rows += [{"list_name": name, "name": str(code), **_labels(per_language(o, langs))}
+        keyed = levels.get(name, ())
+        rows += [{"list_name": name, "name": str(code), **_labels(per_language(o, langs)),
+                  **({"akhlak_level": str(keyed[code - 1])} if keyed else {})}
                  for code, o in enumerate(options, start=1)]
     done: set[str] = set()
     for vq in q.vote_questions:

@@ -21,7 +21,7 @@ def test_each_format_is_written_from_the_suffix_or_to(tmp_path, capsys):
                          "--unit", "Biro SDM", "--lang", "id"], capsys)
     assert code == 0 and out.startswith(f"wrote {tmp_path / 'f.xlsx'} (berakhlak 1.0.0, 42 items")
     wb = openpyxl.load_workbook(tmp_path / "f.xlsx")
-    assert wb.sheetnames == ["survey", "choices", "settings"]
+    assert wb.sheetnames == ["survey", "choices", "settings", "akhlak_scales"]
     header = [c.value for c in wb["survey"][1]]
     assert "label::Indonesian (id)" in header and "label::English (en)" not in header
     units = [r[1] for r in wb["choices"].iter_rows(min_row=2, values_only=True) if r[0] == "units"]
