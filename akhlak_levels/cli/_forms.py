@@ -20,9 +20,12 @@ not to."""
 
 EXPORT_FORM_EPILOG = """\
 examples:
-  akhlak-levels export-form berakhlak -o berakhlak-kobo.xlsx --unit "Biro Umum" --unit "Biro SDM"
-  akhlak-levels export-form berakhlak-culture-map --to google-apps-script --lang id -o culture-map.gs
-  akhlak-levels export-form socio-emotional-levels --to surveyjs --lang en --lang id -o survey.json
+  # an XLSForm to upload to KoBoToolbox or ODK, with the units to pick from
+  $ akhlak-levels export-form berakhlak -o berakhlak-kobo.xlsx --unit "Biro Umum" --unit "Biro SDM"
+  # a Google Apps Script that creates the culture-map survey as a Google Form, in Indonesian
+  $ akhlak-levels export-form berakhlak-culture-map --to google-apps-script --lang id -o culture-map.gs
+  # a SurveyJS survey for a web form, English first, asking for the NIP
+  $ akhlak-levels export-form socio-emotional-levels --to surveyjs --lang en --lang id --respondent-id -o survey.json
 """
 
 
