@@ -101,7 +101,7 @@ def _key_reference(q: Questionnaire) -> list[np.ndarray]:
                 continue
             tau = -0.6 * np.arange(it.n_options - 1, 0, -1)  # -0.6 * (C, ..., 1): the bundled spacing
             p = ggum_probabilities(np.arange(1, 6) - it.level, 0.8, tau).T
-            out.append(p[::-1] if it.reverse else p)
+            out.append(p[::-1] if it.reverse else p)  # global direction towards the level (not a scale key)
         else:
             if any(lv is None for lv in it.option_levels):
                 problems.append(Problem("has options not keyed to a level", item=it.id))

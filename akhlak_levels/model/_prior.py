@@ -94,7 +94,7 @@ def theory_prior_model(questionnaire: Questionnaire, spec: Mapping[str, Any]) ->
             # rows: categories (disagree..agree); columns: person level 1..5
             assert it.level is not None  # checked when the questionnaire was loaded
             p = ggum_probabilities(LEVELS - it.level, likert["discrimination"], likert["thresholds"]).T
-            if it.reverse:
+            if it.reverse:  # the item's global direction towards the level, not a scale's key
                 p = p[::-1]
         else:
             p = distance_decay_probabilities([lv or 0 for lv in it.option_levels], decay)  # all keyed (checked)

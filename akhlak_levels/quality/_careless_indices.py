@@ -121,7 +121,7 @@ def even_odd_consistency(q: Questionnaire, rs: ResponseSet) -> tuple[np.ndarray,
     for s_i, scale in enumerate(q.scales):
         if len(scale.item_ids) < 2:
             continue
-        X = keyed_matrix(q, rs, scale.item_ids)
+        X = keyed_matrix(q, rs, scale.item_ids, scale=scale)  # keyed by the scale's own keys
         odd[:, s_i] = _row_means(X[:, 0::2])  # 1st, 3rd, ... items of the scale
         even[:, s_i] = _row_means(X[:, 1::2])  # 2nd, 4th, ...
     usable = ~np.isnan(odd) & ~np.isnan(even)

@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from .._tables import html_repr, records
+from .._validation import Options, check
 from ..levels import N_LEVELS
 from ..model import level_probabilities
 from ..questionnaire import Questionnaire, load_questionnaire
-from ._keyed import NanPolicy, check_nan_policy, covariance, keyed_matrix
+from ._keyed import NanPolicy, check_nan_policy, covariance, keyed_in_first_scale, keyed_matrix
 from ..responses import MISSING, ResponseSet, read_responses
 
 __all__ = ["ItemTable", "item_analysis"]
@@ -20,14 +21,16 @@ __all__ = ["ItemTable", "item_analysis"]
 
 @dataclass(frozen=True)
 class ItemTable:
-    """One row per item, in questionnaire order.
+    """One row per item, in questionnaire order (one scale's items in its order, with ``scale=``).
 
     Attributes
     ----------
     item, type, scale : tuple of str
-        ``scale`` is the item's first scale ("" for none): the one its statistics refer to.
+        ``scale`` is the scale the row's statistics refer to: the item's first scale ("" for
+        none), or the scale asked for (``item_analysis(..., scale=)``).
     answered_share, mean, sd : ndarray
-        Share of respondents who answered; mean and SD (ddof=1) of the keyed answers.
+        Share of respondents who answered; mean and SD (ddof=1) of the answers keyed as in the
+        row's scale (its key there; an item in no scale by its global flag).
     option_shares : tuple of tuple of float
         Share choosing each option, among those who answered.
     r_drop : ndarray
@@ -109,6 +112,7 @@ def item_analysis(
     responses: ResponseSet | Any,
     *,
     nan_policy: NanPolicy = "pairwise",
+    scale: str | None = None,
 ) -> ItemTable:
     """Item statistics: answered share, mean, SD, option distribution, corrected item-total
     correlation, alpha if dropped; for choice items, how each option relates to the level.
@@ -119,6 +123,11 @@ def item_analysis(
     responses : ResponseSet, or anything :func:`read_responses` reads
     nan_policy : {"pairwise", "listwise", "median"}, default="pairwise"
         How the scale covariances treat missing answers (see :func:`cronbach_alpha`).
+    scale : str, default=None
+        A scale id: that scale's items only, in its order, every statistic (mean and SD
+        included) in that scale, keyed by the scale's keys, as ``psych::alpha`` on the scale's
+        keyed items gives them. An item that two scales key differently (keys per scale) has a
+        row in each scale's table. None: every item once, in its first scale.
 
     Returns
     -------
@@ -138,65 +147,40 @@ def item_analysis(
     >>> table = item_analysis("socio-emotional-levels", responses)
     >>> table.item[0], table.type[-1], len(table.option_shares[-1])
     ('SE01', 'choice', 5)
+    >>> one = item_analysis("socio-emotional-levels", responses, scale="dependent")
+    >>> len(one.item), set(one.scale)
+    (6, {'dependent'})
     """
     check_nan_policy(nan_policy, "item_analysis")
     q = load_questionnaire(questionnaire)
+    if scale is not None:
+        check("item_analysis", "scale", scale, Options({s.id for s in q.scales}))
     if not isinstance(responses, ResponseSet):
         responses = read_responses(responses, q)
+    if scale is None:  # every item, keyed as in its first scale (the one its row refers to)
+        rows = list(range(q.n_items))
+        row_scale = [it.scales[0] if it.scales else "" for it in q.items]
+        keyed = keyed_in_first_scale(q, responses)
+    else:
+        rows = [q.item_position(i) for i in q.scale(scale).item_ids]
+        row_scale = [scale] * len(rows)
+        keyed = keyed_matrix(q, responses, q.scale(scale).item_ids, scale=q.scale(scale))
+    items = [q.items[p] for p in rows]
     n = len(responses)
-    codes = responses.codes
+    codes = responses.codes[:, rows]
     answered = codes != MISSING
-    keyed_all = keyed_matrix(q, responses, q.item_ids)
-    r_drop = np.full(q.n_items, np.nan)
-    r_total = np.full(q.n_items, np.nan)
-    alpha_drop = np.full(q.n_items, np.nan)
-    first_scale = [it.scales[0] if it.scales else "" for it in q.items]
-    for scale in q.scales:
-        pos = [q.item_ids.index(i) for i in scale.item_ids]
-        mine = [p for p in pos if first_scale[p] == scale.id]
-        if len(pos) < 2 or not mine:
-            continue
-        C = covariance(keyed_all[:, pos], nan_policy)
-        if np.isnan(C).any():
-            continue
-        rd, _, ad = _scale_item_stats(C)
-        rt = _item_total(keyed_all[:, pos])
-        for j, p in enumerate(pos):
-            if first_scale[p] == scale.id:
-                r_drop[p], r_total[p], alpha_drop[p] = rd[j], rt[j], ad[j]
-    counts = [np.bincount(codes[answered[:, i], i], minlength=it.n_options) for i, it in enumerate(q.items)]
+    r_drop, r_total, alpha_drop = _in_scales(q, responses, rows, row_scale, nan_policy)
+    counts = [np.bincount(codes[answered[:, j], j], minlength=it.n_options) for j, it in enumerate(items)]
     shares = tuple(tuple((c / max(c.sum(), 1)).tolist()) for c in counts)
     with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(answered, keyed_all, np.nan), axis=0) if n else np.full(q.n_items, np.nan)
-    sd = np.array([np.std(keyed_all[answered[:, i], i], ddof=1) if answered[:, i].sum() > 1 else np.nan for i in range(q.n_items)])
-
-    opt_level: list[tuple[float, ...]] = []
-    opt_corr: list[tuple[float, ...]] = []
-    expected = None
-    if q.default_model is not None and any(it.type == "choice" for it in q.items):
-        expected = level_probabilities(q.default_model, q, responses.codes) @ np.arange(1.0, N_LEVELS + 1)
-    for i, it in enumerate(q.items):
-        if it.type != "choice" or expected is None:
-            opt_level.append(())
-            opt_corr.append(())
-            continue
-        a = answered[:, i]
-        e = expected[a]
-        means, corrs = [], []
-        for c in range(it.n_options):
-            chose = codes[a, i] == c
-            means.append(float(e[chose].mean()) if chose.any() else float("nan"))
-            if 0 < chose.sum() < len(chose) and e.std() > 0:
-                corrs.append(float(np.corrcoef(chose.astype(float), e)[0, 1]))
-            else:
-                corrs.append(float("nan"))
-        opt_level.append(tuple(means))
-        opt_corr.append(tuple(corrs))
+        mean = np.nanmean(np.where(answered, keyed, np.nan), axis=0) if n else np.full(len(rows), np.nan)
+    sd = np.array([np.std(keyed[answered[:, j], j], ddof=1) if answered[:, j].sum() > 1 else np.nan for j in range(len(rows))])
+    opt_level, opt_corr = _options_and_level(q, responses, rows)
     return ItemTable(
-        item=q.item_ids,
-        type=tuple(it.type for it in q.items),
-        scale=tuple(first_scale),
-        answered_share=answered.mean(axis=0) if n else np.zeros(q.n_items),
+        item=tuple(it.id for it in items),
+        type=tuple(it.type for it in items),
+        scale=tuple(row_scale),
+        answered_share=answered.mean(axis=0) if n else np.zeros(len(rows)),
         mean=mean,
         sd=sd,
         option_shares=shares,
@@ -207,3 +191,57 @@ def item_analysis(
         option_level_correlation=tuple(opt_corr),
         nan_policy=nan_policy,
     )
+
+
+def _in_scales(
+    q: Questionnaire, responses: ResponseSet, rows: list[int], row_scale: list[str], nan_policy: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """r_drop, r_total and alpha-if-dropped of each row's item in the row's scale, from that
+    scale's covariance matrix, its items keyed by the scale's keys."""
+    r_drop, r_total, alpha_drop = (np.full(len(rows), np.nan) for _ in range(3))
+    row_of = {(p, s): j for j, (p, s) in enumerate(zip(rows, row_scale))}
+    for scale in q.scales:
+        if scale.id not in row_scale or len(scale.item_ids) < 2:
+            continue
+        X = keyed_matrix(q, responses, scale.item_ids, scale=scale)
+        C = covariance(X, nan_policy)
+        if np.isnan(C).any():
+            continue
+        rd, _, ad = _scale_item_stats(C)
+        rt = _item_total(X)
+        for j, item_id in enumerate(scale.item_ids):
+            row = row_of.get((q.item_position(item_id), scale.id))
+            if row is not None:
+                r_drop[row], r_total[row], alpha_drop[row] = rd[j], rt[j], ad[j]
+    return r_drop, r_total, alpha_drop
+
+
+def _options_and_level(
+    q: Questionnaire, responses: ResponseSet, rows: list[int]
+) -> tuple[list[tuple[float, ...]], list[tuple[float, ...]]]:
+    """Per row, for a choice item under the default model: the mean expected level of those who
+    chose each option, and the point-biserial correlation of choosing it with the expected level."""
+    opt_level: list[tuple[float, ...]] = []
+    opt_corr: list[tuple[float, ...]] = []
+    expected = None
+    if q.default_model is not None and any(q.items[p].type == "choice" for p in rows):
+        expected = level_probabilities(q.default_model, q, responses.codes) @ np.arange(1.0, N_LEVELS + 1)
+    for i in rows:
+        it = q.items[i]
+        if it.type != "choice" or expected is None:
+            opt_level.append(())
+            opt_corr.append(())
+            continue
+        a = responses.codes[:, i] != MISSING
+        e = expected[a]
+        means, corrs = [], []
+        for c in range(it.n_options):
+            chose = responses.codes[a, i] == c
+            means.append(float(e[chose].mean()) if chose.any() else float("nan"))
+            if 0 < chose.sum() < len(chose) and e.std() > 0:
+                corrs.append(float(np.corrcoef(chose.astype(float), e)[0, 1]))
+            else:
+                corrs.append(float("nan"))
+        opt_level.append(tuple(means))
+        opt_corr.append(tuple(corrs))
+    return opt_level, opt_corr

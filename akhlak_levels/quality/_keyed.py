@@ -31,6 +31,7 @@ __all__ = [
     "complete_rows",
     "covariance",
     "impute_median",
+    "keyed_in_first_scale",
     "keyed_matrix",
     "pairwise_correlation",
     "pairwise_covariance",
@@ -125,4 +126,16 @@ def keyed_matrix(
             values = np.array([np.nan if lv is None else lv for lv in it.option_levels], dtype=float)
         table = np.append(values, np.nan)  # code -1 -> NaN
         out[:, j] = table[responses.codes[:, p]]
+    return out
+
+
+def keyed_in_first_scale(questionnaire: Questionnaire, responses: ResponseSet) -> np.ndarray:
+    """Every item (questionnaire order) keyed as in its first scale, the scale that the item
+    table's row and DIF's rest score refer to; an item in no scale by its global flag."""
+    q = questionnaire
+    out = keyed_matrix(q, responses, q.item_ids)
+    by_id = {s.id: s for s in q.scales}
+    for p, it in enumerate(q.items):
+        if it.type == "likert" and it.scales and by_id[it.scales[0]].key(it.id) != (-1 if it.reverse else 1):
+            out[:, p] = it.n_options + 1 - out[:, p]  # keyed the other way in that scale (NaN stays)
     return out

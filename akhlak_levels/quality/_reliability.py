@@ -433,7 +433,7 @@ def reliability(
     scores = score_codes(q, responses.codes, None, min_answered=1e-9).scale_scores if q.scales else None
     rows: dict[str, list[Any]] = {c: [] for c in ReliabilityTable.COLUMNS}
     for s_i, scale in enumerate(q.scales):
-        X = keyed_matrix(q, responses, scale.item_ids)
+        X = keyed_matrix(q, responses, scale.item_ids, scale=scale)  # keyed by the scale's own keys
         answered_any = ~np.isnan(X).all(axis=1) if X.shape[1] else np.zeros(len(responses), bool)
         used = (complete_rows(X) if X.shape[1] else X) if policy == "listwise" else X if all_rows else X[answered_any]
         note = ""
