@@ -14,8 +14,10 @@ from ._errors import ApiError, problem_json
 
 __all__ = ["Limits", "score_batch", "score_one", "validate_batch"]
 
-#: How many problems ``validate`` lists at most (the rest are counted).
+#: How many problems ``validate`` lists at most; ``complete`` is false when it stopped there.
 MAX_PROBLEMS = 100
+#: Respondents ``validate`` reads at a time (a problem makes it read the rest of a block again).
+BLOCK = 64
 
 _LANGS = ("en", "id")
 
@@ -161,22 +163,26 @@ def score_batch(scorer: Scorer, doc: Any, limits: Limits) -> dict[str, Any]:
 def validate_batch(scorer: Scorer, doc: Any, limits: Limits) -> dict[str, Any]:
     """Every problem of a batch (up to :data:`MAX_PROBLEMS`), nothing scored.
 
-    The batch is read as ``score_many`` reads it, from the first respondent not yet read; where
-    a respondent has a problem, each of its answers is read alone to list all of its problems,
-    and reading goes on after it. Clean batches cost one pass."""
+    The batch is read as ``score_many`` reads it, in blocks of :data:`BLOCK` respondents; in a
+    block with a problem, reading starts again after the respondent that has it, whose answers
+    are each read alone to list all of its problems. A clean batch costs one pass; the work for
+    a batch full of problems stays bounded (at most :data:`MAX_PROBLEMS` re-reads of a block)."""
     ids, records, _ = _batch(doc, limits)
     problems: list[Problem] = []
-    start, read_all = 0, False
-    while len(problems) < MAX_PROBLEMS:
+    start = 0
+    while start < len(records) and len(problems) < MAX_PROBLEMS:
+        end = min(start + BLOCK, len(records))
         try:
-            scorer.codes_many(records[start:])
-            read_all = True
-            break
+            scorer.codes_many(records[start:end])
+            start = end
+            continue
         except ResponseError as err:
             first = err.problems[0]
             row = start + (first.row or 0)
         own: list[Problem] = []
         for key, value in records[row].items():  # the answers of one respondent, each alone
+            if len(problems) + len(own) >= MAX_PROBLEMS:
+                break
             try:
                 scorer.codes_one({key: value})
             except ResponseError as one:
@@ -184,6 +190,6 @@ def validate_batch(scorer: Scorer, doc: Any, limits: Limits) -> dict[str, Any]:
         for p in own or [first]:  # no answer wrong alone: two keys name one item
             problems.append(replace(p, row=row, respondent=_text(ids[row])))
         start = row + 1
-    listed = problems[:MAX_PROBLEMS]
-    return {"valid": not problems, "n": len(records), "complete": read_all and len(problems) <= MAX_PROBLEMS,
-            "problems": [problem_json(p) for p in listed]}
+    complete = start >= len(records) and len(problems) < MAX_PROBLEMS
+    return {"valid": not problems, "n": len(records), "complete": complete,
+            "problems": [problem_json(p) for p in problems[:MAX_PROBLEMS]]}

@@ -253,3 +253,19 @@ def test_a_wrong_entry_of_a_batch_is_422_naming_its_row(client, entry, message):
     for path in (BATCH, VALIDATE):
         (problem,) = _error(*client.call("POST", path, body)[::2], 422, "invalid-request")
         assert problem["row"] == 2 and problem["message"] == message
+
+
+def test_validate_finds_problems_across_blocks_and_stops_listing_at_100():
+    from akhlak_levels.server._handlers import BLOCK, MAX_PROBLEMS, Limits, validate_batch
+
+    scorer = al.Scorer(SEL)
+    bad_rows = [5, BLOCK, BLOCK + 1, 3 * BLOCK - 1, 299]
+    respondents = [{"respondent_id": f"p{i}", "answers": {"SE01": 9 if i in bad_rows else 1}} for i in range(300)]
+    doc = validate_batch(scorer, {"respondents": respondents}, Limits(2**21, 1000))
+    assert [(p["row"], p["respondent"], p["item"], p["value"]) for p in doc["problems"]] == [
+        (r, f"p{r}", "SE01", 9) for r in bad_rows]
+    assert doc["complete"] is True and doc["valid"] is False
+    many = {f"Q{k}": 1 for k in range(500)}  # one respondent, 500 unknown questions
+    doc = validate_batch(scorer, {"respondents": [{"answers": many}, {"answers": {"SE01": 0}}]}, Limits(2**21, 1000))
+    assert len(doc["problems"]) == MAX_PROBLEMS and doc["complete"] is False
+    assert [p["item"] for p in doc["problems"][:3]] == ["Q0", "Q1", "Q2"]
