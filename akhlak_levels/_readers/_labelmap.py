@@ -100,7 +100,7 @@ def load_label_map(label_map: Any) -> LabelMap | None:
     --------
     >>> m = load_label_map({"labels": {"Sangat  Setuju": 5, "Tidak tahu": None}, "columns": {"P1.": "BP1a"}})
     >>> m.for_item("BP1a")["sangat setuju"], m.column("p1")
-    ('$.labels["Sangat  Setuju"]', 5), ('$.columns["P1."]', 'BP1a')
+    (('$.labels["Sangat  Setuju"]', 5), ('$.columns["P1."]', 'BP1a'))
     """
     if label_map is None or isinstance(label_map, LabelMap):
         return label_map
