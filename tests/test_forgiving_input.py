@@ -339,3 +339,20 @@ def test_vote_question_headers_match_loosely_too():
     rows = [{head["personal"]: ", ".join(ten), head["current"]: "", head["desired"]: ""}]
 
     assert read_votes(rows, cm).n_picks.tolist() == [[10, 0, 0]]
+
+
+@given(names=st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz -", min_size=3, max_size=12).map(str.strip)
+                      .filter(lambda s: len(s) >= 3 and "  " not in s), min_size=5, max_size=5, unique_by=loose),
+       order=st.permutations(range(5)), upper=st.booleans())
+def test_any_label_set_mapped_once_reads_as_the_instrument_labels(berakhlak, names, order, upper):
+    """Fresh labels for the five points in any order, written in any case: through the map the
+    codes are those the labels stand for (the map wins, even over the instrument's own labels,
+    aliases and NA tokens such as "none")."""
+    codes = np.array(_codes(berakhlak, 5))
+    fresh = [names[order[c - 1]] for c in range(1, 6)]  # the fresh label of code c
+    rows = [{"respondent_id": f"R{r}", **{i: (fresh[c - 1].upper() if upper else fresh[c - 1]) for i, c in
+                                          zip(berakhlak.item_ids, row)}} for r, row in enumerate(codes)]
+
+    rs = read_responses(rows, berakhlak, label_map={"labels": {lab: c for c, lab in enumerate(fresh, 1)}})
+
+    assert_array_equal(rs.codes, codes - 1)
