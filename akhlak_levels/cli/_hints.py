@@ -20,7 +20,9 @@ HINTS: tuple[tuple[str, str], ...] = (
     # reading (read_responses / read_votes): validate, score, calibrate, quality, culture-map, report
     (r"pass ignore_columns=\[\.\.\.\]\s+or unknown_columns='ignore'",
      "add --ignore-column COLUMN or --ignore-unknown-columns"),
+    (r"pass unknown_columns='ignore'", "add --ignore-unknown-columns"),
     (r"pass missing_items='missing'", "add --allow-missing-items"),
+    (r"source_format='(\w+)' reads", r"The \1 source format reads"),
     (r"pass on_invalid='missing'", "add --on-invalid missing"),
     (r"pass dayfirst=True (\([^)]*\)) or dayfirst=False (\([^)]*\))(?:; on the command line --dayfirst or --monthfirst)?",
      r"add --dayfirst \1 or --monthfirst \2"),
@@ -83,6 +85,9 @@ HINTS: tuple[tuple[str, str], ...] = (
     (r"matching='expected_level' needs", "Matching on the expected level needs"),
     (r"use matching='expected_level'", "match on the expected level instead"),
     (r"has no level model; pass model=\.\.\.$", "has no level model, which this check needs"),
+    # export-form
+    (r"'units' were given but unit=False", "units (--unit) were given with --no-unit"),
+    (r"pass to= one of", "give --to, one of"),
     # the scorer (the HTTP service, Python)
     (r"is a vote instrument: use assess\(\)", "is a vote instrument: use akhlak-levels score"),
 )

@@ -28,32 +28,58 @@ PYTHON = re.compile(r"\b[a-z_]+=(?:\[|\.\.\.|True\b|False\b|'|\)|\s|$|[,.;:])|\b
 PYTHON_SYNTAX = ("=[", "=True", "=False", "()", "='", "=...")
 
 
+#: Calls whose string arguments are messages: exceptions and problem records by name, and the
+#: ``append`` of a list of notes, reasons, problems or messages.
+MESSAGE_CALL = re.compile(r"(Error|Exception|Warning|Problem|problem|param_error|warn)$")
+MESSAGE_LIST = re.compile(r"(note|reason|problem|message|warning|error)s?$", re.I)
+
+
+def _is_message_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+    if name == "append" and isinstance(f, ast.Attribute):
+        owner = f.value.attr if isinstance(f.value, ast.Attribute) else f.value.id if isinstance(f.value, ast.Name) else ""
+        return bool(MESSAGE_LIST.search(owner))
+    return bool(MESSAGE_CALL.search(name))
+
+
 def _message_templates() -> list[tuple[str, str]]:
-    """Every string of the library outside the command line and the HTTP service that holds
-    Python (docstrings excepted), as ``(file:line, text)``; an f-string's fields read ``{}``."""
+    """Every message of the library outside the command line and the HTTP service that holds
+    Python, as ``(file:line, text)``: the strings of a ``raise``, of an exception, warning or
+    problem record built, of a note appended, of a ``return`` in a function named like a message
+    or of a module constant named ``*_HINT``/``*_MESSAGE``; an f-string's fields read ``{}``."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if {"cli", "server"} & set(path.relative_to(PACKAGE).parts):
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        skip = set()
+        roots: list[ast.AST] = []
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body \
-                    and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, (ast.Constant, ast.JoinedStr)):
-                skip.add(id(node.body[0].value))  # a docstring
-            if isinstance(node, ast.JoinedStr):
-                skip.update(id(v) for v in node.values)  # read as part of the f-string
-        for node in ast.walk(tree):
-            if id(node) in skip:
-                continue
-            if isinstance(node, ast.JoinedStr):
-                text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                text = node.value
-            else:
-                continue
-            if PYTHON.search(text):
-                found.append((f"{path.relative_to(ROOT)}:{node.lineno}", text))
+            if isinstance(node, ast.Raise) or _is_message_call(node):
+                roots.append(node)
+            elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and re.search(r"(HINT|MESSAGE)$", t.id)
+                                                      for t in node.targets):
+                roots.append(node.value)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and re.search(r"(message|hint|reason|note)",
+                                                                                          node.name):
+                roots += [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None]
+        seen = set()
+        for root in roots:
+            inner = {id(v) for n in ast.walk(root) if isinstance(n, ast.JoinedStr) for v in n.values}
+            for node in ast.walk(root):
+                if id(node) in inner or id(node) in seen:
+                    continue
+                seen.add(id(node))
+                if isinstance(node, ast.JoinedStr):
+                    text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+                elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    text = node.value
+                else:
+                    continue
+                if PYTHON.search(text):
+                    found.append((f"{path.relative_to(ROOT)}:{node.lineno}", text))
     return found
 
 
