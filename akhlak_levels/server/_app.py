@@ -229,5 +229,5 @@ def create_app(questionnaires: Sequence[Questionnaire | str | os.PathLike[str]] 
     catalog = build_catalog(questionnaires, models=models, bundled=bundled,
                             min_confidence=min_confidence, min_answered=min_answered)
     limits = Limits(max_body_bytes, max_batch)
-    openapi = openapi_document(auth=token is not None, max_body_bytes=max_body_bytes, max_batch=max_batch)
+    openapi = openapi_document(tuple(catalog), auth=token is not None, max_body_bytes=max_body_bytes, max_batch=max_batch)
     return ScoringService(_routes(catalog, limits, openapi), catalog, limits, token)

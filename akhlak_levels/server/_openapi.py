@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import Any
+from typing import Any, Sequence
 
 from .._version import __version__
 
@@ -37,8 +37,6 @@ _ERRORS = {
     "422": _json("Error", "Wrong types, an unknown field or item, or an answer that cannot be read: the problems name row, respondent, item and value."),
 }
 
-_QID = {"name": "qid", "in": "path", "required": True, "description": "A served questionnaire id (GET /v1/questionnaires).",
-        "schema": {"type": "string"}}
 
 _TEXTS = {"type": "object", "description": "Text per language code (id: Indonesian, en: English).",
           "additionalProperties": {"type": "string"}}
@@ -103,17 +101,18 @@ _SCHEMAS: dict[str, Any] = {
 
 
 def _op(summary: str, op_id: str, ok: dict[str, Any], errors: tuple[str, ...], body: str | None = None,
-        path_qid: bool = False) -> dict[str, Any]:
+        qid: Sequence[str] = ()) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "operationId": op_id, "responses": {"200": ok, **{c: _ERRORS[c] for c in errors}}}
-    if path_qid:
-        op["parameters"] = [_QID]
+    if qid:
+        op["parameters"] = [{"name": "qid", "in": "path", "required": True, "schema": {"enum": list(qid)},
+                             "description": "A served questionnaire id (GET /v1/questionnaires)."}]
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": _REF + body}}}}
     return op
 
 
-def openapi_document(*, auth: bool, max_body_bytes: int, max_batch: int) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of a service with these settings."""
+def openapi_document(served: Sequence[str], *, auth: bool, max_body_bytes: int, max_batch: int) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of a service with these settings (``served``: the questionnaire ids)."""
     post = ("400", "401", "404", "413", "422")
     paths = {
         "/health": {"get": {"summary": "Liveness: the service answers (no token needed).", "operationId": "health", "security": [],
@@ -128,16 +127,16 @@ def openapi_document(*, auth: bool, max_body_bytes: int, max_batch: int) -> dict
             ("401",))},
         "/v1/questionnaires/{qid}": {"get": _op(
             "A questionnaire: its items and options in Indonesian and English, its scales and index, its model's hash.",
-            "showQuestionnaire", _json("Questionnaire", "The questionnaire."), ("401", "404"), path_qid=True)},
+            "showQuestionnaire", _json("Questionnaire", "The questionnaire."), ("401", "404"), qid=served)},
         "/v1/questionnaires/{qid}/score": {"post": _op(
             "Score one respondent.", "scoreOne", _json("Scored", "The result, traceable to questionnaire and model."),
-            post, "ScoreRequest", True)},
+            post, "ScoreRequest", served)},
         "/v1/questionnaires/{qid}/score-batch": {"post": _op(
             f"Score up to {max_batch:,} respondents in one pass.", "scoreBatch",
-            _json("BatchResult", "One result per respondent, in order."), post, "BatchRequest", True)},
+            _json("BatchResult", "One result per respondent, in order."), post, "BatchRequest", served)},
         "/v1/questionnaires/{qid}/validate": {"post": _op(
             "Check a batch: every problem listed (up to 100), nothing scored.", "validateBatch",
-            _json("Validation", "valid is true when every answer can be read."), post, "BatchRequest", True)},
+            _json("Validation", "valid is true when every answer can be read."), post, "BatchRequest", served)},
     }
     doc: dict[str, Any] = {
         "openapi": "3.1.0",

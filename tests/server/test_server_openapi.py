@@ -101,3 +101,10 @@ def test_the_answers_match_the_declared_schemas(spec, client):
     # and the schemas refuse what the server refuses
     assert list(_validator(spec, "ScoreRequest").iter_errors({"answer": {}}))
     assert list(_validator(spec, "Scored").iter_errors({"respondent_id": None, "result": {"level": 9}}))
+
+
+def test_the_questionnaire_parameter_lists_the_served_ids(spec):
+    for path, item in spec["paths"].items():
+        for op in item.values():
+            for p in op.get("parameters", []):
+                assert p["schema"] == {"enum": ["berakhlak", "socio-emotional-levels"]}, path
