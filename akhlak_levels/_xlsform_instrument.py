@@ -89,7 +89,7 @@ def _sheet(wb: Any, name: str, file: str, budget: list[int]) -> list[dict[str, A
         budget[0] -= len(row)
         if budget[0] < 0:
             raise QuestionnaireError(f"The XLSForm {file} has more than {_MAX_CELLS:,} cells: not an instrument.")
-        cells = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, row) if h}
+        cells: dict[str, Any] = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, row) if h}
         if any(cells.values()):
             cells["_row"] = n
             out.append(cells)
