@@ -57,6 +57,7 @@ from .levels import Level
 from .model import (
     CalibrationWarning,
     ClassificationQuality,
+    LatentClasses,
     LevelModel,
     calibrate,
     fit_report,
@@ -133,6 +134,7 @@ __all__ = [
     "item_analysis",
     "ItemTable",
     "iter_responses",
+    "LatentClasses",
     "Level",
     "level_decisions_by_group",
     "LevelClassifier",

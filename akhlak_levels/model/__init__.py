@@ -8,7 +8,9 @@ the modules inside are private.
 - ``_scoring``: the gather-and-add kernel behind :func:`akhlak_levels.assess`.
 - ``_prior``: the documented theory prior of a questionnaire's keys.
 - :func:`simulate` (``_simulate``): responses drawn from a model, with the true levels.
-- ``_onehot``, ``_latent_class``, ``_supervised``, :func:`calibrate` (``_calibrate``): fitting.
+- ``_onehot``, ``_latent_class``, ``_supervised``, :func:`calibrate` (``_calibrate``): fitting;
+  :class:`LatentClasses` and the latent-class fit statistics (``_latent_classes``),
+  :func:`fit_report` (``_fit_report``).
 - ``_classification``: expected accuracy and consistency from posterior probabilities.
 - :class:`LevelClassifier` (``_classifier``): calibration and scoring as a scikit-learn estimator,
   imported on first access (it subclasses scikit-learn's ``BaseEstimator``, which takes about a
@@ -22,6 +24,7 @@ import typing as _typing
 from ._calibrate import CalibrationWarning, calibrate, fit_report, match_classes
 from ._classification import ClassificationQuality, quality_from_probabilities
 from ._latent_class import LatentClassFit, fit_latent_classes
+from ._latent_classes import LatentClasses
 from ._links import cumulative_logit, cumulative_logit_log_proba, ordinal_negloglik, thresholds
 from ._model import KINDS, MAX_MODEL_BYTES, PROBABILISTIC_KINDS, LevelModel, is_level_distribution, load_model, model_size_limit
 from ._onehot import design_matrix, one_hot, option_offsets
@@ -67,6 +70,7 @@ __all__ = [
     "INDICATOR_SEP",
     "KINDS",
     "LatentClassFit",
+    "LatentClasses",
     "LevelClassifier",
     "LevelModel",
     "MAX_MODEL_BYTES",

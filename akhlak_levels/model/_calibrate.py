@@ -1,14 +1,15 @@
 """Calibration: fit the level model's item weights on an agency's own responses.
 
 ``method="latent-class"`` needs no labels: five latent classes fitted by EM, matched to the
-five levels through the item keys. ``method="logistic"`` and ``method="ordinal"`` fit expert or
-interview labels. Every model carries its provenance and fit statistics.
+five levels through the item keys (or, with ``n_classes``, any number of classes for research,
+not named as levels: :class:`LatentClasses`). ``method="logistic"`` and ``method="ordinal"`` fit
+expert or interview labels. Every model carries its provenance and fit statistics.
 """
 
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, overload
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from .._version import __version__
 from ._classification import quality_from_probabilities
 from ..errors import ModelError, Problem
 from ..levels import N_LEVELS
+from ._fit_report import fit_report
+from ._latent_class import LatentClassFit
+from ._latent_classes import LatentClasses, fit_statistics, latent_classes
 from ._model import LevelModel, is_level_distribution, utc_timestamp
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..responses import MISSING, ResponseSet, read_responses
@@ -110,7 +114,8 @@ def _key_reference(q: Questionnaire) -> list[np.ndarray]:
     if problems:
         raise ModelError(
             "Latent classes are matched to levels through the item keys, and these items have none; "
-            "key every item (Likert 'level', choice options 'level') or use a supervised method:",
+            "key every item (Likert 'level', choice options 'level') or use a supervised method; for research, "
+            "n_classes=K fits K latent classes without keys (not named as levels, so they cannot assess levels):",
             problems,
         )
     return out
@@ -132,6 +137,46 @@ def match_classes(fitted: Sequence[np.ndarray], reference: Sequence[np.ndarray])
     return order, cost
 
 
+@overload
+def calibrate(
+    questionnaire: Questionnaire | str,
+    responses: ResponseSet | Any,
+    labels: Sequence[Any] | np.ndarray | str | None = ...,
+    *,
+    method: str | None = ...,
+    prior: Sequence[float] | np.ndarray | None = ...,
+    n_init: int = ...,
+    smoothing: float = ...,
+    max_iter: int = ...,
+    tol: float = ...,
+    cv: int = ...,
+    random_state: int | np.random.Generator | None = ...,
+    progress: Callable[[str], None] | None = ...,
+    questions: Sequence[str] = ...,
+    n_classes: None = ...,
+) -> LevelModel: ...
+
+
+@overload
+def calibrate(
+    questionnaire: Questionnaire | str,
+    responses: ResponseSet | Any,
+    labels: Sequence[Any] | np.ndarray | str | None = ...,
+    *,
+    method: str | None = ...,
+    prior: Sequence[float] | np.ndarray | None = ...,
+    n_init: int = ...,
+    smoothing: float = ...,
+    max_iter: int = ...,
+    tol: float = ...,
+    cv: int = ...,
+    random_state: int | np.random.Generator | None = ...,
+    progress: Callable[[str], None] | None = ...,
+    questions: Sequence[str] = ...,
+    n_classes: int,
+) -> LatentClasses: ...
+
+
 def calibrate(
     questionnaire: Questionnaire | str,
     responses: ResponseSet | Any,
@@ -147,7 +192,8 @@ def calibrate(
     random_state: int | np.random.Generator | None = None,
     progress: Callable[[str], None] | None = None,
     questions: Sequence[str] = DEFAULT_QUESTIONS,
-) -> LevelModel:
+    n_classes: int | None = None,
+) -> LevelModel | LatentClasses:
     """Fit the level model's item weights on responses, with or without level labels.
 
     Parameters
@@ -184,12 +230,16 @@ def calibrate(
         Called with a one-line message as the fit proceeds.
     questions : sequence of str, default=("personal",)
         Vote instrument only: the roles or ids of the vote questions whose picks the model reads.
+    n_classes : int, default=None
+        For research: this many latent classes (>= 1), not named as levels, as a
+        :class:`LatentClasses` (no keys needed; cannot assess levels). None: the level model.
 
     Returns
     -------
-    LevelModel
-        ``kind`` is the method; ``provenance`` holds the method, settings, sample size, date,
-        library version and fit statistics (see :func:`fit_report`).
+    LevelModel or LatentClasses
+        ``provenance`` holds the method, settings, sample size, date, library version and fit
+        statistics (:func:`fit_report`; latent class: at the maximum likelihood, and at the
+        smoothed estimates the model scores with as ``*_smoothed``).
 
     Raises
     ------
@@ -200,8 +250,8 @@ def calibrate(
     Warns
     -----
     CalibrationWarning
-        A latent class that (nearly) empties, a start that did not converge, a weak match of a
-        class to its level.
+        A latent class that (nearly) empties, EM that did not converge, a weak match of a class
+        to its level.
 
     Examples
     --------
@@ -222,6 +272,8 @@ def calibrate(
     ('personal:patuh-arahan-pimpinan', 74)
     >>> float((assess("berakhlak-culture-map", votes, vm).level == truth).mean()) > 0.6
     True
+    >>> calibrate("socio-emotional-levels", responses, n_classes=3, n_init=1).class_names  # research
+    ('class 1', 'class 2', 'class 3')
     """
     q = load_questionnaire(questionnaire)
     if is_vote_instrument(q):  # fitted on the indicator view: each behaviour an item, picked or not
@@ -234,20 +286,41 @@ def calibrate(
         responses = read_responses(responses, q)
     if method is None:
         method = "latent-class" if labels is None else "logistic"
-    check("calibrate", "method", method, Options(METHODS))
-    for name, value, low in (("n_init", n_init, 1), ("max_iter", max_iter, 1), ("cv", cv, 2)):
-        if not Interval(low, None, integer=True).accepts(value):
-            raise param_error("calibrate", name, f"an integer >= {low}", value)
-    check("calibrate", "smoothing", smoothing, Interval(0, None))
-    check("calibrate", "tol", tol, Interval(0, None, closed="neither"))
+    _check_settings(method, n_classes, prior, n_init=n_init, max_iter=max_iter, cv=cv, smoothing=smoothing, tol=tol)
     prior_arr = None if prior is None else _check_prior(prior)
     rng = check_random_state(random_state)
-    _check_estimable(q, responses.codes, method)
+    _check_estimable(q, responses.codes, method, N_LEVELS if n_classes is None else int(n_classes))
     say = progress or (lambda msg: None)
     settings: dict[str, Any] = {"random_state": random_state if isinstance(random_state, (int, np.integer)) else None}
+    if n_classes is not None:  # for research: classes, not levels
+        return _calibrate_classes(q, responses, int(n_classes), int(n_init), smoothing, int(max_iter), tol, rng, say, settings)
     if method == "latent-class":
         return _calibrate_latent_class(q, responses, prior_arr, int(n_init), smoothing, int(max_iter), tol, rng, say, settings)
     return _calibrate_supervised(q, responses, _labels(labels, responses), method, prior_arr, int(cv), rng, say, settings)
+
+
+def _check_settings(method: str, n_classes: Any, prior: Any, **numbers: Any) -> None:
+    """The method, the counts and tolerances, and ``n_classes`` only where it means something."""
+    check("calibrate", "method", method, Options(METHODS))
+    for name, low in (("n_init", 1), ("max_iter", 1), ("cv", 2)):
+        if not Interval(low, None, integer=True).accepts(numbers[name]):
+            raise param_error("calibrate", name, f"an integer >= {low}", numbers[name])
+    check("calibrate", "smoothing", numbers["smoothing"], Interval(0, None))
+    check("calibrate", "tol", numbers["tol"], Interval(0, None, closed="neither"))
+    if n_classes is None:
+        return
+    if not Interval(1, None, integer=True).accepts(n_classes):
+        raise param_error("calibrate", "n_classes", "an integer >= 1 (or None for the five levels)", n_classes)
+    if method != "latent-class":
+        raise ModelError(
+            f"n_classes={n_classes} asks for latent classes, which method={method!r} does not fit: a supervised "
+            "model learns the five labelled levels. Leave out the labels (method='latent-class') or n_classes."
+        )
+    if prior is not None:
+        raise ModelError(
+            "prior= sets the probabilities of the five levels, and latent classes fitted with n_classes are not "
+            "levels; leave out prior (the classes' sizes are estimated)."
+        )
 
 
 def _check_prior(prior: Any) -> np.ndarray:
@@ -258,7 +331,7 @@ def _check_prior(prior: Any) -> np.ndarray:
     return p / p.sum()
 
 
-def _check_estimable(q: Questionnaire, codes: np.ndarray, method: str) -> None:
+def _check_estimable(q: Questionnaire, codes: np.ndarray, method: str, n_classes: int = N_LEVELS) -> None:
     """Refuse items nobody answered, and (latent class) fewer respondents than parameters."""
     answered = (codes != MISSING).sum(axis=0)
     never = [it.id for it, a in zip(q.items, answered) if a == 0]
@@ -268,10 +341,10 @@ def _check_estimable(q: Questionnaire, codes: np.ndarray, method: str) -> None:
             "Leave them out of the questionnaire, or collect answers."
         )
     n = codes.shape[0]
-    n_params = (N_LEVELS - 1) + N_LEVELS * int(np.sum(q.n_options - 1))
+    n_params = (n_classes - 1) + n_classes * int(np.sum(q.n_options - 1))
     if method == "latent-class" and n < n_params:
         raise ModelError(
-            f"Too few respondents: {n} for a model with {n_params} parameters (5 levels x options). "
+            f"Too few respondents: {n} for a model with {n_params} parameters ({n_classes} classes x options). "
             "Calibrate on more respondents (see docs/calibration.md for how many), or keep the theory prior."
         )
 
@@ -315,6 +388,55 @@ def _calibrate_supervised(
     )
 
 
+def _fit(
+    q: Questionnaire,
+    responses: ResponseSet,
+    n_classes: int,
+    reference: list[np.ndarray] | None,
+    n_init: int,
+    smoothing: float,
+    max_iter: int,
+    tol: float,
+    rng: np.random.Generator,
+    say: Callable[[str], None],
+) -> LatentClassFit:
+    """EM from ``n_init`` random starts (plus one from the keys' ``reference``), with the
+    maximum-likelihood estimates."""
+    from ._latent_class import fit_latent_classes
+
+    extra = " + 1 from the keys" if reference is not None else ""
+    say(f"fitting {n_classes} latent classes to {len(responses):,} respondents: {n_init} random starts{extra}")
+    fit = fit_latent_classes(
+        responses.codes, q.n_options, n_classes,
+        n_init=n_init, smoothing=smoothing, max_iter=max_iter, tol=tol, random_state=rng, init=reference,
+        progress=lambda s, total, ll: say(f"start {s}/{total}: log-likelihood {ll:,.2f}"),
+    )
+    if not fit.ml_converged:
+        warnings.warn(
+            f"the maximum-likelihood refinement did not converge within {fit.ml_iterations} iterations: the fit "
+            "statistics at the maximum likelihood are lower bounds; raise max_iter", CalibrationWarning, stacklevel=4,
+        )
+    return fit
+
+
+def _calibrate_classes(
+    q: Questionnaire,
+    responses: ResponseSet,
+    n_classes: int,
+    n_init: int,
+    smoothing: float,
+    max_iter: int,
+    tol: float,
+    rng: np.random.Generator,
+    say: Callable[[str], None],
+    settings: dict[str, Any],
+) -> LatentClasses:
+    """``n_classes`` latent classes for research, named by size, not matched to levels."""
+    fitted = _fit(q, responses, n_classes, None, n_init, smoothing, max_iter, tol, rng, say)
+    settings.update({"n_classes": n_classes, "n_init": n_init, "smoothing": smoothing, "max_iter": max_iter, "tol": tol})
+    return latent_classes(q, responses, fitted, _provenance("latent-class", settings, responses, {}, None))
+
+
 def _calibrate_latent_class(
     q: Questionnaire,
     responses: ResponseSet,
@@ -327,16 +449,9 @@ def _calibrate_latent_class(
     say: Callable[[str], None],
     settings: dict[str, Any],
 ) -> LevelModel:
-    from ._latent_class import fit_latent_classes
-
     reference = _key_reference(q)
     n = len(responses)
-    say(f"fitting 5 latent classes to {n:,} respondents: {n_init} random starts + 1 from the keys")
-    fit = fit_latent_classes(
-        responses.codes, q.n_options, N_LEVELS,
-        n_init=n_init, smoothing=smoothing, max_iter=max_iter, tol=tol, random_state=rng, init=reference,
-        progress=lambda s, total, ll: say(f"start {s}/{total}: log-likelihood {ll:,.2f}"),
-    )
+    fit = _fit(q, responses, N_LEVELS, reference, n_init, smoothing, max_iter, tol, rng, say)
     order, cost = match_classes(fit.probabilities, reference)
     probs = [p[:, order] for p in fit.probabilities]
     weights = fit.class_weights[order]
@@ -363,26 +478,12 @@ def _calibrate_latent_class(
         warnings.warn(w, CalibrationWarning, stacklevel=3)
     floor = 1e-12  # smoothing=0 can leave exact zeros; a model needs log-probabilities
     probs = [np.maximum(p, floor) / np.maximum(p, floor).sum(axis=0, keepdims=True) for p in probs]
-    ll = fit.log_likelihood
-    k_par = fit.n_parameters
-    ent = -np.sum(post * np.log(np.clip(post, 1e-300, None)))
-    quality = quality_from_probabilities(post)
-    stats = {
-        "log_likelihood": ll,
-        "n_parameters": k_par,
-        "aic": -2 * ll + 2 * k_par,
-        "bic": -2 * ll + k_par * np.log(n),
-        "entropy_r2": float(1 - ent / (n * np.log(N_LEVELS))),
-        "class_sizes": [float(v) for v in weights],
-        "modal_class_counts": np.bincount(post.argmax(axis=1), minlength=N_LEVELS).tolist(),
-        "iterations": fit.n_iter,
-        "converged": fit.converged,
-        "start_log_likelihoods": fit.start_log_likelihoods,
-        "start_iterations": fit.start_iterations,
+    stats = fit_statistics(fit, n, order)
+    stats.update({
         "match_margin_nats_per_item": [float(v) for v in margin],
-        "classification": quality.to_dict(),
+        "classification": quality_from_probabilities(post).to_dict(),
         "warnings": warn,
-    }
+    })
     settings.update({"n_init": n_init, "smoothing": smoothing, "max_iter": max_iter, "tol": tol})
     log_prior = np.log(prior if prior is not None else np.maximum(weights, 1e-12) / np.maximum(weights, 1e-12).sum())
     return LevelModel.from_probabilities(
@@ -403,57 +504,3 @@ def _provenance(method: str, settings: dict[str, Any], responses: ResponseSet, f
         "source": responses.source,
         "fit": fit,
     }
-
-
-def fit_report(model: LevelModel) -> str:
-    """A readable summary of how a calibrated model was fitted and how well it classifies.
-
-    Examples
-    --------
-    >>> from akhlak_levels import calibrate, fit_report, simulate
-    >>> responses, _ = simulate("socio-emotional-levels", 2000, random_state=3)
-    >>> print(fit_report(calibrate("socio-emotional-levels", responses, random_state=0)))  # doctest: +ELLIPSIS
-    latent-class model of socio-emotional-levels 1.0.0, fitted on 2,000 respondents (0.0% answers missing)
-    ...
-    """
-    prov = dict(model.provenance)
-    fit = prov.get("fit", {})
-    lines = [
-        f"{model.kind} model of {model.questionnaire_id} {model.questionnaire_version}, fitted on "
-        f"{prov.get('n_respondents', 0):,} respondents ({100 * prov.get('share_missing', 0):.1f}% answers missing)"
-    ]
-    if model.kind == "latent-class":
-        lines.append(
-            f"log-likelihood {fit['log_likelihood']:,.2f}; parameters {fit['n_parameters']}; "
-            f"AIC {fit['aic']:,.1f}; BIC {fit['bic']:,.1f}; entropy R2 {fit['entropy_r2']:.3f}"
-        )
-        starts = np.asarray(fit["start_log_likelihoods"])
-        reached = int(np.sum(starts >= starts.max() - 0.01 * max(1.0, prov.get("n_respondents", 0) / 1000)))
-        lines.append(
-            f"EM: {fit['iterations']} iterations, {'converged' if fit['converged'] else 'NOT converged'}; "
-            f"{reached} of {len(starts)} starts reached the best log-likelihood "
-            f"(the others ended up to {starts.max() - starts.min():,.2f} lower)"
-        )
-        lines.append("level            class size  modal count  match margin")
-        for k in range(N_LEVELS):
-            lines.append(
-                f"  {k + 1}              {fit['class_sizes'][k]:10.3f}  {fit['modal_class_counts'][k]:11d}  "
-                f"{fit['match_margin_nats_per_item'][k]:12.3f}"
-            )
-        c = fit["classification"]
-        lines.append(
-            f"expected classification accuracy {c['accuracy']:.3f}, consistency {c['consistency']:.3f} "
-            f"(kappa {c['kappa']:.3f}), under the fitted model"
-        )
-    elif "accuracy" in fit:
-        lines.append(
-            f"cross-validated ({prov['settings'].get('cv')} folds): accuracy {fit['accuracy']:.3f}, balanced accuracy "
-            f"{fit['balanced_accuracy']:.3f}, quadratic weighted kappa {fit['quadratic_weighted_kappa']:.3f}, "
-            f"log loss {fit['log_loss']:.3f}, Brier {fit['brier']:.3f}, calibration error {fit['calibration_error']:.3f}"
-        )
-        lines.append("confusion matrix (rows: labelled level 1-5, columns: predicted 1-5):")
-        for k, row in enumerate(fit["confusion_matrix"]):
-            lines.append(f"  {k + 1}: " + " ".join(f"{v:6d}" for v in row))
-    for w in fit.get("warnings", []):
-        lines.append(f"warning: {w}")
-    return "\n".join(lines)

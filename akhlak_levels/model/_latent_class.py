@@ -19,6 +19,11 @@ from ._onehot import one_hot
 
 __all__ = ["LatentClassFit", "fit_latent_classes"]
 
+#: The maximum-likelihood refinement stops when an EM iteration gains less than this much
+#: log-likelihood per respondent (at most ``ML_MAX_ITER_FACTOR * max_iter`` iterations).
+ML_TOL = 1e-12
+ML_MAX_ITER_FACTOR = 10
+
 
 @dataclass(frozen=True)
 class LatentClassFit:
@@ -37,7 +42,16 @@ class LatentClassFit:
     start_log_likelihoods : list of float
         Final log-likelihood of every start, in the order run.
     n_parameters : int
-        ``(K - 1) + K * sum_i (n_options_i - 1)``.
+        ``(K - 1) + K * sum_i (n_options_i - 1)``, counted as poLCA, stepmix and flexmix count
+        them (every probability free, whether or not it ends on a boundary).
+    ml_probabilities, ml_class_weights, ml_posterior : list of ndarray, ndarray, ndarray
+        The maximum-likelihood estimates: EM without smoothing, run on from the estimates above
+        until the log-likelihood gains less than ``1e-12`` per respondent in an iteration. With
+        ``smoothing=0`` they are the estimates above, run on to that tolerance.
+    ml_log_likelihood : float
+        Observed-data log-likelihood at the maximum-likelihood estimates.
+    ml_iterations : int
+    ml_converged : bool
     """
 
     probabilities: list[np.ndarray]
@@ -49,6 +63,12 @@ class LatentClassFit:
     start_log_likelihoods: list[float] = field(default_factory=list)
     start_iterations: list[int] = field(default_factory=list)
     n_parameters: int = 0
+    ml_probabilities: list[np.ndarray] = field(default_factory=list)
+    ml_class_weights: np.ndarray = field(default_factory=lambda: np.empty(0))
+    ml_log_likelihood: float = float("nan")
+    ml_posterior: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    ml_iterations: int = 0
+    ml_converged: bool = False
 
 
 def _blocks(n_options: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,8 +87,11 @@ def _m_step(
     """Class weights and flat class-conditional probabilities (sum of options x K)."""
     counts = np.asarray(X.T @ post)  # (T, K): posterior mass choosing each option
     counts += np.repeat(smoothing / sizes, sizes)[:, None]  # additive smoothing, `smoothing` per item and class
-    totals = np.add.reduceat(counts, offsets, axis=0)  # (items, K)
-    flat = counts / np.repeat(totals, sizes, axis=0)
+    totals = np.repeat(np.add.reduceat(counts, offsets, axis=0), sizes, axis=0)  # per item and class
+    if smoothing > 0:
+        flat = counts / totals
+    else:  # a class that has emptied (no posterior mass at all) keeps uniform probabilities
+        flat = np.divide(counts, totals, out=np.repeat(1.0 / sizes, sizes)[:, None] * np.ones_like(counts), where=totals > 0)
     weights = post.mean(axis=0)
     return weights, flat
 
@@ -135,7 +158,8 @@ def fit_latent_classes(
         weights. When ``init`` is given it is run first, in addition to these.
     smoothing : float, default=1.0
         Pseudo-count added per item and class, spread evenly over the options (a Dirichlet
-        prior); it keeps every probability above zero. 0 gives maximum likelihood.
+        prior); it keeps every probability above zero. 0 gives maximum likelihood. Whatever
+        it is, the maximum-likelihood estimates are computed too (``ml_*``).
     max_iter : int, default=500
     tol : float, default=1e-6
         Stop when the log-likelihood gains less than ``tol`` per respondent in an iteration.
@@ -189,9 +213,18 @@ def fit_latent_classes(
             ll, it = ll2, it + it2
         else:  # pragma: no cover - EM does not decrease the likelihood
             flat, weights, post, ll, it, conv = best
+    # the maximum likelihood: EM without smoothing, from the estimates above, to a tight tolerance
+    ml_flat, ml_w, ml_post, ml_ll, ml_it, ml_conv = _run(
+        X, flat, weights, offsets, sizes, 0.0, ML_MAX_ITER_FACTOR * max_iter, ML_TOL
+    )
+    if smoothing == 0:  # the estimates are the maximum likelihood's, run on
+        flat, weights, post, ll = ml_flat, ml_w, ml_post, ml_ll
     probs = [flat[o : o + s].copy() for o, s in zip(offsets, sizes)]
+    ml_probs = [ml_flat[o : o + s].copy() for o, s in zip(offsets, sizes)]
     n_par = (n_classes - 1) + n_classes * int(np.sum(sizes - 1))
-    return LatentClassFit(probs, weights, ll, post, it, conv, lls, iters, n_par)
+    return LatentClassFit(
+        probs, weights, ll, post, it, conv, lls, iters, n_par, ml_probs, ml_w, ml_ll, ml_post, ml_it, ml_conv
+    )
 
 
 def rng_dirichlet(rng: np.random.Generator, n_opt: int, n_classes: int) -> np.ndarray:

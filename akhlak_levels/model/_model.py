@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import _schema
 from .._export import atomic_write
+from ._latent_classes import LatentClasses, refuse_to_assess
 from ._links import cumulative_logit
 from ._votes import indicator_view, is_vote_instrument, view_for_items
 from .._validation import Options, param_error
@@ -407,6 +408,8 @@ def load_model(path: str | os.PathLike[str], questionnaire: Questionnaire | str 
     akhlak_levels.errors.ModelError: The level model does not fit its questionnaire:
       - file ...model.json, item 'SE01', at $.items[0].weights: a latent-class model's weights must be log probabilities...
     """
+    if isinstance(path, LatentClasses):  # handed to assess (or a scorer) as if it were a level model
+        raise refuse_to_assess(path)
     source = os.fsdecode(path)
     if not os.path.isfile(source):
         raise ModelError(f"No model file at {source!r}.")

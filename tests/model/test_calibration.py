@@ -104,8 +104,11 @@ def test_the_model_carries_its_provenance_and_fit(tmp_path):
     assert fit["bic"] == pytest.approx(-2 * ll + k * math.log(n))
     assert sum(fit["modal_class_counts"]) == n
     assert len(fit["start_log_likelihoods"]) == 3  # 2 random + 1 from the keys
-    # the best start, run on to a 100 times tighter tolerance
-    assert 0 <= fit["log_likelihood"] - max(fit["start_log_likelihoods"]) < 1e-5 * n
+    # the best start, run on to a 100 times tighter tolerance: the smoothed estimates
+    assert 0 <= fit["log_likelihood_smoothed"] - max(fit["start_log_likelihoods"]) < 1e-5 * n
+    assert fit["bic_smoothed"] == pytest.approx(-2 * fit["log_likelihood_smoothed"] + k * math.log(n))
+    # then run on without smoothing: the maximum likelihood is at least as high
+    assert fit["log_likelihood"] >= fit["log_likelihood_smoothed"] and fit["ml_converged"]
     path = tmp_path / "m.json"
     m.save(path)
     back = al.load_model(path)
