@@ -65,12 +65,13 @@ def read_scale_keys(
     out: list[tuple[int, ...]] = []
     for s_i, s in enumerate(document.get("scales", [])):
         members = list(scale_items.get(s["id"], ()))
+        member_set = set(members)
         raw = s.get("keys", {})
         for item_id, key in raw.items():
             path = _member(f"$.scales[{s_i}].keys", item_id)
             if item_id not in items:
                 bad("unknown item: a scale keys only items of the questionnaire", path, item_id)
-            elif item_id not in members:
+            elif item_id not in member_set:
                 bad(
                     f"item {item_id!r} is not in scale {s['id']!r} (its 'scales' list does not name it): "
                     "a scale keys only its own items",

@@ -282,9 +282,8 @@ def assess(
     wider uncertainty. ``expected_level = sum_k k p_k``;
     ``expected_level_sd = sqrt(sum_k p_k (k - expected_level)^2)``.
 
-    A scale score is the mean of its items' keyed answers (Likert items reverse-keyed in that
-    scale reversed: the scale's ``keys``, else the item's ``reverse`` flag), each rescaled to
-    0..1, times 100.
+    A scale score is the mean of its items' keyed answers (each keyed as in that scale: its
+    ``keys``, else the item's ``reverse`` flag), each rescaled to 0..1, times 100.
 
     Votes (methodology.md, section 7): the theory's set likelihood, or a model's sum over
     indicator items (each behaviour picked or not); ``n_answered`` counts picks.

@@ -94,9 +94,14 @@ class Scale:
 
     def key(self, item_id: str) -> int:
         """The key (+1 or -1) of item ``item_id`` in this scale (KeyError: not in the scale)."""
-        if item_id not in self.item_ids:
-            raise KeyError(f"Scale {self.id!r} has no item {item_id!r}.")
-        return self.keys[self.item_ids.index(item_id)] if self.keys else 1
+        try:
+            return self._key_of[item_id]
+        except KeyError:
+            raise KeyError(f"Scale {self.id!r} has no item {item_id!r}.") from None
+
+    @cached_property
+    def _key_of(self) -> dict[str, int]:  # O(1) lookups for scales of many items
+        return dict(zip(self.item_ids, self.keys or (1,) * len(self.item_ids)))
 
 
 @dataclass(frozen=True, eq=False)
