@@ -39,6 +39,8 @@ def test_every_subcommand_has_a_description_help_on_every_argument_and_examples(
         assert p.description and len(p.description.split()) >= 8, f"{name}: no description"
         for action in p._actions:
             assert action.help and action.help.strip(), f"{name}: {action.option_strings or action.dest} has no help"
+            if action.default not in (None, False, [], argparse.SUPPRESS):  # a default that is not "nothing"
+                assert "default" in action.help, f"{name}: the help of {action.option_strings} does not say its default"
         examples = _examples(p)
         assert examples, f"{name}: no example line ($ akhlak-levels {name} ...) in the epilog"
         assert any(shlex.split(e)[1] == name for e in examples), f"{name}: no example of the command itself"
