@@ -23,7 +23,7 @@ from ._report import cmd_report
 from ._trend import cmd_culture_trend
 from ._usage import UsageError, check_new_wave, store_key
 from ._output import AssessmentWriter, Totals, print_records, print_table, workbook_bytes, write_records, write_records_csv
-from ._stream import batches, reading_options
+from ._stream import batches, reading_options, vote_reading_options
 
 EXIT_OK, EXIT_USAGE, EXIT_INVALID = 0, 2, 3
 
@@ -33,11 +33,7 @@ def _read(args: argparse.Namespace, q: Any) -> Any:
     reading options of the command line."""
     options = reading_options(args)
     if is_vote_instrument(q):
-        for flag, name, off in (("--date-column", "date_column", None), ("--allow-missing-items", "missing_items", "error"),
-                                ("--labels", "label_map", None), ("--dayfirst/--monthfirst", "dayfirst", None)):
-            if options.pop(name, off) != off:
-                raise UsageError(f"{flag} is for questionnaires of items; {q.id!r} is a vote instrument")
-        return read_votes(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **options)
+        return read_votes(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **vote_reading_options(options, q))
     return read_responses(args.file, q, delimiter=args.delimiter, sheet=args.sheet, **options)
 
 

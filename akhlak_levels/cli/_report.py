@@ -10,7 +10,7 @@ from typing import TextIO
 from ..model import is_vote_instrument
 from ..questionnaire import load_questionnaire
 from ..reports import report
-from ._stream import reading_options
+from ._stream import reading_options, vote_reading_options
 from ._usage import UsageError
 
 __all__ = ["cmd_report"]
@@ -31,9 +31,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.file is not None:
         options = reading_options(args)
         if is_vote_instrument(q):
-            for flag, name, off in (("--date-column", "date_column", None), ("--allow-missing-items", "missing_items", "error")):
-                if options.pop(name, off) != off:
-                    raise UsageError(f"{flag} is for questionnaires of items; {q.id!r} is a vote instrument")
+            options = vote_reading_options(options, q)
     elif any(getattr(args, n, None) for n in ("id_column", "unit_column", "wave_column", "date_column", "group_column",
                                                 "ignore_column")):
         raise UsageError("the reading options are for FILE; a store's waves are read as stored")

@@ -19,6 +19,7 @@ from typing import Any, Iterator, TextIO, TypeVar
 
 from ..responses import batches_read
 from ._input_options import input_options
+from ._usage import UsageError
 
 T = TypeVar("T")
 
@@ -44,6 +45,21 @@ def reading_options(args: argparse.Namespace) -> dict[str, Any]:
     if hasattr(args, "allow_missing_items"):
         options["missing_items"] = "missing" if args.allow_missing_items else "error"
     return {**options, **input_options(args)}  # --labels, --dayfirst/--monthfirst when given
+
+
+#: The reading options that only apply to a questionnaire of items: (flag, option, value when off).
+ITEM_ONLY_OPTIONS = (("--date-column", "date_column", None), ("--allow-missing-items", "missing_items", "error"),
+                     ("--labels", "label_map", None), ("--dayfirst/--monthfirst", "dayfirst", None))
+
+
+def vote_reading_options(options: dict[str, Any], q: Any) -> dict[str, Any]:
+    """``options`` for :func:`~akhlak_levels.read_votes`: the options of items left out, a usage
+    error (exit 2) naming the flag where one of them was given for a vote instrument."""
+    options = dict(options)
+    for flag, name, off in ITEM_ONLY_OPTIONS:
+        if options.pop(name, off) != off:
+            raise UsageError(f"{flag} is for questionnaires of items; {q.id!r} is a vote instrument")
+    return options
 
 
 def read_ahead(items: Iterator[T]) -> Iterator[T]:

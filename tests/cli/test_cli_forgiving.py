@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pa_csv
@@ -199,3 +200,22 @@ def test_tables_as_a_workbook(export, sel, tmp_path):
     wb = load_workbook(tmp_path / "mutu.xlsx")
     assert wb.sheetnames == ["reliability", "items", "careless"]
     assert wb["reliability"]["A1"].value == "scale"
+
+
+def test_the_options_of_items_are_refused_for_a_vote_instrument_by_report_too(tmp_path):
+    """``report`` on a vote export with --labels or --dayfirst: exit 2 naming the flag (was a
+    TypeError traceback: read_votes has no label map)."""
+    import io
+
+    from akhlak_levels.cli import main
+
+    votes = str(Path(__file__).resolve().parents[2] / "questionnaires/examples/berakhlak-culture-map-google-forms.csv")
+    (tmp_path / "map.json").write_text('{"labels": {}}', encoding="utf-8")
+    for flag in (["--labels", str(tmp_path / "map.json")], ["--dayfirst"]):
+        err = io.StringIO()
+        code = main(["report", votes, "-q", "berakhlak-culture-map", "--unit-column", "Unit Kerja", *flag,
+                     "-o", str(tmp_path / "r.html")], stdout=io.StringIO(), stderr=err)
+        assert code == 2, err.getvalue()
+        assert err.getvalue().strip() == (f"akhlak-levels report: error: {flag[0] if flag[0] == '--labels' else '--dayfirst/--monthfirst'} "
+                                          "is for questionnaires of items; 'berakhlak-culture-map' is a vote instrument")
+        assert not (tmp_path / "r.html").exists()
