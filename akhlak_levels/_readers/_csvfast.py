@@ -28,7 +28,7 @@ import csv
 import io
 import os
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -36,6 +36,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from ..errors import ResponseError
+from ._csvplain import (SAMPLE_ROWS, choose_numbers, number_column, parse_typed, plain_lines, quote_marks, quotes_proved,
+                        text_sizes)
 from ._table import MAX_CELL, Column, Table, check_header, trim_header
 
 QUOTE, LF, CR = 34, 10, 13
@@ -52,31 +54,35 @@ class NotFast(Exception):
 class Records:
     """The records of a buffer: byte offsets of each start and end (before its line break), the
     physical line each starts on, and whether a quoted cell in it spans lines; ``breaks`` holds
-    the offset of every line break of the buffer (to count lines up to any offset)."""
+    the offset of every line break of the buffer (to count lines up to any offset). ``checked``:
+    the quote rule is proved for them (records found as plain lines are proved when parsed, see
+    :mod:`._csvplain`)."""
 
     starts: np.ndarray
     ends: np.ndarray
     lines: np.ndarray
     multi_line: np.ndarray
     breaks: np.ndarray
+    checked: bool = True
 
     def first(self, k: int) -> Records:
         return self.part(0, k)
 
     def part(self, lo: int, hi: int) -> Records:
-        return Records(self.starts[lo:hi], self.ends[lo:hi], self.lines[lo:hi], self.multi_line[lo:hi], self.breaks)
+        return Records(self.starts[lo:hi], self.ends[lo:hi], self.lines[lo:hi], self.multi_line[lo:hi], self.breaks,
+                       self.checked)
 
     def shifted(self, by: int) -> Records:
-        return Records(self.starts + by, self.ends + by, self.lines, self.multi_line, self.breaks + by)
+        return Records(self.starts + by, self.ends + by, self.lines, self.multi_line, self.breaks + by, self.checked)
 
     def then(self, later: Records) -> Records:
         """These records and the ``later`` ones (their breaks are not needed once lines are counted)."""
         return Records(np.concatenate([self.starts, later.starts]), np.concatenate([self.ends, later.ends]),
                        np.concatenate([self.lines, later.lines]), np.concatenate([self.multi_line, later.multi_line]),
-                       _EMPTY)
+                       _EMPTY, self.checked and later.checked)
 
     def after_first(self) -> Records:
-        return Records(self.starts[1:], self.ends[1:], self.lines[1:], self.multi_line[1:], self.breaks)
+        return Records(self.starts[1:], self.ends[1:], self.lines[1:], self.multi_line[1:], self.breaks, self.checked)
 
 
 _EMPTY = np.empty(0, dtype=np.int64)
@@ -190,6 +196,28 @@ class _State:
     raw_width: int = 0
     header_end: int = 0  # offset of the header's line break in the first buffer
     line: int = 1  # the line the next buffer starts on
+    numbers: set[int] | None = None  # the columns parsed as int8 (chosen on the first batch)
+    unbalanced: int = 0  # batches whose whole numbers were not all written plainly
+
+
+#: Whether the shortcuts of :mod:`._csvplain` are taken (the tests compare both ways).
+PLAIN = True
+
+
+def _records(b: np.ndarray, raw: bytearray, lo: int, n: int, delim: int, first_line: int, *, final: bool,
+             plain: bool) -> Records:
+    """The complete records of the bytes ``lo:n``: with ``plain``, as plain lines when no line
+    break lies inside quotes (their quote rule proved when they are parsed), else by :func:`scan`.
+
+    Plain lines are taken only when all the records of a scan are parsed (and their rule
+    proved) together, before any of them is given (``batch_rows`` None): a file that breaks the
+    rule is then handed over at the same record as by the scan, which refuses it whole."""
+    if PLAIN and plain:
+        got = plain_lines(b, raw, lo, n, final=final)
+        if got is not None:
+            starts, ends, breaks, k = got
+            return Records(starts, ends, first_line + k, np.zeros(len(starts), dtype=bool), breaks, checked=False)
+    return scan(b, raw, lo, n, delim, first_line, final=final)
 
 
 def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, path: str) -> Table:
@@ -208,25 +236,7 @@ def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
     lo, hi = int(rec.starts[full][0]), int(rec.ends[full][-1])
     if bytes(buf[lo:lo + 3]) == codecs.BOM_UTF8:
         raise NotFast("a record starting with a byte-order mark (pyarrow would drop it)")
-    names = [f"c{j}" for j in range(state.raw_width)]
-    try:
-        table = pa_csv.read_csv(
-            pa.py_buffer(memoryview(buf)[lo:hi]),  # parsed into new arrays: nothing keeps the buffer
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 20),
-            parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                newlines_in_values=bool(rec.multi_line.any()), ignore_empty_lines=True,
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={c: _DICT for c in names}, null_values=[], strings_can_be_null=False,
-                quoted_strings_can_be_null=False, check_utf8=True,
-            ),
-        ).unify_dictionaries()
-    except pa.ArrowException as exc:  # another width, not UTF-8: the exact reader names it
-        raise NotFast(f"pyarrow: {exc}") from None
-    if table.num_rows != n:
-        raise NotFast("pyarrow counted other records")
-    cols = [_dict_column(table.column(j)) for j in range(state.raw_width)]
+    cols = _cells(buf, rec, full, state, delimiter, lo, hi)
     if state.raw_width > width and not _blank_rows(cols[width:], n).all():
         raise NotFast("a trailing header cell is empty but the column is not")
     cols = cols[:width]
@@ -244,16 +254,93 @@ def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
 _DICT = pa.dictionary(pa.int32(), pa.string())
 
 
-def _dict_column(col: pa.ChunkedArray) -> Column:
-    """A dictionary column (its chunks sharing one dictionary) as a :class:`Column`; a cell
-    over :data:`MAX_CELL` bytes sends the file to the exact reader (it counts characters)."""
+def _parser(buf: bytearray, lo: int, hi: int, raw_width: int, delimiter: str, multi_line: bool,
+            ) -> Callable[[dict[int, pa.DataType]], pa.Table]:
+    """pyarrow's read of the bytes ``lo:hi`` of ``buf``, given each column's type (an empty cell
+    of an ``int8`` column is null; text cells are never null)."""
+    names = [f"c{j}" for j in range(raw_width)]
+
+    def parse(types: dict[int, pa.DataType]) -> pa.Table:
+        return pa_csv.read_csv(
+            pa.py_buffer(memoryview(buf)[lo:hi]),  # parsed into new arrays: nothing keeps the buffer
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 20),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                newlines_in_values=multi_line, ignore_empty_lines=True,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={names[j]: t for j, t in types.items()}, null_values=[""], strings_can_be_null=False,
+                quoted_strings_can_be_null=True, check_utf8=True,
+            ),
+        ).unify_dictionaries()
+
+    return parse
+
+
+def _cells(buf: bytearray, rec: Records, full: np.ndarray, state: _State, delimiter: str, lo: int, hi: int) -> list[Column]:
+    """The columns of the full records of ``rec`` (bytes ``lo:hi``), parsed by pyarrow: the
+    columns of small whole numbers as ``int8`` while their texts balance the bytes, the others
+    as dictionaries; the quote rule of records found as plain lines proved (see :mod:`._csvplain`)."""
+    width, n = state.raw_width, int(full.sum())
+    parse = _parser(buf, lo, hi, width, delimiter, bool(rec.multi_line.any()))
+    try:
+        if state.numbers is None:
+            state.numbers = set()
+            if PLAIN:
+                k = min(SAMPLE_ROWS, n)
+                sample = _parser(buf, lo, int(rec.ends[full][k - 1]), width, delimiter, bool(rec.multi_line[full][:k].any()))
+                state.numbers = choose_numbers([_dict_column(c)[0] for c in sample({j: _DICT for j in range(width)}).columns])
+        table, numbers = parse_typed(parse, state.numbers, width, _DICT)
+        cols, sizes = _columns(table, numbers, delimiter, sized=bool(numbers) or not rec.checked)
+        b = np.frombuffer(buf, dtype=np.uint8, count=hi)
+        marks = quote_marks(b, lo, hi) if numbers or not rec.checked else np.zeros(0, dtype=bool)
+        # the bytes of the records less their delimiters and quotes: the texts' bytes less their quotes
+        if numbers and int((rec.ends - rec.starts)[full].sum()) - n * (width - 1) - int(np.count_nonzero(marks)) != sizes[0]:
+            state.unbalanced += 1  # a whole number not written plainly: the batch is read as text
+            if state.unbalanced >= 2:
+                numbers.clear()
+                state.numbers = set()
+            table = parse({j: _DICT for j in range(width)})
+            cols, sizes = _columns(table, set(), delimiter, sized=not rec.checked)
+    except pa.ArrowException as exc:  # another width, not UTF-8: the exact reader names it
+        raise NotFast(f"pyarrow: {exc}") from None
+    if table.num_rows != n:
+        raise NotFast("pyarrow counted other records")
+    if not rec.checked and not quotes_proved(
+            b, lo, hi, rec.ends[full], marks, ord(delimiter), sizes[1], sizes[2]):
+        _check_quotes(b[lo:hi], np.flatnonzero(b[lo:hi] == QUOTE), ord(delimiter))
+    return cols
+
+
+def _columns(table: pa.Table, numbers: set[int], delimiter: str, *, sized: bool
+             ) -> tuple[list[Column], tuple[int, int, int]]:
+    """The columns of a parsed batch and (when ``sized``), over all its cells: the bytes of their
+    texts (numbers written plainly) less the quotes they hold, the quotes they hold, and the
+    cells starting with the delimiter or a line break."""
+    cols, size, quotes, edge = [], 0, 0, 0
+    for j in range(table.num_columns):
+        if j in numbers:
+            col, s = number_column(table.column(j))
+        else:
+            col, dictionary = _dict_column(table.column(j))
+            s, q, e = text_sizes(dictionary, col.index, delimiter) if sized else (0, 0, 0)
+            s, quotes, edge = s - q, quotes + q, edge + e
+        cols.append(col)
+        size += s
+    return cols, (size, quotes, edge)
+
+
+def _dict_column(col: pa.ChunkedArray) -> tuple[Column, pa.Array]:
+    """A dictionary column (its chunks sharing one dictionary) as a :class:`Column`, and its
+    dictionary; a cell over :data:`MAX_CELL` bytes sends the file to the exact reader (it
+    counts characters)."""
     if not col.num_chunks:
-        return Column(np.empty(0, object), np.empty(0, np.int64))
+        return Column(np.empty(0, object), np.empty(0, np.int64)), pa.array([], pa.string())
     values = col.chunks[0].dictionary
     if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CELL:
         raise NotFast("a cell over MAX_CELL bytes")
     index = pa.chunked_array([c.indices for c in col.chunks], type=pa.int32()).to_numpy()
-    return Column(values.to_numpy(zero_copy_only=False).astype(object, copy=False), index)
+    return Column(values.to_numpy(zero_copy_only=False).astype(object, copy=False), index), values
 
 
 def _check_joined(buf: bytearray, rec: Records, delimiter: str, width: int, path: str) -> None:
@@ -337,7 +424,7 @@ def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | 
             raise NotFast("a NUL character")
         n += got
         b = np.frombuffer(space, dtype=np.uint8, count=n)
-        rec = scan(b, space, scanned, n, delim, state.line, final=eof)
+        rec = _records(b, space, scanned, n, delim, state.line, final=eof, plain=batch_rows is None)
         stop = scanned
         if state.header is None and len(rec.starts):
             rec = _take_header(space, rec, state, delimiter, path)
@@ -390,6 +477,9 @@ def _take_header(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
     exact reader refuses (blank, spanning lines, repeated or empty names) is left to it."""
     if rec.multi_line[0] or rec.ends[0] == rec.starts[0]:
         raise NotFast("a header spanning lines, or none")
+    if not rec.checked:
+        head = np.frombuffer(buf, dtype=np.uint8, count=int(rec.ends[0]))[int(rec.starts[0]):]
+        _check_quotes(head, np.flatnonzero(head == QUOTE), ord(delimiter))
     try:
         text = bytes(buf[rec.starts[0]:rec.ends[0]]).decode("utf-8")
     except UnicodeDecodeError:
