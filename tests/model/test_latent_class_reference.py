@@ -117,7 +117,7 @@ def test_the_ml_log_likelihood_reaches_flexmix_optimum(icar, k):
     """flexmix (FLXMCmvbinary, the complete cases it keeps, best of 40 starts at relative
     tolerance 1e-13): our log-likelihood at ML is at least flexmix's - 1e-6, with the same
     number of parameters, so our AIC and BIC (the same formulas as flexmix's) are at most
-    flexmix's + 2e-6. Seen: ours - flexmix = -1.5e-8..+4e-9, i.e. the same optimum."""
+    flexmix's + 2e-6. Seen: ours - flexmix = +1e-9..+1.5e-8, i.e. the same optimum."""
     ref = FLEXMIX["fits"][str(k)]
     complete = np.asarray(FLEXMIX["meta"]["complete_rows_1based"]) - 1
     np.testing.assert_array_equal(complete, np.flatnonzero((CODES >= 0).all(axis=1)))
@@ -135,15 +135,16 @@ def test_the_ml_log_likelihood_reaches_flexmix_optimum(icar, k):
     theirs = np.argsort(ref["class_weights"])[::-1]
     np.testing.assert_allclose(lc.class_weights, np.asarray(ref["class_weights"])[theirs], atol=1e-4)
     p_yes = np.array([p[1] for p in lc.item_probabilities])  # items x classes
-    np.testing.assert_allclose(p_yes, np.asarray(ref["p_yes"]).T[:, theirs], atol=1e-4)  # seen: 9e-6
+    np.testing.assert_allclose(p_yes, np.asarray(ref["p_yes"]).T[:, theirs], atol=1e-4)  # seen: 1.1e-5
 
 
 @pytest.mark.parametrize("k", [3, 4, 5])
 def test_the_ml_log_likelihood_reaches_stepmix_optimum_with_missing_answers(icar, k):
     """stepmix ('binary_nan': missing answers left out of the likelihood, as here) on all 1,525
     people, one start (random_state 0), EM to abs_tol 1e-10: ours at ML is at least stepmix's -
-    1e-6, it counts the parameters as we do, and at the same optimum its relative entropy is our
-    entropy R2 (1e-6). Seen: ours - stepmix = -2e-9..-1e-9."""
+    1e-6, it counts the parameters as we do, and its relative entropy is our entropy R2 within
+    1e-4 (the same formula; stepmix stops short of the optimum, so its posterior differs a
+    little). Seen: ours - stepmix = +1.7e-7..+3.5e-6, entropy R2 within 4e-5."""
     stepmix = pytest.importorskip("stepmix.stepmix")
     X = CODES.astype(float)
     X[CODES < 0] = np.nan
@@ -157,8 +158,7 @@ def test_the_ml_log_likelihood_reaches_stepmix_optimum_with_missing_answers(icar
     lc = al.calibrate(icar, responses(icar, CODES), n_classes=k, n_init=2, random_state=0)
     assert lc.fit["n_parameters"] == sm.n_parameters
     assert lc.fit["log_likelihood"] >= theirs - 1e-6
-    if lc.fit["log_likelihood"] - theirs < 1e-6:  # the same optimum
-        assert lc.fit["entropy_r2"] == pytest.approx(relative_entropy, abs=1e-6)
+    assert lc.fit["entropy_r2"] == pytest.approx(relative_entropy, abs=1e-4)
 
 
 def test_classes_for_research_end_to_end(icar):
@@ -221,3 +221,20 @@ def test_bad_numbers_of_classes_are_refused(icar, kwargs, error, message):
         kwargs = dict(kwargs, labels=np.tile([1, 2, 3, 4, 5], 305))
     with pytest.raises(error, match=message):
         al.calibrate(icar, rs, **kwargs)
+
+
+def test_the_accelerated_refinement_reaches_plain_em_limit_in_fewer_steps():
+    """The maximum-likelihood refinement (SQUAREM-accelerated EM) ends at least as high as plain
+    EM run to the same tolerance, from the same smoothed estimates, in under a third of the EM
+    steps (ability, 8 classes, a slow case: seen 109 steps against 815, +8e-8)."""
+    from akhlak_levels.model import fit_latent_classes, one_hot
+    from akhlak_levels.model._latent_class import ML_TOL, _blocks, _run
+
+    fit = fit_latent_classes(CODES, [2] * 16, 8, n_init=2, random_state=np.random.default_rng(0))
+    X = one_hot(CODES, [2] * 16)
+    offsets, sizes = _blocks([2] * 16)
+    flat = np.concatenate(fit.probabilities, axis=0)
+    *_, ll_em, steps_em, converged = _run(X, flat, fit.class_weights, offsets, sizes, 0.0, 20000, ML_TOL)
+    assert converged
+    assert fit.ml_converged and fit.ml_log_likelihood >= ll_em - 1e-9
+    assert fit.ml_iterations < steps_em / 3
