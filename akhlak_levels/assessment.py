@@ -6,6 +6,7 @@ so that memory stays bounded whatever the number of respondents.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, NamedTuple
 
@@ -71,6 +72,19 @@ class Assessment:
         The questionnaire's overall index (mean of its scales, NaN unless all are scored) and
         its category code, where it defines one.
     n_answered : ndarray of int, shape (n,)
+    scale_n_items : tuple of int or None
+        The number of items of each scale.
+    scale_steps : tuple of float or None
+        The step between possible 0-100 scores of each scale with all its items answered,
+        ``100 / (k * L)`` for ``k`` items whose keyed values move in steps of ``1 / L_i`` (``L``
+        their least common multiple): half of it is the continuity correction of
+        :func:`akhlak_levels.reliable_change` on scales.
+    scale_answered : ndarray of unsigned int, shape (n, n_scales) or None
+        Per respondent, the items of each scale answered (with a keyed option): the scale score
+        is their mean. With ``scale_n_items`` it gives each scale's own standard error in
+        :func:`akhlak_levels.reliable_change`. The three are None only for an assessment made
+        before they were kept (a store wave saved by akhlak_levels before issue 10), where a
+        reliable change on scales is refused rather than computed without them.
     flags : Flags
         From reading (``invalid:ITEM``), plus ``no-answers`` and ``low-confidence``,
         ``non-finite-posterior`` where the model's weights overflowed when summed (level 0,
@@ -115,6 +129,9 @@ class Assessment:
     wave: np.ndarray | None = None
     date: np.ndarray | None = None
     groups: Mapping[str, np.ndarray] = field(default_factory=dict)
+    scale_n_items: tuple[int, ...] | None = None
+    scale_steps: tuple[float, ...] | None = None
+    scale_answered: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.respondent_ids)
@@ -156,6 +173,7 @@ class Assessment:
             wave=t(self.wave),
             date=t(self.date),
             groups={k: v[idx] for k, v in self.groups.items()},
+            scale_answered=t(self.scale_answered),
         )
 
     # ------------------------------------------------------------------ export
@@ -344,9 +362,9 @@ def assess(
         model_hash=None if model is None else model.hash,
         model_kind=None if model is None else model.kind,
         unit=responses.unit,
-        wave=responses.wave,
-        date=responses.date,
+        wave=responses.wave, date=responses.date,
         groups=dict(responses.groups),
+        **_scale_design(q, scores.scale_answered, len(responses.respondent_ids)),
     )
 
 
@@ -391,7 +409,7 @@ def _assess_votes(
         entropy=scores.entropy, scale_ids=(), scale_scores=np.zeros((n, 0)), index=None, index_category=None,
         n_answered=scores.n_answered, flags=votes.flags.merge(flag_cols), min_confidence=float(min_confidence),
         min_answered=float(min_answered), model_hash=model_hash, model_kind=model_kind, unit=votes.unit, wave=votes.wave,
-        groups=dict(votes.groups),
+        groups=dict(votes.groups), **_scale_design(None, None, n),
     )
 
 
@@ -424,6 +442,37 @@ def _decide_levels(scores: Scores, min_confidence: float) -> _Levels:
     low = conf < min_confidence
     level[low | (scores.n_answered == 0) | non_finite] = 0  # no evidence, no level, whatever the threshold
     return _Levels(level, expected, sd, conf, low, non_finite)
+
+
+def scale_design(q: Questionnaire) -> tuple[np.ndarray, np.ndarray]:
+    """The number of items of each scale of ``q`` and the step between its possible 0-100 scores
+    with all items answered (see :attr:`Assessment.scale_steps`).
+
+    Examples
+    --------
+    >>> from akhlak_levels import load_questionnaire
+    >>> n_items, steps = scale_design(load_questionnaire("socio-emotional-levels"))
+    >>> n_items.tolist(), steps.round(3).tolist()[:2]
+    ([6, 6, 6, 6, 6], [4.167, 4.167])
+    """
+    n_items = np.array([len(s.item_ids) for s in q.scales], dtype=np.int64)
+    steps = np.zeros(len(q.scales))
+    for j, scale in enumerate(q.scales):
+        if scale.item_ids:
+            options = [q.item(i).n_options - 1 if q.item(i).type == "likert" else N_LEVELS - 1 for i in scale.item_ids]
+            steps[j] = 100.0 / (len(scale.item_ids) * math.lcm(*[max(1, k) for k in options]))
+    return n_items, steps
+
+
+def _scale_design(q: Questionnaire | None, answered: np.ndarray | None, n: int) -> dict[str, Any]:
+    """The ``scale_*`` fields of an :class:`Assessment` of ``n`` respondents: the questionnaire's
+    scale design and the kernel's per-scale answered counts (without scales: an (n, 0) array)."""
+    if q is None or not q.scales:
+        return {"scale_n_items": (), "scale_steps": (), "scale_answered": np.zeros((n, 0), dtype=np.uint8)}
+    n_items, steps = scale_design(q)
+    assert answered is not None
+    return {"scale_n_items": tuple(int(k) for k in n_items), "scale_steps": tuple(float(h) for h in steps),
+            "scale_answered": answered}
 
 
 def index_scores(q: Questionnaire, scale_scores: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:

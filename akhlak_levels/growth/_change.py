@@ -60,8 +60,10 @@ class ReliableChange:
     sem : ndarray of shape (n_scales,) or None
         The standard errors of measurement used (0-100 points, complete questionnaire).
     scale_steps : ndarray of shape (n_scales,)
-        Step between possible scores of each scale (the continuity correction of the scale
-        verdict is half of it); 0 when the questionnaire is unknown.
+        Step between possible scores of each scale with all its items answered, as the
+        assessments carry it (:attr:`Assessment.scale_steps`); the continuity correction of the
+        scale verdict is half the step between possible differences of the person's two scores,
+        which is this step when both are complete (see Notes of :func:`reliable_change`).
     index_change : ndarray or None
         Change of the questionnaire's index, where it defines one.
     verdict : ndarray of str
@@ -189,8 +191,8 @@ def reliable_change(
         levels when the assessments have them, else the scales (which then need ``sem`` or
         ``reliability``).
     questionnaire : Questionnaire or str, default=None
-        Needed only when the assessments' questionnaire is not bundled: its number of items
-        and the scales' score steps enter the RCI verdict.
+        Not needed for the RCIs (the assessments carry what they use); when given, it must agree
+        with them, and ``method="scales"`` checks that none of its scales is keyed to a level.
 
     Returns
     -------
@@ -199,9 +201,11 @@ def reliable_change(
     Raises
     ------
     ModelError
-        The waves use different questionnaires or level models.
+        The waves use different questionnaires or level models, or the questionnaire passed
+        disagrees with the scales the assessments carry.
     ValueError
-        Bad parameters, duplicate ids within a wave, or nothing to base a verdict on.
+        Bad parameters, duplicate ids within a wave, nothing to base a verdict on, or
+        ``method="scales"`` on assessments without per-scale answered counts (an old store wave).
 
     Notes
     -----
@@ -209,10 +213,10 @@ def reliable_change(
     treating the two posteriors as independent (they use disjoint answers).
 
     **Scale RCI** (Jacobson & Truax, 1991): ``RCI_s = (x_after - x_before) / SE_diff`` with
-    ``SE_diff = SEM_s * sqrt(N / n_before + N / n_after)``, ``N`` the questionnaire's number of
-    items and ``n`` the number a respondent answered: ``sqrt(2) SEM_s`` for complete answers.
-    A scale score is a mean over the answered items, so its error variance grows as
-    ``1 / (items answered)``; without this, prorated scores make the RCI anti-conservative.
+    ``SE_diff = SEM_s * sqrt(N_s / n_s,before + N_s / n_s,after)``, ``N_s`` the scale's number of
+    items and ``n_s`` the number of them the respondent answered in that wave
+    (:attr:`Assessment.scale_answered`): ``sqrt(2) SEM_s`` for complete answers, as the error
+    variance of a mean over fewer answered items grows as ``1 / (items answered)``.
 
     **The verdict, method "levels"** (the default when the assessments have levels): with the
     two posteriors ``p`` (before) and ``q`` (after) treated as independent,
@@ -229,11 +233,12 @@ def reliable_change(
     continuity-corrected ``|RCI_s| = max(|x_after - x_before| - h_s / 2, 0) / SE_diff`` against
     the Bonferroni critical value ``z_{1 - (1-confidence)/(2m)}``, ``m`` the number of scales
     with an RCI; the direction is the sign of that scale's change. ``h_s`` is the step between
-    possible scores of the scale (100 / (6 items x 4 steps) = 4.17 points for a six-item
-    five-point scale): scale scores are discrete, and without the correction the normal
-    approximation exceeded the nominal rate in simulated complete five-point answers (0.061-0.068
-    at a nominal 0.05); with it, 0.017-0.030 (docs/growth.md, Table 5). Only for questionnaires
-    whose scales all mean "higher is better" (no scale keyed to a level).
+    possible differences of the two scores, ``100 / (L_s lcm(n_s,before, n_s,after))`` for keyed
+    values in steps of ``1 / L_s``: with complete answers the step between possible scores (4.17
+    points for six five-point items). Without it the normal approximation exceeded the nominal
+    rate (0.061-0.068 at 0.05, docs/growth.md, Table 5). Both corrections come from the
+    assessments, so the rate holds for any questionnaire (Table 6). Only for scales that all
+    mean "higher is better".
 
     References
     ----------

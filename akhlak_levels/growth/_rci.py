@@ -2,23 +2,24 @@
 scores and the one verdict per person they support.
 
 The standard error of measurement comes from ``sem``, a reliability table or reliabilities with
-the baseline SD (:func:`resolve_sem`); the RCI's error grows for unanswered items, the verdict
-subtracts half a step between possible scores (continuity correction) and takes the largest
-``|RCI|`` against a Bonferroni critical value (:func:`scale_verdict`). ``docs/growth.md`` has the
-simulations behind both corrections.
+the baseline SD (:func:`resolve_sem`); the RCI's error grows for each scale's unanswered items,
+the verdict subtracts half a step between possible differences of scores (continuity
+correction) and takes the largest ``|RCI|`` against a Bonferroni critical value
+(:func:`scale_verdict`). Both corrections use what every :class:`Assessment` carries (items per
+scale, score steps, and each respondent's answered items per scale), so they hold whatever
+questionnaire produced the assessments; ``docs/growth.md`` has the simulations behind them.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 import numpy as np
 
 from .._validation import param_error
-from ..assessment import Assessment
-from ..levels import N_LEVELS
+from ..assessment import Assessment, scale_design
+from ..errors import ModelError
 from ..questionnaire import Questionnaire
 
 __all__ = ["ScaleMoves", "resolve_sem", "scale_moves", "scale_verdict"]
@@ -52,7 +53,8 @@ def resolve_sem(before: Assessment, sem: Any, reliability: Any) -> np.ndarray | 
 @dataclass(frozen=True)
 class ScaleMoves:
     """Scale and index fields of a :class:`ReliableChange`, with the continuity-corrected
-    ``|RCI|`` the scale verdict rests on."""
+    ``|RCI|`` the scale verdict rests on; ``refusal`` says why there are no RCIs when the
+    assessments lack the per-scale counts they need (None otherwise)."""
 
     scale_change: np.ndarray
     scale_rci: np.ndarray
@@ -60,6 +62,7 @@ class ScaleMoves:
     sem: np.ndarray | None
     scale_steps: np.ndarray
     index_change: np.ndarray | None
+    refusal: str | None = None
 
 
 def scale_moves(
@@ -73,41 +76,105 @@ def scale_moves(
     )
     scale_change[~both] = np.nan
     S = len(before.scale_ids)
-    steps = _scale_steps(q, before.scale_ids) if q is not None else np.zeros(S)
-    if sem_arr is not None:
-        k_b = np.asarray(before.n_answered, dtype=float)[rows_before]
-        k_a = np.asarray(after.n_answered, dtype=float)[rows_after]
-        rci, rci_cc = _scale_rcis(before, scale_change, k_b, k_a, both, q, sem_arr, steps, notes)
-    else:
-        rci = rci_cc = np.full((len(both), S), np.nan)
+    refusal = _lacking_counts(before, after)
+    n_items, steps = _carried_design(before, after, q, refusal)
+    rci = rci_cc = np.full((len(both), S), np.nan)
+    if sem_arr is None:
         notes.append("no SEM or reliability given: scale RCIs not computed")
+    elif refusal is not None:
+        notes.append("scale RCIs not computed: " + refusal)
+    else:
+        assert before.scale_answered is not None and after.scale_answered is not None
+        ans_b = np.asarray(before.scale_answered)[rows_before]
+        ans_a = np.asarray(after.scale_answered)[rows_after]
+        rci, rci_cc = _scale_rcis(before, scale_change, ans_b, ans_a, both, n_items, sem_arr, steps, notes)
     index_change = None
     if before.index is not None and after.index is not None:
         index_change = np.asarray(after.index, dtype=float)[rows_after] - np.asarray(before.index, dtype=float)[rows_before]
         index_change[~both] = np.nan
-    return ScaleMoves(scale_change, rci, rci_cc, sem_arr, steps, index_change)
+    return ScaleMoves(scale_change, rci, rci_cc, sem_arr, steps, index_change, refusal)
+
+
+def _lacking_counts(before: Assessment, after: Assessment) -> str | None:
+    """Why the scale RCIs cannot be computed from these assessments (a wave without the
+    per-scale counts), or None when both carry them."""
+    lacking = [
+        name for name, a in (("before", before), ("after", after))
+        if a.scale_answered is None or a.scale_n_items is None or a.scale_steps is None
+    ]
+    if not lacking:
+        return None
+    return (
+        f"the assessments {' and '.join(repr(w) for w in lacking)} carry no per-scale answered counts "
+        "(Assessment.scale_answered, scale_n_items, scale_steps), which each scale's standard error and continuity "
+        "correction need: they come from a store wave saved by akhlak_levels before these counts were kept (issue 10), "
+        "or were built without them. Score that wave's responses again with assess() and store it again with "
+        "store.add(assessment, wave=..., replace=True); method='levels' does not need them."
+    )
+
+
+def _carried_design(
+    before: Assessment, after: Assessment, q: Questionnaire | None, refusal: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Items per scale and score steps as the assessments carry them (those of ``q`` when they
+    carry none); refused when the two waves, or the questionnaire given, disagree with them."""
+    S = len(before.scale_ids)
+    from_q = scale_design(q) if q is not None else None
+    if refusal is not None:
+        return from_q if from_q is not None else (np.zeros(S, dtype=np.int64), np.zeros(S))
+    assert before.scale_n_items is not None and before.scale_steps is not None
+    assert after.scale_n_items is not None and after.scale_steps is not None
+    n_items, steps = np.asarray(before.scale_n_items), np.asarray(before.scale_steps, dtype=float)
+    designs: list[tuple[str, Any, Any]] = [("after", after.scale_n_items, after.scale_steps)]
+    if from_q is not None and q is not None:
+        designs.append((f"the questionnaire {q.id!r}", *from_q))
+    for what, other_items, other_steps in designs:
+        if np.shape(other_items) != (S,) or not (
+            np.array_equal(other_items, n_items) and np.allclose(other_steps, steps, rtol=1e-12, atol=0)
+        ):
+            raise ModelError(
+                f"The scales of {what} have {np.asarray(other_items).tolist()} items and score steps "
+                f"{np.round(np.asarray(other_steps, dtype=float), 6).tolist()}, but the assessments 'before' carry "
+                f"{n_items.tolist()} items and steps {np.round(steps, 6).tolist()} for scales {list(before.scale_ids)}: "
+                "they were not scored on the same scales. Pass the questionnaire they were scored on, or score both "
+                "waves again with assess()."
+            )
+    shapes = (np.shape(np.asarray(before.scale_answered)), np.shape(np.asarray(after.scale_answered)))
+    if shapes != ((len(before), S), (len(after), S)):
+        raise ModelError(
+            f"The assessments' scale_answered must have one column per scale ({S}) and one row per respondent; "
+            f"got shapes {shapes[0]} ('before') and {shapes[1]} ('after')."
+        )
+    return n_items, steps
 
 
 def _scale_rcis(
-    before: Assessment, scale_change: np.ndarray, k_b: np.ndarray, k_a: np.ndarray, both: np.ndarray,
-    q: Questionnaire | None, sem_arr: np.ndarray, steps: np.ndarray, notes: list[str],
+    before: Assessment, scale_change: np.ndarray, ans_b: np.ndarray, ans_a: np.ndarray, both: np.ndarray,
+    n_items: np.ndarray, sem_arr: np.ndarray, steps: np.ndarray, notes: list[str],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Jacobson-Truax RCI of every scale, its error inflated for unanswered items (``k_b``,
-    ``k_a`` items answered), and the continuity-corrected ``|RCI|`` (half a score step off the
-    change) for the verdict."""
+    """Jacobson-Truax RCI of every scale, its error inflated for the scale's own unanswered items
+    (``ans_b``, ``ans_a``: items of each scale answered, n x scales), and the continuity-corrected
+    ``|RCI|`` for the verdict: half the step between possible differences of the two scores off
+    the change.
+
+    Scores of a scale with ``N`` items answered ``k`` at a time are multiples of
+    ``100 / (L k)`` (``L`` from the options, ``steps = 100 / (L N)``), so a difference of scores
+    from ``k_b`` and ``k_a`` answers is a multiple of ``100 / (L lcm(k_b, k_a)) = steps N / lcm``:
+    ``steps`` itself when both are complete."""
     if np.any(sem_arr <= 0) or np.any(~np.isfinite(sem_arr)):
         bad = [s for s, v in zip(before.scale_ids, sem_arr) if not (v > 0)]
         notes.append(f"no positive SEM for scales {bad}: their RCI is NaN")
-    n_items = float(q.n_items) if q is not None else float(max(before.n_answered.max(initial=1), 1))
+    k_b, k_a = ans_b.astype(np.int64), ans_a.astype(np.int64)
+    size = np.asarray(n_items, dtype=float)[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        inflate = np.sqrt(n_items / k_b + n_items / k_a)
-        se_diff = np.where(sem_arr[None, :] > 0, sem_arr[None, :], np.nan) * inflate[:, None]
+        inflate = np.sqrt(size / k_b + size / k_a)
+        se_diff = np.where(sem_arr[None, :] > 0, sem_arr[None, :], np.nan) * inflate
         rci = scale_change / se_diff
-        rci_cc = np.maximum(np.abs(scale_change) - steps[None, :] / 2, 0.0) / se_diff
+        lattice = np.lcm(k_b, k_a)
+        half_step = np.where(lattice > 0, steps[None, :] * size / lattice, 0.0) / 2
+        rci_cc = np.maximum(np.abs(scale_change) - half_step, 0.0) / se_diff
     rci[~both] = np.nan
     rci_cc[~both] = np.nan
-    if q is None:
-        notes.append("questionnaire not bundled (pass questionnaire=): no continuity correction")
     return rci, rci_cc
 
 
@@ -125,6 +192,8 @@ def scale_verdict(
             f"method='scales' needs scales on which higher is better; the scales of {before.questionnaire_id!r} are "
             f"keyed to levels ({keyed}), so a rise is not an improvement. Use method='levels'."
         )
+    if moves.refusal is not None:
+        raise ValueError(f"method='scales' is refused: {moves.refusal}")
     if moves.sem is None:
         raise ValueError(
             f"The assessments of {before.questionnaire_id!r} have no level probabilities, so the verdict rests on the "
@@ -161,17 +230,3 @@ def _per_scale(value: Any, scale_ids: tuple[str, ...], name: str) -> np.ndarray:
             raise param_error("reliable_change", name, must, value, shown=f"shape {arr.shape}")
     return arr
 
-
-def _scale_steps(q: Questionnaire, scale_ids: tuple[str, ...]) -> np.ndarray:
-    """The step between possible scores (0-100) of each scale with all items answered:
-    ``100 / (k * L)``, ``k`` items whose keyed values move in steps of ``1 / L_i`` (``L_i`` = options
-    - 1 for a Likert item, 4 level steps for a choice item), ``L`` the least common multiple."""
-    out = np.zeros(len(scale_ids))
-    by_id = {s.id: s for s in q.scales}
-    for j, sid in enumerate(scale_ids):
-        scale = by_id.get(sid)
-        if scale is None or not scale.item_ids:
-            continue
-        steps = [q.item(iid).n_options - 1 if q.item(iid).type == "likert" else N_LEVELS - 1 for iid in scale.item_ids]
-        out[j] = 100.0 / (len(scale.item_ids) * math.lcm(*[max(1, k) for k in steps]))
-    return out

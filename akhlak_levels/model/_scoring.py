@@ -94,6 +94,7 @@ class Scores(NamedTuple):
     sd: np.ndarray | None = None
     confidence: np.ndarray | None = None
     top: np.ndarray | None = None
+    scale_answered: np.ndarray | None = None  # (n, n_scales): items of each scale answered with a keyed option
 
 
 def _keyed(it: Item, reverse: bool | None = None) -> tuple[list[int | None], int]:
@@ -388,8 +389,12 @@ def _summaries(pt: np.ndarray, out: _LevelOut, w: _Scratch) -> None:
     out.probs[:] = pt.T
 
 
-def _scales_block(packing: _Packing, w: _Scratch, n_answered: np.ndarray, scores: np.ndarray | None, min_answered: float) -> None:
-    """Answered counts and 0-100 scale scores of one chunk from its packed columns (``w.packed``).
+def _scales_block(
+    packing: _Packing, w: _Scratch, n_answered: np.ndarray, scores: np.ndarray | None, min_answered: float,
+    answered: np.ndarray | None = None,
+) -> None:
+    """Answered counts and 0-100 scale scores of one chunk from its packed columns (``w.packed``),
+    and into ``answered`` (chunk x scales) the items of each scale answered with a keyed option.
 
     A scale score is NaN where too few of the scale's items are answered.
     """
@@ -404,6 +409,8 @@ def _scales_block(packing: _Packing, w: _Scratch, n_answered: np.ndarray, scores
     if scores is None or not packing.n_scales:
         return
     k = packing.n_scales
+    if answered is not None:  # the per-scale counts, already unpacked: one small transposed copy
+        np.copyto(answered, fields[1 + k :].T, casting="unsafe")
     counts, st = w.counts, w.scores
     np.copyto(counts, fields[1:], casting="unsafe")  # sums then counts, as floats
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -435,6 +442,7 @@ def score_codes(
     plan = _cached_plan(q, model, with_scales)
     n_answered = np.empty(n, dtype=np.int32)
     scale_scores = np.empty((n, len(q.scales))) if with_scales else np.full((n, len(q.scales)), np.nan)
+    answered = np.empty((n, len(q.scales)), dtype=_answered_dtype(q)) if with_scales else None
     out = None
     if model is not None:
         out = _LevelOut(np.empty((n, N_LEVELS)), np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.int8))
@@ -448,12 +456,20 @@ def score_codes(
             _accumulate(plan, codes[start:stop], work)
         if model is not None and out is not None:
             _levels_block(model, plan, work, _LevelOut(*(a[start:stop] for a in out)))
-        _scales_block(plan.packing, work, n_answered[start:stop], scale_scores[start:stop] if with_scales else None, min_answered)
+        _scales_block(
+            plan.packing, work, n_answered[start:stop], scale_scores[start:stop] if with_scales else None, min_answered,
+            None if answered is None else answered[start:stop],
+        )
         if progress is not None:
             progress(stop, n)
     if out is None:
-        return Scores(None, None, n_answered, scale_scores)
-    return Scores(out.probs, out.entropy, n_answered, scale_scores, out.expected, out.sd, out.confidence, out.top)
+        return Scores(None, None, n_answered, scale_scores, scale_answered=answered)
+    return Scores(out.probs, out.entropy, n_answered, scale_scores, out.expected, out.sd, out.confidence, out.top, answered)
+
+
+def _answered_dtype(q: Questionnaire) -> np.dtype:
+    """The smallest unsigned integer dtype that holds every scale's item count (uint8 up to 255 items)."""
+    return np.min_scalar_type(max([len(s.item_ids) for s in q.scales], default=0))
 
 
 def level_probabilities(model: LevelModel, q: Questionnaire, codes: np.ndarray, *, chunk_size: int = DEFAULT_CHUNK) -> np.ndarray:

@@ -25,13 +25,14 @@ from .._validation import param_error
 from ..assessment import Assessment
 from ..errors import StoreError
 from . import _columns, _rows
-from ._layout import WRITABLE, insert_wave_row, needs_upgrade, wave_name
+from ._layout import COUNTS_VERSION, WRITABLE, insert_wave_row, needs_upgrade, wave_name
 
 #: What every batch of a wave must share with the first: the identity of the questionnaire and
 #: model, the thresholds, the scales and groups, and which optional parts it has.
 _SAME = (
     "questionnaire_id", "questionnaire_version", "questionnaire_hash", "model_hash", "model_kind",
     "min_confidence", "min_answered", "scale_ids", "group_names", "has_levels", "has_index", "has_unit", "has_date",
+    "scale_design",
 )
 
 
@@ -42,6 +43,8 @@ def _identity(a: Assessment) -> dict[str, Any]:
         "min_confidence": float(a.min_confidence), "min_answered": float(a.min_answered),
         "scale_ids": tuple(a.scale_ids), "group_names": tuple(a.groups), "has_levels": a.probabilities is not None,
         "has_index": a.index is not None, "has_unit": a.unit is not None, "has_date": a.date is not None,
+        "scale_design": None if a.scale_answered is None or a.scale_n_items is None or a.scale_steps is None
+        else (tuple(int(k) for k in a.scale_n_items), tuple(float(h) for h in a.scale_steps)),
     }
 
 
@@ -128,7 +131,8 @@ class _WaveWriter:
             raise StoreError(
                 f"Cannot add wave {self.name!r}: batch {self.batch} differs from the first batch in {shown}. Every "
                 "batch of a wave must be scored with the same questionnaire, model and thresholds, with the same "
-                "scales, groups and optional columns (unit, date, levels, index). Nothing was stored."
+                "scales, groups and optional columns (unit, date, levels, index, per-scale answered counts). "
+                "Nothing was stored."
             )
 
     def _aligned(self, names: tuple[str, ...], values: np.ndarray, n: int) -> np.ndarray:
@@ -278,4 +282,7 @@ class WaveBatches:
             writer = _WaveWriter(con, name, key)
             for batch in batches:
                 writer.add(batch, position)
-            return writer.finish()
+            n = writer.finish()
+        if writer.kinds.get("scale_answered") is not None:
+            self._version = max(self._version, COUNTS_VERSION)
+        return n

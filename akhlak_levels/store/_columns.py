@@ -40,10 +40,10 @@ from ._layout import PSEUDONYM_HEX
 CHUNK_ROWS = 1 << 16
 
 #: The numeric dtypes a part may have, by part kind (text parts are ``|S<w>`` or ``<U<w>``).
-NUMERIC = {"f8": "<f8", "i1": "|i1", "i2": "<i2", "i4": "<i4", "b1": "|b1", "M8": "<M8[D]"}
+NUMERIC = {"f8": "<f8", "i1": "|i1", "i2": "<i2", "i4": "<i4", "b1": "|b1", "M8": "<M8[D]", "u1": "|u1", "u2": "<u2", "u4": "<u4"}
 
 #: Parts that are 2-D (respondents x width) whatever their width.
-MATRIX_PARTS = ("probabilities", "scale_scores", "flags", "picks")
+MATRIX_PARTS = ("probabilities", "scale_scores", "flags", "picks", "scale_answered")
 
 #: The chunk table of each kind of wave and the table of its ``waves`` rows.
 WAVE_TABLES = {"wave_columns": "waves", "vote_columns": "vote_waves"}
@@ -70,10 +70,19 @@ def part_kinds(info: dict[str, Any]) -> dict[str, tuple[str, int]]:
         kinds["index"] = ("f8", 1)
         kinds["index_category"] = ("text", 1)
     kinds["n_answered"] = ("i4", 1)
+    if info.get("scale_n_items") is not None:  # saved since issue 10: items of each scale answered
+        kinds["scale_answered"] = (answered_kind(info["scale_n_items"]), len(info["scale_ids"]))
     kinds["flags"] = ("b1", len(info["flag_names"]))
     for g in info["group_names"]:
         kinds[f"group:{g}"] = ("text", 1)
     return kinds
+
+
+def answered_kind(scale_n_items: list[int]) -> str:
+    """The part kind of ``scale_answered``: the smallest unsigned integer holding every scale's
+    item count, as :func:`akhlak_levels.assess` makes it (uint8 up to 255 items)."""
+    top = max(scale_n_items, default=0)
+    return "u1" if top < 1 << 8 else "u2" if top < 1 << 16 else "u4"
 
 
 # =========================================================================== ids
@@ -197,6 +206,8 @@ def wave_arrays(a: Assessment, ids: np.ndarray) -> dict[str, np.ndarray]:
         out["index"] = a.index
         out["index_category"] = as_text(a.index_category)
     out["n_answered"] = a.n_answered
+    if a.scale_answered is not None:
+        out["scale_answered"] = a.scale_answered
     out["flags"] = a.flags.values
     for g, v in a.groups.items():
         out[f"group:{g}"] = as_text(v)
@@ -351,7 +362,19 @@ def read_wave(con: sqlite3.Connection, path: str, name: str, info: dict[str, Any
         wave=np.full(n, name),
         date=by["date"] if info["has_date"] else None,
         groups={g: by[f"group:{g}"] for g in info["group_names"]},
+        **_scale_fields(info, by),
     )
+
+
+def _scale_fields(info: dict[str, Any], by: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The Assessment's ``scale_*`` fields of a stored wave: None for one saved without them."""
+    if info.get("scale_n_items") is None:
+        return {}
+    return {
+        "scale_n_items": tuple(int(k) for k in info["scale_n_items"]),
+        "scale_steps": tuple(float(h) for h in info["scale_steps"]),
+        "scale_answered": by["scale_answered"],
+    }
 
 
 # =========================================================================== erasure

@@ -14,6 +14,14 @@ The file layout (schema version 2, and 3 with vote waves)::
                   (see ``_columns``)
     erasures      one row per erasure: time, salted hash of the erased id, rows deleted
 
+A store gains a table ``wave_scales`` (wave, scale_n_items, scale_steps: JSON lists) with its
+first wave that carries per-scale answered counts (issue 10: every assessment made since), whose
+chunks then hold one more part, ``scale_answered`` (respondents x scales, unsigned integers); in
+the same transaction the file becomes schema version 4, which akhlak_levels before issue 10
+refuses to open ("upgrade akhlak_levels") rather than call the new part damage. Waves saved
+before keep no counts: they load with ``scale_answered`` None, and a reliable change on scales
+between them is refused with the fix (score the responses again, ``add(..., replace=True)``).
+
 A store gains two more tables with its first vote wave, ``vote_waves`` and ``vote_columns``
 (see ``_votes``), and becomes schema version 3 in the same transaction: version 2 plus the vote
 tables. A store without vote waves stays version 2, which akhlak_levels before vote waves reads;
@@ -42,17 +50,24 @@ from .._version import __version__
 from ..errors import StoreError
 from ..levels import N_LEVELS
 
-#: The newest file layout this library writes: version 3, a store with vote waves.
-SCHEMA_VERSION = 3
+#: The newest file layout this library writes: version 4, a store whose waves carry per-scale
+#: answered counts (issue 10); version 3 is a store with vote waves and none of those.
+SCHEMA_VERSION = 4
+
+#: The version a store becomes with its first vote wave (when it is not newer already).
+VOTES_VERSION = 3
+
+#: The version a store becomes with its first wave carrying per-scale answered counts.
+COUNTS_VERSION = 4
 
 #: The version a new store starts at: 2, until its first vote wave makes it 3.
 BASE_VERSION = 2
 
 #: Schema versions this library reads: version 1 (rows) read as it is; writes need an upgrade.
-READABLE = (1, 2, 3)
+READABLE = (1, 2, 3, 4)
 
 #: Schema versions this library writes waves into.
-WRITABLE = (2, 3)
+WRITABLE = (2, 3, 4)
 
 #: ``PRAGMA application_id`` of a store ("AKLV"), so file-type tools can recognise it.
 APPLICATION_ID = 0x414B4C56
@@ -110,6 +125,15 @@ CREATE TABLE erasures (
     respondent_hash TEXT NOT NULL,
     rows INTEGER NOT NULL
 );
+"""
+
+#: The table of schema version 4: each wave's scale design, for the ``scale_answered`` part.
+SCALES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS wave_scales (
+    wave TEXT PRIMARY KEY REFERENCES waves (wave),
+    scale_n_items TEXT NOT NULL,
+    scale_steps TEXT NOT NULL
+)
 """
 
 #: The table of schema version 2 that version 1 lacks (made by the upgrade).
@@ -301,7 +325,39 @@ def insert_wave_row(con: sqlite3.Connection, name: str, position: int, a: Any) -
         a.date is not None,
     )
     con.execute(f"INSERT INTO waves ({', '.join(WAVE_FIELDS)}) VALUES ({', '.join('?' * len(WAVE_FIELDS))})", values)
-    return wave_info(WAVE_FIELDS, values)
+    info = wave_info(WAVE_FIELDS, values)
+    info.update(scale_n_items=None, scale_steps=None)
+    if a.scale_answered is not None and a.scale_n_items is not None and a.scale_steps is not None:
+        con.execute(SCALES_SCHEMA)
+        con.execute(  # version 4: a library that knows no scale counts refuses the file
+            "UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+            (str(COUNTS_VERSION), COUNTS_VERSION),
+        )
+        items = [int(k) for k in a.scale_n_items]
+        steps = [float(h) for h in a.scale_steps]
+        con.execute(
+            "INSERT INTO wave_scales (wave, scale_n_items, scale_steps) VALUES (?, ?, ?)",
+            (name, json.dumps(items), json.dumps(steps)),
+        )
+        info.update(scale_n_items=items, scale_steps=steps)
+    return info
+
+
+def scale_info(con: sqlite3.Connection, name: str) -> dict[str, Any]:
+    """The wave's scale design (``scale_n_items``, ``scale_steps``), both None for a wave saved
+    without per-scale answered counts."""
+    row = None
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'wave_scales'").fetchone():
+        row = con.execute("SELECT scale_n_items, scale_steps FROM wave_scales WHERE wave = ?", (name,)).fetchone()
+    if row is None:
+        return {"scale_n_items": None, "scale_steps": None}
+    return {"scale_n_items": json.loads(row[0]), "scale_steps": json.loads(row[1])}
+
+
+def delete_scale_info(con: sqlite3.Connection, name: str) -> None:
+    """Remove the wave's scale design, if the store has any (a wave being replaced)."""
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'wave_scales'").fetchone():
+        con.execute("DELETE FROM wave_scales WHERE wave = ?", (name,))
 
 
 def wave_info(fields: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, Any]:

@@ -55,10 +55,25 @@ def check_assessment(a: Assessment, name: str) -> None:
         if getattr(a, k) is not None:
             shapes.append((k, getattr(a, k), (n,)))
     shapes += [(f"groups[{g!r}]", v, (n,)) for g, v in a.groups.items()]
+    scale_parts = {"scale_n_items": a.scale_n_items, "scale_steps": a.scale_steps, "scale_answered": a.scale_answered}
+    held = [k for k, v in scale_parts.items() if v is not None]
+    if held and len(held) != len(scale_parts):
+        raise StoreError(f"{where} the per-scale counts must all be present or all None; present: {held}.")
+    if held:
+        S = len(a.scale_ids)
+        shapes += [("scale_n_items", a.scale_n_items, (S,)), ("scale_steps", a.scale_steps, (S,)),
+                   ("scale_answered", a.scale_answered, (n, S))]
     for label, arr, shape in shapes:
         got = np.shape(arr)
         if got != shape:
             raise StoreError(f"{where} {label} has shape {got}; expected {shape} for {n} respondents.")
+    if held:
+        ans = np.asarray(a.scale_answered)
+        if ans.dtype.kind not in "ui" or bool((ans < 0).any()) or bool((ans > np.asarray(a.scale_n_items)).any()):
+            raise StoreError(
+                f"{where} scale_answered must hold integers from 0 to each scale's number of items "
+                f"({np.asarray(a.scale_n_items).tolist()})."
+            )
     for kind, names in (("scale id", a.scale_ids), ("group name", tuple(a.groups))):
         folded = [s.lower() for s in names]
         if len(set(folded)) != len(folded) or any(not s for s in names):

@@ -50,6 +50,7 @@ from ._exports import Exports
 from ._votes import VoteWaves
 from ._layout import (
     BASE_VERSION,
+    COUNTS_VERSION,
     SCHEMA_VERSION,
     WRITABLE,
     WAVE_COLUMNS_TABLE,
@@ -59,6 +60,7 @@ from ._layout import (
     busy_timeout,
     check_schema_version,
     create_tables,
+    delete_scale_info,
     erase_refused,
     erase_unfinished,
     erasure_hash,
@@ -68,6 +70,7 @@ from ._layout import (
     keyed_hash,
     needs_upgrade,
     now,
+    scale_info,
     table_names,
     truncate_journal,
     wave_info,
@@ -333,7 +336,7 @@ class AssessmentStore(Exports, VoteWaves, WaveBatches):
         if row is None:
             known = [r[0] for r in con.execute("SELECT wave FROM waves ORDER BY position")]
             raise StoreError(f"No wave {name!r} in the store {self.path!r}; its waves are {known}.")
-        return wave_info(WAVE_FIELDS, row)
+        return {**wave_info(WAVE_FIELDS, row), **scale_info(con, name)}
 
     # ------------------------------------------------------------------ add
 
@@ -398,6 +401,8 @@ class AssessmentStore(Exports, VoteWaves, WaveBatches):
         with self._writing() as con:
             info = insert_wave_row(con, name, self._position_of_new_wave(con, name, replace), a)
             _columns.write_wave(con, name, info, a, ids)
+        if info["scale_n_items"] is not None:
+            self._version = max(self._version, COUNTS_VERSION)
         return len(a)
 
     def _position_of_new_wave(self, con: sqlite3.Connection, name: str, replace: bool) -> int:
@@ -412,6 +417,7 @@ class AssessmentStore(Exports, VoteWaves, WaveBatches):
             )
         if old is not None:
             con.execute(f"DELETE FROM {self._table} WHERE wave = ?", (name,))
+            delete_scale_info(con, name)
             con.execute("DELETE FROM waves WHERE wave = ?", (name,))
             return int(old[0])
         return int(con.execute("SELECT coalesce(max(position), 0) + 1 FROM waves").fetchone()[0])

@@ -33,7 +33,7 @@ from ..flags import Flags
 from ..questionnaire import Questionnaire, load_questionnaire
 from ..votes import VoteSet
 from . import _columns
-from ._layout import SCHEMA_VERSION, Transaction, needs_upgrade, now, table_names, wave_name
+from ._layout import VOTES_VERSION, Transaction, needs_upgrade, now, table_names, wave_name
 
 __all__ = ["VOTE_FIELDS", "VOTE_SCHEMA", "VoteWaves", "vote_part_kinds"]
 
@@ -271,7 +271,7 @@ class VoteWaves:
                     con.execute(statement)
             con.execute(  # version 3: a library that knows no vote waves refuses the file (see _layout)
                 "UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
-                (str(SCHEMA_VERSION), SCHEMA_VERSION),
+                (str(VOTES_VERSION), VOTES_VERSION),
             )
             position = self._vote_position(con, name, replace)
             values = (
@@ -282,7 +282,7 @@ class VoteWaves:
             )
             con.execute(f"INSERT INTO vote_waves ({', '.join(VOTE_FIELDS)}) VALUES ({', '.join('?' * len(VOTE_FIELDS))})", values)
             _columns.write_parts(con, name, vote_part_kinds(_info(values)), arrays, n, table=_TABLE)
-        self._version = SCHEMA_VERSION
+        self._version = max(self._version, VOTES_VERSION)
         return n
 
     def _vote_position(self, con: sqlite3.Connection, name: str, replace: bool) -> int:

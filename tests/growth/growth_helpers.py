@@ -29,14 +29,18 @@ def binomial_bound(p: float, n: int, k: float = 3.0) -> float:
     return p + k * math.sqrt(p * (1 - p) / n)
 
 
-def made(q, ids, *, probs=None, scores=None, n_answered=None, unit=None, wave=None, date=None, groups=None):
-    """An Assessment with the given posteriors and scale scores (the rest consistent with them)."""
+def made(q, ids, *, probs=None, scores=None, n_answered=None, unit=None, wave=None, date=None, groups=None,
+         scale_answered=None):
+    """An Assessment with the given posteriors and scale scores (the rest consistent with them;
+    every scale's items answered unless ``scale_answered`` says otherwise)."""
     ids = np.asarray(ids).astype(str)
     n = len(ids)
     # scored with placeholder ids (a ResponseSet refuses repeated ids), then given the ids asked
     # for, repeated ones included, so that the growth functions' own checks can be tested
     a = al.assess(q, al.ResponseSet(q, np.arange(n).astype(str), np.full((n, q.n_items), al.MISSING, dtype=np.int8)))
     ch: dict = {"respondent_ids": ids, "n_answered": np.full(n, q.n_items) if n_answered is None else np.asarray(n_answered)}
+    full = np.broadcast_to(a.scale_n_items, (n, len(a.scale_ids)))
+    ch["scale_answered"] = (full if scale_answered is None else np.asarray(scale_answered)).astype(a.scale_answered.dtype)
     if probs is not None:
         p = np.asarray(probs, dtype=float)
         e = p @ LEVELS

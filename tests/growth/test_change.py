@@ -108,20 +108,24 @@ def test_scale_rcis_with_a_bonferroni_verdict_control_false_positives_when_class
 def test_the_rci_is_the_jacobson_truax_ratio_inflated_for_unanswered_items():
     s1 = np.full((2, 7), 50.0)
     s2 = s1 + np.array([[10.0] * 7, [10.0] * 7])
-    n_items = BER.n_items
-    b = made(BER, ["x", "y"], scores=s1, n_answered=[n_items, n_items])
-    a = made(BER, ["x", "y"], scores=s2, n_answered=[n_items, n_items // 2])
     scale_ids = [s.id for s in BER.scales]
-    rc = reliable_change(b, a, sem={s: 5.0 for s in scale_ids} | {"loyal": 2.0})
     loyal = scale_ids.index("loyal")
+    b = made(BER, ["x", "y"], scores=s1)
+    # y answers 3 of the 6 items of every scale after, but all of loyal's: each scale its own count
+    half = np.array([[6] * 7, [3] * 7])
+    half[1, loyal] = 6
+    a = made(BER, ["x", "y"], scores=s2, n_answered=[BER.n_items, BER.n_items // 2], scale_answered=half)
+    rc = reliable_change(b, a, sem={s: 5.0 for s in scale_ids} | {"loyal": 2.0})
     assert rc.scale_rci[0, 0] == pytest.approx(10 / (math.sqrt(2) * 5))
     assert rc.scale_rci[0, loyal] == pytest.approx(10 / (math.sqrt(2) * 2.0))
     assert rc.scale_rci[1, 0] == pytest.approx(10 / (5 * math.sqrt(1 + 2)))  # half the items: error variance doubles
+    assert rc.scale_rci[1, loyal] == pytest.approx(10 / (math.sqrt(2) * 2.0))  # loyal complete: not widened
     # six five-point items: scores move in steps of 100 / 24; the verdict subtracts half a step
     np.testing.assert_allclose(rc.scale_steps, 100 / 24)
-    # Bonferroni over 7 scales at 0.95 needs 2.69: x's loyal (10 - 2.08) / 2.83 = 2.80 passes
+    # Bonferroni over 7 scales at 0.95 needs 2.69: loyal's (10 - 2.08) / 2.83 = 2.80 passes, for
+    # y too (loyal complete); over the whole questionnaire's answered share it would not have
     assert stats.norm.isf(0.05 / 14) == pytest.approx(2.6901, abs=1e-4)
-    assert rc.verdict.tolist() == ["improved", "no reliable change"]
+    assert rc.verdict.tolist() == ["improved", "improved"]
     rc3 = reliable_change(b, a, sem={s: 5.0 for s in scale_ids} | {"loyal": 2.2})  # (10 - 2.08) / 3.11 = 2.55
     assert rc3.scale_rci[0, loyal] > 2.69 and rc3.verdict[0] == "no reliable change"
     np.testing.assert_allclose(rc.index_change, [10.0, 10.0])

@@ -400,8 +400,8 @@ def test_a_new_file_is_initialised_with_the_schema_version(path):
 
 
 @pytest.mark.parametrize("version, message", [
-    (SCHEMA_VERSION + 1, rf"has schema version {SCHEMA_VERSION + 1}; this akhlak_levels .* reads schema versions 1, 2 and {SCHEMA_VERSION}\. Upgrade"),
-    (0, r"has schema version 0, older than any this akhlak_levels .* reads \(1, 2, 3\), and there is no migration"),
+    (SCHEMA_VERSION + 1, rf"has schema version {SCHEMA_VERSION + 1}; this akhlak_levels .* reads schema versions 1, 2, 3 and {SCHEMA_VERSION}\. Upgrade"),
+    (0, r"has schema version 0, older than any this akhlak_levels .* reads \(1, 2, 3, 4\), and there is no migration"),
 ], ids=["newer", "older"])
 def test_a_store_of_another_schema_version_is_refused(path, rich, version, message):
     with AssessmentStore(path) as s:

@@ -83,6 +83,11 @@ def assert_exact(got: al.Assessment, expected: al.Assessment) -> None:
     assert list(got.groups) == list(expected.groups)
     for k in expected.groups:
         np.testing.assert_array_equal(got.groups[k], expected.groups[k])
+    assert got.scale_n_items == expected.scale_n_items and got.scale_steps == expected.scale_steps  # issue 10
+    assert (got.scale_answered is None) == (expected.scale_answered is None)
+    if expected.scale_answered is not None:
+        assert got.scale_answered.dtype == expected.scale_answered.dtype
+        np.testing.assert_array_equal(got.scale_answered, expected.scale_answered)
 
 
 def raw_bytes(path: str) -> bytes:
@@ -239,9 +244,14 @@ V1_RESULTS = """CREATE TABLE results (
     n_answered INTEGER NOT NULL, flags TEXT NOT NULL, PRIMARY KEY (wave, respondent_id))"""
 
 
+def without_counts(a: al.Assessment) -> al.Assessment:
+    """``a`` as assessments were before they carried per-scale answered counts (issue 10)."""
+    return dataclasses.replace(a, scale_n_items=None, scale_steps=None, scale_answered=None)
+
+
 def make_v1(path: str, waves: dict[str, al.Assessment]) -> None:
     """A store in the layout of schema version 1 (one SQL row per respondent), as akhlak_levels
-    wrote it before issue 15."""
+    wrote it before issue 15 (``waves`` without per-scale counts, which it did not keep)."""
     AssessmentStore(path).close()
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("BEGIN")
@@ -275,8 +285,9 @@ def make_v1(path: str, waves: dict[str, al.Assessment]) -> None:
 
 def test_a_version_1_store_is_read_erased_refused_for_writing_and_upgraded(path):
     waves = {"2023": assessment(120, seed=1, person_at=7), "2024": assessment(90, seed=2, person_at=80)}
+    waves = {w: without_counts(a) for w, a in waves.items()}  # version 1 kept no per-scale counts
     make_v1(path, waves)
-    assert SCHEMA_VERSION == 3  # version 2 plus vote tables; the upgrade writes version 2
+    assert SCHEMA_VERSION == 4  # 2 plus vote tables (3) or per-scale counts (4); the upgrade writes version 2
     with AssessmentStore(path) as s:
         for w, a in waves.items():
             assert_exact(s.load(w), with_wave(a, w))
