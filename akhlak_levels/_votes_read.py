@@ -18,6 +18,7 @@ import numpy as np
 from ._coding import carried_text, check_duplicate_ids, header_map, ids_from_column, match_item, shown
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS, ColumnFinder
 from ._readers import Column, Table, arrow_column, distinct, norm, source_tables
+from ._readers._sources import SOURCE_FORMATS, format_tables, votes_of
 from ._validation import Options, check
 from ._votes_cells import VoteKeys, check_picks, read_cell
 from ._votes_fast import arrow_ids, arrow_list_cells, fast_cells
@@ -49,6 +50,7 @@ def read_votes(
     format: Literal["auto", "cells", "indicators", "long"] = "auto",
     question_column: str | None = None,
     behaviour_column: str | None = None,
+    source_format: str = "auto",
 ) -> VoteSet:
     """Read and validate the votes of a vote instrument (the culture-map survey).
 
@@ -95,6 +97,10 @@ def read_votes(
         refuses a table that mixes one column per question with one per behaviour.
     question_column, behaviour_column : str, default=None
         The columns of a long table; by default ``question`` and ``behaviour``.
+    source_format : str, default="auto"
+        The tool that wrote the export, as for :func:`~akhlak_levels.read_responses`; a KoBo/ODK
+        ``select_multiple`` given both as its column and as 0/1 columns is read from both, which
+        must agree (a row where they differ is refused).
 
     Returns
     -------
@@ -126,6 +132,7 @@ def read_votes(
     check("read_votes", "unknown_columns", unknown_columns, Options(("error", "ignore")))
     check("read_votes", "on_invalid", on_invalid, Options(("raise", "missing")))
     check("read_votes", "format", format, Options(("auto", "cells", "indicators", "long")))
+    check("read_votes", "source_format", source_format, Options(SOURCE_FORMATS))
     if not q.vote_questions:
         raise ResponseError(f"Questionnaire {q.id!r} has no vote questions; read its answers with read_responses.")
     options: dict[str, Any] = dict(
@@ -137,12 +144,25 @@ def read_votes(
     parts: list[dict[str, Any]] = []
     rows: list[np.ndarray] = []
     file = None
-    for t in source_tables(source, delimiter=delimiter, sheet=sheet, batch_rows=None, arrow=True):
-        parts.append(_table_votes(t, q, first_number=1 + sum(len(p["respondent_ids"]) for p in parts),
-                                  on_invalid=on_invalid, **options))
-        rows.append(np.asarray(t.rows, dtype=np.int64))
-        file = t.file
+    for a in format_tables(source, q, source_format, batch_rows=None, on_invalid=on_invalid,
+                           named=[id_column, unit_column, wave_column, question_column, behaviour_column, *group_columns,
+                                  *ignore_columns],
+                           unknown_columns=unknown_columns,
+                           tables=lambda s: source_tables(s, delimiter=delimiter, sheet=sheet, batch_rows=None, arrow=True)):
+        parts.append(_adapted_votes(a, q, 1 + sum(len(p["respondent_ids"]) for p in parts), on_invalid, options))
+        rows.append(np.asarray(a.table.rows, dtype=np.int64))
+        file = a.table.file
     return _joined(q, parts, rows, file)
+
+
+def _adapted_votes(a: Any, q: Questionnaire, first: int, on_invalid: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The vote fields of a table as ``source_format`` left it (its columns set aside, its flags;
+    a select_multiple given both ways read from both, see ``votes_of``)."""
+    got = votes_of(a, lambda t, layout, ignore: _table_votes(
+        t, q, first_number=first, on_invalid=on_invalid,
+        **{**options, "ignore_columns": options["ignore_columns"] + ignore, "layout": layout or options["layout"]}),
+        tuple(b.id for b in q.behaviours))
+    return {**got, "flags": got["flags"].merge(a.flags)}
 
 
 def _joined(q: Questionnaire, parts: list[dict[str, Any]], rows: list[np.ndarray], file: str | None) -> VoteSet:

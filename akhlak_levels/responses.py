@@ -21,6 +21,7 @@ from ._coding import MISSING, check_duplicate_ids
 from ._durations import DateOrder, parse_durations
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS as _MAX_PROBLEMS, table_fields
 from ._readers import Table, load_label_map, source_tables
+from ._readers._sources import SOURCE_FORMATS, format_tables
 from ._validation import Interval, Options, check
 from .errors import Problem, ResponseError
 from .flags import Flags
@@ -207,6 +208,7 @@ def read_responses(
     sheet: str | int | None = None,
     label_map: Any = None,
     dayfirst: bool | None = None,
+    source_format: str = "auto",
 ) -> ResponseSet:
     """Read and validate responses to ``questionnaire``.
 
@@ -253,6 +255,10 @@ def read_responses(
         The order of day and month in dates such as ``10/03/2024``: True for day first, False
         for month first. When None, the dates of the column tell it (a day above 12); when every
         date could be read either way, the reading fails naming this parameter, never guessing.
+    source_format : {"auto", "kobo", "odk", "limesurvey", "surveyjs", "fhir", "google-forms", "microsoft-forms"}
+        The tool that wrote the export, read with its quirks (group paths in headers, metadata
+        columns and ``consent`` set aside, a FHIR ``Bundle``; see docs/forms.md). ``"auto"``: the
+        tool its metadata headers (or a ``Bundle``) show, else the source as it is.
 
     Returns
     -------
@@ -298,7 +304,8 @@ def read_responses(
     parts = [rs for rs, _ in _response_batches(
         source, q, batch_rows=None, delimiter=delimiter, sheet=sheet,
         options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
-                         unknown_columns, missing_items, on_invalid, label_map=label_map, dayfirst=dayfirst),
+                         unknown_columns, missing_items, on_invalid, label_map=label_map, dayfirst=dayfirst,
+                         source_format=source_format),
     )]
     return parts[0] if len(parts) == 1 else concat_responses(parts)
 
@@ -321,6 +328,7 @@ def iter_responses(
     sheet: str | int | None = None,
     label_map: Any = None,
     dayfirst: bool | None = None,
+    source_format: str = "auto",
 ) -> Iterator[ResponseSet]:
     """Read ``source`` as :func:`read_responses` does, ``batch_size`` respondents at a time.
 
@@ -352,7 +360,7 @@ def iter_responses(
         source, q, batch_rows=batch_size, delimiter=delimiter, sheet=sheet,
         options=_options(id_column, unit_column, wave_column, date_column, group_columns, ignore_columns,
                          unknown_columns, missing_items, on_invalid, caller="iter_responses", label_map=label_map,
-                         dayfirst=dayfirst),
+                         dayfirst=dayfirst, source_format=source_format),
     ):
         yield rs
 
@@ -367,7 +375,7 @@ def batches_read(source: Any, questionnaire: Questionnaire | str, *, batch_size:
     check("iter_responses", "batch_size", batch_size, Interval(1, None, integer=True))
     defaults = dict(id_column=None, unit_column=None, wave_column=None, date_column=None, group_columns=(),
                     ignore_columns=(), unknown_columns="error", missing_items="error", on_invalid="raise",
-                    label_map=None, dayfirst=None)
+                    label_map=None, dayfirst=None, source_format="auto")
     unknown = set(reading) - set(defaults)
     if unknown:
         raise TypeError(f"batches_read got unexpected reading options {sorted(unknown)}")
@@ -378,15 +386,16 @@ def batches_read(source: Any, questionnaire: Questionnaire | str, *, batch_size:
 def _options(id_column: str | None, unit_column: str | None, wave_column: str | None, date_column: str | None,
              group_columns: Sequence[str], ignore_columns: Sequence[str], unknown_columns: str, missing_items: str,
              on_invalid: str, caller: str = "read_responses", label_map: Any = None,
-             dayfirst: bool | None = None) -> dict[str, Any]:
+             dayfirst: bool | None = None, source_format: str = "auto") -> dict[str, Any]:
     check(caller, "unknown_columns", unknown_columns, Options(("error", "ignore")))
     check(caller, "missing_items", missing_items, Options(("error", "missing")))
     check(caller, "on_invalid", on_invalid, Options(("raise", "missing")))
     check(caller, "dayfirst", dayfirst, Options((None, True, False)))
+    check(caller, "source_format", source_format, Options(SOURCE_FORMATS))
     return dict(id_column=id_column, unit_column=unit_column, wave_column=wave_column, date_column=date_column,
                 group_columns=tuple(group_columns), ignore_columns=tuple(ignore_columns),
                 unknown_columns=unknown_columns, missing_items=missing_items, on_invalid=on_invalid,
-                label_map=load_label_map(label_map), dayfirst=dayfirst)
+                label_map=load_label_map(label_map), dayfirst=dayfirst, source_format=source_format)
 
 
 def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, delimiter: str | None,
@@ -396,9 +405,16 @@ def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, 
     numbered = 0
     options = dict(options)
     order = DateOrder(options.pop("dayfirst", None))  # found by the first batch whose dates tell it, if not given
-    for table in source_tables(source, delimiter=delimiter, sheet=sheet, batch_rows=batch_rows):
+    named = [*(options[k] for k in ("id_column", "unit_column", "wave_column", "date_column")),
+             *options["group_columns"], *options["ignore_columns"]]
+    for a in format_tables(source, q, options.pop("source_format", "auto"), batch_rows=batch_rows, named=named,
+                           on_invalid=options["on_invalid"], unknown_columns=options["unknown_columns"],
+                           tables=lambda s: source_tables(s, delimiter=delimiter, sheet=sheet, batch_rows=batch_rows)):
+        table = a.table  # as the tool's export is read (source_format): headers, columns set aside, flags
         _check_document(table, q)
-        fields = table_fields(table, q, first_number=numbered + 1, date_order=order, **options)
+        fields = table_fields(table, q, first_number=numbered + 1, date_order=order,
+                              **{**options, "ignore_columns": options["ignore_columns"] + a.ignore})
+        fields["flags"] = fields["flags"].merge(a.flags)
         numbered += table.n
         seen.add(fields["respondent_ids"], table.rows, table.file)
         yield ResponseSet(**fields), table.done

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .._readers._sources import SOURCE_FORMATS  # the tools read by name, as read_responses takes them
+
 
 def add_input_options(p: argparse.ArgumentParser, g: Any) -> None:
     """``--labels``/``--label-map`` and ``--dayfirst``/``--monthfirst`` on the argument group
@@ -31,6 +33,14 @@ def add_input_options(p: argparse.ArgumentParser, g: Any) -> None:
                        help="dates such as 10/03/2024 are month first (October 3), as US exports write them")
 
 
+def add_source_format(g: Any) -> None:
+    """``--source-format TOOL`` on the argument group ``g`` (responses and votes alike)."""
+    g.add_argument("--source-format", choices=SOURCE_FORMATS, default=None, metavar="TOOL",
+                   help="the tool that wrote the export, read with its quirks: kobo, odk, limesurvey, surveyjs, fhir "
+                        "(a Bundle of QuestionnaireResponses), google-forms, microsoft-forms (default auto: the tool "
+                        "its metadata columns show, else the file as it is); see docs/forms.md")
+
+
 def add_output_options(p: argparse.ArgumentParser) -> None:
     """``--excel`` on a command that writes CSV."""
     p.add_argument("--excel", action="store_true",
@@ -40,5 +50,6 @@ def add_output_options(p: argparse.ArgumentParser) -> None:
 
 def input_options(args: argparse.Namespace) -> dict[str, Any]:
     """The reading options of :func:`add_input_options` that were given (none for a command
-    without them, or when not given: a vote instrument's reader takes neither)."""
-    return {name: v for name in ("label_map", "dayfirst") if (v := getattr(args, name, None)) is not None}
+    without them, or when not given: a vote instrument's reader takes neither; ``--source-format``
+    is taken by both)."""
+    return {name: v for name in ("label_map", "dayfirst", "source_format") if (v := getattr(args, name, None)) is not None}

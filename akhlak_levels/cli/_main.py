@@ -16,7 +16,7 @@ from ._commands import COMMANDS, EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError
 from ._serve import add_serve_parser, cmd_serve
 from ._help import document
 from ._hints import cli_hints
-from ._input_options import add_input_options, add_output_options
+from ._input_options import add_input_options, add_output_options, add_source_format
 from ._forms import add_export_form
 from ._stream import DEFAULT_BATCH
 
@@ -89,6 +89,7 @@ def _reading_options(p: argparse.ArgumentParser, votes: bool = False) -> None:
     g.add_argument("--on-invalid", choices=("raise", "missing"), default="raise", help="unreadable answers: fail (default) or set missing and flag the respondent")
     g.add_argument("--delimiter", type=_delimiter, help="CSV delimiter, one character or 'tab' (default: detected from the header)")
     g.add_argument("--sheet", help="XLSX sheet name (default: the first); only for .xlsx files")
+    add_source_format(g)  # --source-format TOOL (cli/_input_options.py)
     if not votes:
         add_input_options(p, g)  # --labels MAP.json, --dayfirst/--monthfirst (cli/_input_options.py)
 

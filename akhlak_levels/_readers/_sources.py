@@ -1,0 +1,464 @@
+"""Reading the survey tools' exports by name (``source_format=``): adapters over the readers' table.
+
+Each tool writes its export with its own quirks; an adapter undoes them on the columnar
+:class:`Table` before the columns are matched to the questionnaire, so row numbers stay those of
+the file and every error still names file, row, respondent, item and value:
+
+- **kobo**, **odk** (KoBoToolbox, ODK Central/Briefcase; CSV with ``;`` or ``,``, or XLSX):
+  headers carrying group paths (``grp/sub/BP1a``; ODK Central joins groups with ``-``) are
+  renamed to the question the path ends in, the tools' metadata columns and the ``consent``
+  acknowledgement are set aside, and a ``select_multiple`` given both as a space-separated column
+  and as 0/1 columns ``question/choice`` is read from both, which must agree
+  (:func:`votes_of`).
+- **limesurvey**: its metadata columns (``id``, ``submitdate``, ``lastpage`` ...) set aside; a
+  multiple-choice question's ``Q[SQ001]`` columns read as the question's behaviours in order.
+- **surveyjs**, **google-forms**, **microsoft-forms**: their metadata and ``consent`` set aside.
+- **fhir**: a ``Bundle`` of ``QuestionnaireResponse`` resources made into a table, one row per
+  resource (row ``k`` is the bundle's entry ``k``), one column per ``linkId``
+  (:func:`fhir_table`); a status other than ``completed`` is refused or flagged.
+
+Headers are renamed once per column; cells are never rewritten one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from ..errors import Problem, ResponseError
+from ..questionnaire import Questionnaire
+from ._labelmap import json_path
+from ._table import MAX_CELL, MAX_JSON_DEPTH, Table, check_header, decode, norm, shortened
+
+#: The tools whose exports are read by name; ``"auto"`` tells them from the headers where that is unambiguous.
+SOURCE_FORMATS = ("auto", "kobo", "odk", "limesurvey", "surveyjs", "fhir", "google-forms", "microsoft-forms")
+
+#: The acknowledgement question the forms of ``export-form`` open with: set aside, never an unknown column.
+CONSENT = "consent"
+
+_KOBO_META = ("start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "audit",
+              "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
+              "__version__", "_version_", "_tags", "_index", "_parent_index", "_parent_table_name", "_attachments",
+              "_geolocation", "_xform_id_string", "_media_all_received", "_total_media", "formhub/uuid",
+              "meta/instanceid", "meta/instancename", "meta/deprecatedid", "meta/rootuuid", "meta/audit")
+_ODK_META = ("start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "audit",
+             "submissiondate", "key", "submitterid", "submittername", "attachmentspresent", "attachmentsexpected",
+             "status", "reviewstate", "edits", "formversion", "meta-instanceid", "meta-instancename",
+             "meta-deprecatedid", "meta-audit", "meta/instanceid", "meta/instancename", "instanceid")
+_LIME_META = ("id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "token", "refurl",
+              "ipaddr", "interviewtime")
+_GOOGLE_META = ("timestamp", "cap waktu", "stempel waktu", "email address", "alamat email", "score", "skor")
+_MS_META = ("id", "start time", "completion time", "email", "name", "last modified time", "waktu mulai",
+            "waktu penyelesaian", "waktu selesai", "nama", "total points", "quiz feedback")
+_META = {"kobo": frozenset(_KOBO_META), "odk": frozenset(_ODK_META), "limesurvey": frozenset(_LIME_META),
+         "surveyjs": frozenset(), "fhir": frozenset(), "google-forms": frozenset(_GOOGLE_META),
+         "microsoft-forms": frozenset(_MS_META)}
+
+#: Headers that tell a tool's export apart under ``"auto"`` (at least two of them, and no other tool's).
+_MARKS = {
+    "kobo": frozenset({"_uuid", "_submission_time", "_validation_status", "_submitted_by", "__version__", "_xform_id_string"}),
+    "odk": frozenset({"submissiondate", "key", "meta-instanceid", "reviewstate", "submitterid", "attachmentsexpected"}),
+    "limesurvey": frozenset({"submitdate", "lastpage", "startlanguage", "seed"}),
+    "microsoft-forms": frozenset({"start time", "completion time", "last modified time"}),
+}
+_SQ = re.compile(r"^(.+)\[\s*sq0*([1-9][0-9]{0,3})\s*\]$")
+_BUNDLE_START = re.compile(rb'^\s*\{\s*"resourceType"\s*:\s*"Bundle"')
+
+
+@dataclass
+class Adapted:
+    """A table as a tool's adapter leaves it: renamed headers, the headers to set aside
+    (``ignore``), flags per row (``flags``) and, for a ``select_multiple`` exported both ways, the
+    question header with its 0/1 headers (``both``)."""
+
+    table: Table
+    format: str
+    ignore: tuple[str, ...] = ()
+    flags: dict[str, np.ndarray] = field(default_factory=dict)
+    both: dict[int, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
+
+
+def format_tables(source: Any, q: Questionnaire, source_format: str, tables: Callable[[Any], Iterator[Table]], *,
+                  batch_rows: int | None, named: Iterable[str | None] = (), on_invalid: str = "raise",
+                  unknown_columns: str = "error") -> Iterator[Adapted]:
+    """The tables of ``source`` (``tables(source)`` gives them) as ``source_format`` asks; a FHIR
+    ``Bundle`` (asked for, or under ``"auto"`` a JSON document that is one) is read here.
+    ``named``: the columns the caller names (never set aside)."""
+    taken = frozenset(norm(n) for n in named if n)
+    if source_format == "fhir" or (source_format == "auto" and _is_bundle(source)):
+        whole, flags = fhir_table(source, q, on_invalid=on_invalid, known=taken, unknown_columns=unknown_columns)
+        lo = 0
+        for t in whole.batches(batch_rows):
+            yield Adapted(t, "fhir", _present(t, (CONSENT,), taken), {k: v[lo:lo + t.n] for k, v in flags.items()})
+            lo += t.n
+        return
+    for t in tables(source):
+        yield adapt(t, q, source_format, taken)
+
+
+def adapt(t: Table, q: Questionnaire, source_format: str, taken: frozenset[str] = frozenset()) -> Adapted:
+    """``t`` as the export of ``source_format`` (``"auto"``: the tool its headers show, or ``t``
+    as it is when they show none)."""
+    fmt = detect(t.columns) if source_format == "auto" else source_format
+    if fmt is None:
+        return Adapted(t, "auto")
+    columns = list(t.columns)
+    if fmt in ("kobo", "odk"):
+        columns = _group_paths(t, q, taken)
+    elif fmt == "limesurvey":
+        columns = _lime_headers(t, q)
+    elif fmt in ("google-forms", "microsoft-forms"):
+        columns = _form_titles(t, taken)
+    if columns != list(t.columns):
+        check_header(columns, t.file)
+        t = replace(t, columns=columns)
+    meta = _META[fmt] | {CONSENT}
+    ignore = _present(t, meta, taken)
+    both = _both_forms(t, q) if fmt in ("kobo", "odk") else {}
+    return Adapted(t, fmt, ignore, {}, both)
+
+
+def detect(columns: Iterable[str]) -> str | None:
+    """The tool whose metadata headers ``columns`` hold (two of its marks, none of another's), else None."""
+    keys = {norm(c) for c in columns}
+    found = [fmt for fmt, marks in _MARKS.items() if len(keys & marks) >= 2]
+    return found[0] if len(found) == 1 else None
+
+
+def _present(t: Table, names: Iterable[str], taken: frozenset[str]) -> tuple[str, ...]:
+    """The headers of ``t`` among ``names`` (compared as headers are), unless the caller named them."""
+    wanted = {norm(n) for n in names} - taken
+    return tuple(c for c in t.columns if norm(c) in wanted)
+
+
+def _known(q: Questionnaire, taken: frozenset[str]) -> tuple[set[str], set[str]]:
+    """The names a header may end in (items, vote questions, the forms' own questions, the
+    caller's columns) and the 0/1 headers ``question/behaviour`` of the vote questions (normed)."""
+    names = {norm(i) for i in q.item_ids} | {norm(vq.id) for vq in q.vote_questions}
+    names |= {CONSENT, "unit", "respondent_id"} | set(taken)
+    pairs = {norm(f"{vq.id}/{b}") for vq in q.vote_questions for b in vq.behaviour_ids}
+    return names, pairs
+
+
+def _group_paths(t: Table, q: Questionnaire, taken: frozenset[str]) -> list[str]:
+    """Each header without the group path before the name it ends in (``grp/sub/BP1a`` ->
+    ``BP1a``; ``grp-personal/b`` -> ``personal/b``): the longest ending, after a ``/`` or ``-``,
+    that is a question, a 0/1 column ``question/choice`` or a metadata name; other headers stay."""
+    names, pairs = _known(q, taken)
+    meta = {norm(m) for m in (*_KOBO_META, *_ODK_META)}
+    out = []
+    for name in t.columns:
+        h = norm(name)
+        if h in names or h in pairs or h in meta:
+            out.append(name)
+            continue
+        cuts = [i for i, c in enumerate(name) if c in "/-"]
+        for i in cuts:
+            tail = name[i + 1:].strip()
+            key = norm(tail)
+            if key in names or key in pairs or key in meta:
+                out.append(tail)
+                break
+        else:
+            out.append(name)
+    return out
+
+
+#: The titles ``export-form`` gives the work unit and the consent statement (its opening words) in a
+#: Google or Microsoft Form, where questions are headed by their titles (tests/interop keep them in step).
+_UNIT_TITLES = ("unit kerja", "work unit")
+_ID_TITLES = ("nip (18 digit)", "civil servant number (nip, 18 digits)")
+_CONSENT_OPENINGS = ("jawaban anda dipakai untuk memetakan budaya kerja", "your answers are used to map working culture")
+
+
+def _form_titles(t: Table, taken: frozenset[str]) -> list[str]:
+    """A form's unit and NIP questions headed ``unit`` and ``respondent_id``, its consent statement
+    ``consent`` (then set aside), unless the caller names that column or the table has one so named already."""
+    have = {norm(c) for c in t.columns} | set(taken)
+    out = []
+    for name in t.columns:
+        h = norm(name)
+        if h in _UNIT_TITLES and "unit" not in have and h not in taken:
+            out.append("unit")
+        elif h in _ID_TITLES and "respondent_id" not in have and h not in taken:
+            out.append("respondent_id")
+        elif h.startswith(_CONSENT_OPENINGS) and CONSENT not in have and h not in taken:
+            out.append(CONSENT)
+        else:
+            out.append(name)
+    return out
+
+
+def _lime_headers(t: Table, q: Questionnaire) -> list[str]:
+    """LimeSurvey's ``Q[SQ001]`` headers (its default subquestion codes) as ``Q[<behaviour id>]``,
+    the n-th code naming the question's n-th behaviour; other headers stay."""
+    vqs = {norm(vq.id): vq for vq in q.vote_questions}
+    out = []
+    for name in t.columns:
+        m = _SQ.match(norm(name))
+        vq = vqs.get(m.group(1).strip()) if m else None
+        n = int(m.group(2)) if m else 0
+        out.append(f"{vq.id}[{vq.behaviour_ids[n - 1]}]" if vq is not None and n <= len(vq.behaviour_ids) else name)
+    return out
+
+
+def _both_forms(t: Table, q: Questionnaire) -> dict[int, tuple[str, str, tuple[str, ...]]]:
+    """For each vote question given both as its own column and as 0/1 columns: its position ->
+    (question id, its column's header, the 0/1 headers)."""
+    by_norm = {norm(c): c for c in t.columns}
+    out = {}
+    for qi, vq in enumerate(q.vote_questions):
+        own = by_norm.get(norm(vq.id))
+        ones = tuple(c for b in vq.behaviour_ids if (c := by_norm.get(norm(f"{vq.id}/{b}"))) is not None)
+        if own is not None and ones:
+            out[qi] = (vq.id, own, ones)
+    return out
+
+
+def votes_of(a: Adapted, read: Callable[[Table, str | None, tuple[str, ...]], dict[str, Any]],
+             behaviour_ids: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The vote fields of an adapted table: ``read(table, layout, ignore)`` reads it (``layout``
+    None: the caller's; picks are positions in ``behaviour_ids``). A ``select_multiple`` exported both as a space-separated column and as
+    0/1 columns is read from each; the picks must agree on every row (not counting a question a
+    respondent is flagged invalid for in either reading), else the rows that differ are refused."""
+    if not a.both:
+        return read(a.table, None, a.ignore)
+    ones = tuple(h for _, _, hs in a.both.values() for h in hs)
+    joined = read(a.table, "cells", a.ignore + ones)
+    split = read(a.table, "indicators", a.ignore + tuple(own for _, own, _ in a.both.values()))
+    t, problems, total = a.table, [], 0
+    for qi, (qid, own, _) in sorted(a.both.items()):
+        differ = (np.sort(joined["picks"][:, qi], axis=1) != np.sort(split["picks"][:, qi], axis=1)).any(axis=1)
+        differ &= ~(joined["flags"][f"invalid:{qid}"] | split["flags"][f"invalid:{qid}"])
+        rows = np.flatnonzero(differ)
+        total += len(rows)
+        for r in rows[:_MAX_SHOWN].tolist():
+            one, two = (set(f["picks"][r, qi].tolist()) - {-1} for f in (joined, split))
+            only = [" ".join(sorted(behaviour_ids[p] if p < len(behaviour_ids) else str(p) for p in s)) or "nothing"
+                    for s in (one - two, two - one)]
+            problems.append(Problem(f"the space-separated column {own!r} names {only[0]} where its 0/1 columns "
+                                    f"({own}/...) name {only[1]}", file=t.file, row=int(t.rows[r]),
+                                    respondent=str(joined["respondent_ids"][r]), item=qid))
+    if problems:
+        raise ResponseError(f"{total} answers{' in ' + t.file if t.file else ''} differ between a select_multiple "
+                            "column and its 0/1 columns:", problems, total=total)
+    joined["flags"] = joined["flags"].merge({n: split["flags"][n] for n in split["flags"].names})
+    return joined
+
+
+#: The rows a disagreement lists, at most (the total is given too).
+_MAX_SHOWN = 1000
+
+
+# --------------------------------------------------------------------------- FHIR
+
+
+def _is_bundle(source: Any) -> bool:
+    """A FHIR ``Bundle``: a mapping with that ``resourceType``, or a ``.json`` file that opens
+    with it (as FHIR servers write resources: ``resourceType`` first)."""
+    if isinstance(source, Mapping):
+        return source.get("resourceType") == "Bundle"
+    if isinstance(source, (str, os.PathLike)) and os.fspath(source).lower().endswith(".json") and os.path.isfile(source):
+        with open(source, "rb") as fh:
+            head = fh.read(4096)
+        return bool(_BUNDLE_START.match(head.lstrip(b"\xef\xbb\xbf")))
+    return False
+
+
+_VALUES = ("valueCoding", "valueString", "valueInteger", "valueBoolean", "valueDecimal", "valueDate",
+           "valueDateTime", "valueTime", "valueUri")
+
+
+def fhir_table(source: Any, q: Questionnaire, *, on_invalid: str = "raise", known: frozenset[str] = frozenset(),
+               unknown_columns: str = "error") -> tuple[Table, dict[str, np.ndarray]]:
+    """The table of a FHIR ``Bundle`` of ``QuestionnaireResponse`` resources: row ``k`` is entry
+    ``k`` (from 1), a column per ``linkId`` (nested ``item``\\ s flattened) holding the answer
+    (``valueCoding.code``, ``valueString``, ``valueInteger``, ``valueBoolean`` ...; a vote question's
+    repeated answers as a list), the respondent id from ``identifier.value`` when no
+    ``respondent_id`` question holds it. A ``status`` other than ``completed`` is refused (with
+    ``on_invalid="missing"``: flagged ``status:<status>`` on the respondent). An entry that is not
+    a ``QuestionnaireResponse``, a ``linkId`` that is no question of ``q`` (nor in ``known``, unless
+    ``unknown_columns="ignore"``), two answers to a one-answer question: refused, naming the entry."""
+    doc, path = _load_bundle(source)
+    entries = doc.get("entry", [])
+    if doc.get("resourceType") != "Bundle" or not isinstance(entries, list):
+        raise ResponseError(f"{path or 'The source'} is not a FHIR Bundle with a list of entries "
+                            f"(resourceType {shortened(doc.get('resourceType'))!r}).")
+    if not entries:
+        raise ResponseError(f"The FHIR Bundle{' ' + path if path else ''} has no entries: expected QuestionnaireResponses.")
+    votes = {vq.id for vq in q.vote_questions}
+    questions = set(q.item_ids) | votes | {CONSENT, "unit", "respondent_id"}
+    problems: list[Problem] = []
+    columns: dict[str, list[Any]] = {}
+    statuses: list[tuple[str, str]] = []
+    for k, entry in enumerate(entries):
+        res = entry.get("resource") if isinstance(entry, Mapping) else None
+        where = json_path("entry") + f"[{k}].resource"
+        if not isinstance(res, Mapping) or res.get("resourceType") != "QuestionnaireResponse":
+            kind = res.get("resourceType") if isinstance(res, Mapping) else type(res).__name__
+            problems.append(Problem(f"entry {k + 1} is a {shortened(kind)!r}, not a QuestionnaireResponse",
+                                    file=path, row=k + 1, path=where))
+            statuses.append(("completed", ""))
+            continue
+        name = f"QuestionnaireResponse/{shortened(res.get('id'))}" if res.get("id") else f"entry {k + 1}"
+        statuses.append((str(shortened(res.get("status"))), name))
+        answers = _answers(res, votes, problems, path, k, name, where)
+        ident = _identifier(res.get("identifier"))
+        if ident is not None:
+            given = answers.setdefault("respondent_id", ident)
+            if given != ident:
+                problems.append(Problem(f"{name}: identifier.value and the respondent_id answer differ",
+                                        file=path, row=k + 1, value=shortened(f"{ident} / {given}"), path=where))
+        for link, value in answers.items():
+            if link not in questions and norm(link) not in known and unknown_columns != "ignore":
+                problems.append(Problem(f"{name}: linkId {shortened(link)!r} is no question of {q.id!r} nor a named "
+                                        "column (pass unknown_columns='ignore' to set it aside)",
+                                        file=path, row=k + 1, item=str(shortened(link)), path=where))
+            columns.setdefault(link, [None] * len(entries))[k] = value
+    if problems:
+        raise ResponseError(f"The FHIR Bundle{' ' + path if path else ''} cannot be read:", problems[:_MAX_SHOWN],
+                            total=len(problems))
+    return _bundle_table(columns, statuses, path, on_invalid)
+
+
+def _bundle_table(columns: dict[str, list[Any]], statuses: list[tuple[str, str]], path: str | None,
+                  on_invalid: str) -> tuple[Table, dict[str, np.ndarray]]:
+    """The table of the answers by ``linkId``, and the status flags (or the error refusing them)."""
+    state = np.array([s for s, _ in statuses], dtype=object)
+    other = np.flatnonzero(state != "completed")
+    if len(other) and on_invalid == "raise":
+        raise ResponseError(
+            f"{len(other)} QuestionnaireResponses{' in ' + path if path else ''} are not completed (pass "
+            "on_invalid='missing' to read them, flagged status:<status>):",
+            [Problem(f"{statuses[r][1]}: status {state[r]!r}, not 'completed'", file=path, row=int(r) + 1,
+                     path=json_path("entry") + f"[{r}].resource.status") for r in other[:_MAX_SHOWN].tolist()],
+            total=len(other))
+    flags = {f"status:{s}": state == s for s in dict.fromkeys(state[other].tolist())}
+    names = list(columns)
+    data = []
+    for n in names:
+        col = np.empty(len(statuses), dtype=object)
+        col[:] = columns[n]
+        data.append(col)
+    check_header(names, path)
+    return Table(names, data, np.arange(1, len(statuses) + 1), path), flags
+
+
+def _identifier(ident: Any) -> str | None:
+    """``identifier.value`` (R4: one Identifier; a list of one is taken as well), or None."""
+    if isinstance(ident, list) and len(ident) == 1:
+        ident = ident[0]
+    value = ident.get("value") if isinstance(ident, Mapping) else None
+    return value if isinstance(value, str) and value else None
+
+
+def _answers(res: Mapping[str, Any], votes: set[str], problems: list[Problem], path: str | None, k: int, name: str,
+             where: str) -> dict[str, Any]:
+    """``linkId`` -> answer of one resource, its ``item``\\ s walked without recursion (the
+    document's depth is bounded when read)."""
+    out: dict[str, Any] = {}
+    stack: list[Any] = [res.get("item", [])]
+    while stack:
+        items = stack.pop()
+        for item in items if isinstance(items, list) else ():
+            if not isinstance(item, Mapping):
+                continue
+            link = item.get("linkId")
+            stack.append(item.get("item", []))
+            answer = item.get("answer")
+            if not isinstance(answer, list) or not answer:
+                continue
+            got = []
+            for a in answer:
+                if isinstance(a, Mapping):
+                    stack.append(a.get("item", []))
+                    got.append(_value(a))
+            bad = [v for v in got if v is _NO_VALUE]
+            if not isinstance(link, str) or not link or bad or link in out or (len(got) > 1 and link not in votes):
+                why = ("an item without a linkId" if not isinstance(link, str) or not link
+                       else f"linkId {link!r} answered twice" if link in out
+                       else f"linkId {link!r}: an answer without a value of a known type ({', '.join(_VALUES[:4])})"
+                       if bad else f"linkId {link!r}: {len(got)} answers to a question that takes one")
+                problems.append(Problem(f"{name}: {why}", file=path, row=k + 1, item=str(shortened(link)) if isinstance(
+                    link, str) else None, value=shortened(answer), path=where))
+                continue
+            out[link] = list(got) if link in votes else got[0]
+    return out
+
+
+_NO_VALUE = object()
+
+
+def _value(answer: Mapping[str, Any]) -> Any:
+    """The value of one answer: a Coding's code, or the text, number or truth value given."""
+    for key in _VALUES:
+        if key in answer:
+            v = answer[key]
+            if key == "valueCoding":
+                v = v.get("code") if isinstance(v, Mapping) else None
+            if isinstance(v, (str, int, float, bool)) and not (isinstance(v, str) and len(v) > MAX_CELL):
+                return v
+            return _NO_VALUE
+    return _NO_VALUE
+
+
+def _load_bundle(source: Any) -> tuple[Mapping[str, Any], str | None]:
+    """The Bundle of ``source`` (a path or the parsed document) and the file's path: strict JSON
+    (a key given twice refused), nested at most :data:`MAX_JSON_DEPTH` levels."""
+    if isinstance(source, Mapping):
+        doc, path = source, None
+    elif isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise ResponseError(f"No responses file at {path!r}.")
+        with open(path, "rb") as fh:
+            text = decode(path, fh.read())
+        try:
+            doc = json.loads(text, object_pairs_hook=_no_repeats)
+        except json.JSONDecodeError as exc:
+            raise ResponseError(f"The file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                                f"column {exc.colno}.") from None
+        except RecursionError:
+            doc = None  # nested far deeper than allowed: refused below
+        except _Repeated as exc:
+            raise ResponseError(f"The file {path} gives the key {shortened(exc.args[0])!r} twice in one object.") from None
+    else:
+        raise TypeError(f"source_format='fhir' reads a Bundle: a .json path or the parsed document; got "
+                        f"{type(source).__name__}.")
+    if doc is None or _depth(doc) > MAX_JSON_DEPTH:
+        raise ResponseError(f"{'The file ' + path if path else 'The Bundle'} nests objects and arrays more than "
+                            f"{MAX_JSON_DEPTH} levels deep.")
+    if not isinstance(doc, Mapping):
+        raise ResponseError(f"{'The file ' + path if path else 'The source'} holds a JSON {type(doc).__name__}, "
+                            "not a FHIR Bundle.")
+    return doc, path
+
+
+class _Repeated(Exception):
+    """A key given twice in one JSON object."""
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        raise _Repeated(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return obj
+
+
+def _depth(doc: Any) -> int:
+    """How deep ``doc`` nests objects and arrays (a walk without recursion, stopping past the limit)."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, d)
+            if d > MAX_JSON_DEPTH:
+                return d
+            stack.extend((v, d + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
