@@ -19,6 +19,8 @@ import os
 import numpy as np
 import pytest
 import rci_null
+from hypothesis import given
+from hypothesis import strategies as st
 from growth_helpers import binomial_bound
 
 import akhlak_levels as al
@@ -87,6 +89,20 @@ def test_carried_counts_equal_a_hand_computation():
         scored = by_hand[:, j] >= 0.5 * len(cols)
         mean = 100 * np.nansum(values, axis=1) / np.maximum(by_hand[:, j], 1)
         np.testing.assert_allclose(a.scale_scores[scored, j], mean[scored], rtol=1e-12)
+
+
+@given(n=st.integers(1, 40), p=st.floats(0, 1), chunk=st.integers(1, 50), seed=st.integers(0, 2**16))
+def test_carried_counts_are_the_answered_items_of_each_scale_for_any_answers_and_chunk(n, p, chunk, seed):
+    q = rci_null.scales_questionnaire()
+    rng = np.random.default_rng(seed)
+    codes = np.stack([rng.integers(0, it.n_options, n) for it in q.items], axis=1).astype(np.int8)
+    codes[rng.random(codes.shape) < p] = al.MISSING
+    a = al.assess(q, al.ResponseSet(q, np.char.add("r", np.arange(n).astype(str)), codes), chunk_size=chunk)
+    answered = codes != al.MISSING
+    for j, s in enumerate(q.scales):
+        cols = [q.item_position(i) for i in s.item_ids]
+        np.testing.assert_array_equal(a.scale_answered[:, j], answered[:, cols].sum(axis=1))
+    np.testing.assert_array_equal(a.scale_answered.sum(axis=1), a.n_answered)  # every item in one scale here
 
 
 def test_take_keeps_the_counts_and_votes_have_none_per_scale():
