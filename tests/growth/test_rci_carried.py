@@ -27,8 +27,9 @@ import akhlak_levels as al
 from akhlak_levels import reliable_change
 from akhlak_levels.errors import ModelError
 
-#: People per null simulation: 4,000 by default (a few seconds), 40,000 under the slow profile.
-N_NULL = 40_000 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 4_000
+#: People per null simulation: 10,000 by default (about 3 s for all; akhlak_levels before issue 10
+#: fails the scales test at 0.95 on complete answers there: 0.0585 > 0.0565), 100,000 under the slow profile.
+N_NULL = 100_000 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 10_000
 
 CONFIDENCES = (0.90, 0.95, 0.99)
 
