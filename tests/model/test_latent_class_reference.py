@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import akhlak_levels as al
 
@@ -238,3 +240,44 @@ def test_the_accelerated_refinement_reaches_plain_em_limit_in_fewer_steps():
     assert converged
     assert fit.ml_converged and fit.ml_log_likelihood >= ll_em - 1e-9
     assert fit.ml_iterations < steps_em / 3
+
+
+@settings(deadline=None)
+@given(
+    n=st.integers(30, 120),
+    n_options=st.lists(st.integers(2, 4), min_size=2, max_size=5),
+    k=st.integers(1, 3),
+    missing=st.floats(0.0, 0.4),
+    smoothing=st.sampled_from([0.0, 0.5, 1.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_ml_statistics_hold_on_any_data(n, n_options, k, missing, smoothing, seed):
+    """On any answers: the maximum likelihood is at least the smoothed estimates' likelihood, it is
+    the likelihood of the reported ML parameters (by hand, 1e-9), its distributions sum to one,
+    and with smoothing 0 the two sets of estimates are the same."""
+    from akhlak_levels.model import fit_latent_classes
+
+    rng = np.random.default_rng(seed)
+    codes = np.stack([rng.integers(0, c, n) for c in n_options], axis=1)
+    codes[rng.random(codes.shape) < missing] = al.MISSING
+    fit = fit_latent_classes(codes, n_options, k, n_init=1, smoothing=smoothing, max_iter=200, random_state=rng)
+    assert fit.ml_log_likelihood >= fit.log_likelihood - 1e-9
+    ll, _ = by_hand(codes, fit.ml_probabilities, fit.ml_class_weights)
+    assert fit.ml_log_likelihood == pytest.approx(ll, rel=1e-9)
+    assert fit.ml_class_weights.sum() == pytest.approx(1.0, abs=1e-12)
+    for p in fit.ml_probabilities:
+        np.testing.assert_allclose(p.sum(axis=0), 1.0, atol=1e-12)
+    if smoothing == 0:
+        assert fit.log_likelihood == fit.ml_log_likelihood
+
+
+def test_a_model_saved_before_the_ml_statistics_is_reported_as_smoothed(sel):
+    rs, _ = al.simulate(sel, 1500, random_state=0)
+    m = al.calibrate(sel, rs, n_init=1, random_state=0)
+    old = {k: v for k, v in m.provenance["fit"].items() if "smoothed" not in k and not k.endswith("_ml") and k != "estimates"}
+    old["log_likelihood"] = m.provenance["fit"]["log_likelihood_smoothed"]
+    legacy = al.LevelModel(m.questionnaire_id, m.questionnaire_version, m.questionnaire_hash, m.item_ids, m.weights,
+                           m.log_prior, kind=m.kind, provenance=dict(m.provenance, fit=old))
+    line = al.fit_report(legacy).splitlines()[1]
+    assert line.startswith(f"at the smoothed estimates: log-likelihood {old['log_likelihood']:,.2f}")
+    assert al.fit_report(m).splitlines()[2].startswith("at the smoothed estimates (posterior mode, smoothing 1.0)")
