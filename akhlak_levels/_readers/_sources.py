@@ -295,58 +295,71 @@ def fhir_table(source: Any, q: Questionnaire, *, on_invalid: str = "raise", know
     questions = set(q.item_ids) | votes | {CONSENT, "unit", "respondent_id"}
     problems: list[Problem] = []
     columns: dict[str, list[Any]] = {}
-    statuses: list[tuple[str, str]] = []
+    statuses: list[str] = []
+    names: list[str] = []
     for k, entry in enumerate(entries):
-        res = entry.get("resource") if isinstance(entry, Mapping) else None
-        where = json_path("entry") + f"[{k}].resource"
-        if not isinstance(res, Mapping) or res.get("resourceType") != "QuestionnaireResponse":
-            kind = res.get("resourceType") if isinstance(res, Mapping) else type(res).__name__
+        res = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(res, dict) or res.get("resourceType") != "QuestionnaireResponse":
+            kind = res.get("resourceType") if isinstance(res, dict) else type(res).__name__
             problems.append(Problem(f"entry {k + 1} is a {shortened(kind)!r}, not a QuestionnaireResponse",
-                                    file=path, row=k + 1, path=where))
-            statuses.append(("completed", ""))
+                                    file=path, row=k + 1, path=_where(k)))
+            statuses.append("completed")
+            names.append("")
             continue
         name = f"QuestionnaireResponse/{shortened(res.get('id'))}" if res.get("id") else f"entry {k + 1}"
-        statuses.append((str(shortened(res.get("status"))), name))
-        answers = _answers(res, votes, problems, path, k, name, where)
+        statuses.append(str(shortened(res.get("status"))))
+        names.append(name)
+        answers = _answers(res, votes, problems, path, k, name)
         ident = _identifier(res.get("identifier"))
         if ident is not None:
             given = answers.setdefault("respondent_id", ident)
             if given != ident:
                 problems.append(Problem(f"{name}: identifier.value and the respondent_id answer differ",
-                                        file=path, row=k + 1, value=shortened(f"{ident} / {given}"), path=where))
+                                        file=path, row=k + 1, value=shortened(f"{ident} / {given}"), path=_where(k)))
         for link, value in answers.items():
-            if link not in questions and norm(link) not in known and unknown_columns != "ignore":
-                problems.append(Problem(f"{name}: linkId {shortened(link)!r} is no question of {q.id!r} nor a named "
-                                        "column (pass unknown_columns='ignore' to set it aside)",
-                                        file=path, row=k + 1, item=str(shortened(link)), path=where))
-            columns.setdefault(link, [None] * len(entries))[k] = value
+            column = columns.get(link)
+            if column is None:
+                column = columns[link] = [None] * len(entries)
+            column[k] = value
+    strangers = [link for link in columns if link not in questions and norm(link) not in known]
+    for link in strangers if unknown_columns != "ignore" else ():  # named on each resource holding it
+        problems += [Problem(f"{names[k]}: linkId {shortened(link)!r} is no question of {q.id!r} nor a named column "
+                             "(pass unknown_columns='ignore' to set it aside)", file=path, row=k + 1,
+                             item=str(shortened(link)), path=_where(k))
+                     for k, v in enumerate(columns[link]) if v is not None]
+    problems.sort(key=lambda p: p.row or 0)
     if problems:
         raise ResponseError(f"The FHIR Bundle{' ' + path if path else ''} cannot be read:", problems[:_MAX_SHOWN],
                             total=len(problems))
-    return _bundle_table(columns, statuses, path, on_invalid)
+    return _bundle_table(columns, statuses, names, path, on_invalid)
 
 
-def _bundle_table(columns: dict[str, list[Any]], statuses: list[tuple[str, str]], path: str | None,
+def _where(k: int) -> str:
+    """The JSON path of entry ``k``'s resource (from 0), as errors name it."""
+    return json_path("entry") + f"[{k}].resource"
+
+
+def _bundle_table(columns: dict[str, list[Any]], statuses: list[str], names: list[str], path: str | None,
                   on_invalid: str) -> tuple[Table, dict[str, np.ndarray]]:
     """The table of the answers by ``linkId``, and the status flags (or the error refusing them)."""
-    state = np.array([s for s, _ in statuses], dtype=object)
+    state = np.array(statuses, dtype=object)
     other = np.flatnonzero(state != "completed")
     if len(other) and on_invalid == "raise":
         raise ResponseError(
             f"{len(other)} QuestionnaireResponses{' in ' + path if path else ''} are not completed (pass "
             "on_invalid='missing' to read them, flagged status:<status>):",
-            [Problem(f"{statuses[r][1]}: status {state[r]!r}, not 'completed'", file=path, row=int(r) + 1,
+            [Problem(f"{names[r]}: status {state[r]!r}, not 'completed'", file=path, row=int(r) + 1,
                      path=json_path("entry") + f"[{r}].resource.status") for r in other[:_MAX_SHOWN].tolist()],
             total=len(other))
     flags = {f"status:{s}": state == s for s in dict.fromkeys(state[other].tolist())}
-    names = list(columns)
+    links = list(columns)
     data = []
-    for n in names:
+    for n in links:
         col = np.empty(len(statuses), dtype=object)
         col[:] = columns[n]
         data.append(col)
-    check_header(names, path)
-    return Table(names, data, np.arange(1, len(statuses) + 1), path), flags
+    check_header(links, path)
+    return Table(links, data, np.arange(1, len(statuses) + 1), path), flags
 
 
 def _identifier(ident: Any) -> str | None:
@@ -357,53 +370,67 @@ def _identifier(ident: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _answers(res: Mapping[str, Any], votes: set[str], problems: list[Problem], path: str | None, k: int, name: str,
-             where: str) -> dict[str, Any]:
+def _answers(res: dict[str, Any], votes: set[str], problems: list[Problem], path: str | None, k: int,
+             name: str) -> dict[str, Any]:
     """``linkId`` -> answer of one resource, its ``item``\\ s walked without recursion (the
-    document's depth is bounded when read)."""
+    document's depth is bounded when read); what cannot be an answer is a problem naming the entry."""
     out: dict[str, Any] = {}
     stack: list[Any] = [res.get("item", [])]
     while stack:
         items = stack.pop()
-        for item in items if isinstance(items, list) else ():
-            if not isinstance(item, Mapping):
+        for item in items if isinstance(items, list) else [items]:
+            if not isinstance(item, dict):
+                problems.append(Problem(f"{name}: an item that is not an object", file=path, row=k + 1,
+                                        value=shortened(item), path=_where(k)))
                 continue
             link = item.get("linkId")
-            stack.append(item.get("item", []))
+            if "item" in item:
+                stack.append(item["item"])
             answer = item.get("answer")
-            if not isinstance(answer, list) or not answer:
+            if answer is None or answer == []:
                 continue
             got = []
-            for a in answer:
-                if isinstance(a, Mapping):
-                    stack.append(a.get("item", []))
-                    got.append(_value(a))
-            bad = [v for v in got if v is _NO_VALUE]
-            if not isinstance(link, str) or not link or bad or link in out or (len(got) > 1 and link not in votes):
-                why = ("an item without a linkId" if not isinstance(link, str) or not link
+            for a in answer if isinstance(answer, list) else [answer]:
+                if isinstance(a, dict) and "item" in a:
+                    stack.append(a["item"])
+                got.append(_value(a))
+            if type(link) is not str or not link or link in out or _NO_VALUE in got or (len(got) > 1 and link not in votes):
+                why = ("an item without a linkId" if type(link) is not str or not link
                        else f"linkId {link!r} answered twice" if link in out
                        else f"linkId {link!r}: an answer without a value of a known type ({', '.join(_VALUES[:4])})"
-                       if bad else f"linkId {link!r}: {len(got)} answers to a question that takes one")
+                       if _NO_VALUE in got else f"linkId {link!r}: {len(got)} answers to a question that takes one")
                 problems.append(Problem(f"{name}: {why}", file=path, row=k + 1, item=str(shortened(link)) if isinstance(
-                    link, str) else None, value=shortened(answer), path=where))
+                    link, str) else None, value=shortened(answer), path=_where(k)))
                 continue
-            out[link] = list(got) if link in votes else got[0]
+            out[link] = got if link in votes else got[0]
     return out
 
 
-_NO_VALUE = object()
+class _NoValue:
+    """An answer without a value the readers take (compared by identity only)."""
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    __hash__ = object.__hash__
 
 
-def _value(answer: Mapping[str, Any]) -> Any:
+_NO_VALUE = _NoValue()
+_PLAIN = (str, int, float, bool)
+
+
+def _value(answer: Any) -> Any:
     """The value of one answer: a Coding's code, or the text, number or truth value given."""
-    for key in _VALUES:
-        if key in answer:
-            v = answer[key]
-            if key == "valueCoding":
-                v = v.get("code") if isinstance(v, Mapping) else None
-            if isinstance(v, (str, int, float, bool)) and not (isinstance(v, str) and len(v) > MAX_CELL):
-                return v
-            return _NO_VALUE
+    if not isinstance(answer, dict):
+        return _NO_VALUE
+    coding = answer.get("valueCoding")
+    if coding is not None:
+        v = coding.get("code") if isinstance(coding, dict) else None
+    else:
+        key = next((key for key in _VALUES if key in answer), None)
+        v = answer[key] if key is not None else None
+    if isinstance(v, _PLAIN) and not (isinstance(v, str) and len(v) > MAX_CELL):
+        return v
     return _NO_VALUE
 
 
@@ -418,6 +445,8 @@ def _load_bundle(source: Any) -> tuple[Mapping[str, Any], str | None]:
             raise ResponseError(f"No responses file at {path!r}.")
         with open(path, "rb") as fh:
             text = decode(path, fh.read())
+        if text_depth(text) > MAX_JSON_DEPTH:
+            raise ResponseError(f"The file {path} nests objects and arrays more than {MAX_JSON_DEPTH} levels deep.")
         try:
             doc = json.loads(text, object_pairs_hook=_no_repeats)
         except json.JSONDecodeError as exc:
@@ -430,7 +459,7 @@ def _load_bundle(source: Any) -> tuple[Mapping[str, Any], str | None]:
     else:
         raise TypeError(f"source_format='fhir' reads a Bundle: a .json path or the parsed document; got "
                         f"{type(source).__name__}.")
-    if doc is None or _depth(doc) > MAX_JSON_DEPTH:
+    if doc is None or (path is None and _depth(doc) > MAX_JSON_DEPTH):
         raise ResponseError(f"{'The file ' + path if path else 'The Bundle'} nests objects and arrays more than "
                             f"{MAX_JSON_DEPTH} levels deep.")
     if not isinstance(doc, Mapping):
@@ -449,6 +478,32 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         raise _Repeated(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
     return obj
+
+
+_SPECIAL = np.zeros(256, dtype=bool)
+_SPECIAL[[34, 92, 91, 93, 123, 125]] = True  # " \\ [ ] { }
+
+
+def text_depth(text: str) -> int:
+    """How deep a JSON text nests objects and arrays, from its brackets outside strings (numpy
+    over the few special bytes: a quote ends a string unless an odd run of backslashes comes
+    just before it)."""
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    at = np.flatnonzero(_SPECIAL[b])
+    kind = b[at]
+    quote = kind == 34
+    slash = kind == 92
+    if slash.any():  # the backslashes right before each special byte: a run of them, in a row
+        k = np.arange(len(at))
+        joined = np.zeros(len(at), dtype=bool)
+        joined[1:] = slash[:-1] & (at[1:] - at[:-1] == 1)  # the byte before is a backslash
+        start = np.maximum.accumulate(np.where(slash & ~joined, k, 0))  # where the backslash run began
+        before = np.zeros(len(at), dtype=np.int64)
+        before[1:] = np.where(joined[1:], k[:-1] - start[:-1] + 1, 0)
+        quote &= before % 2 == 0
+    inside = (np.cumsum(quote) - quote) % 2 == 1  # between an opening quote and its closing one
+    step = np.where(inside, 0, (kind == 123).astype(np.int8) + (kind == 91) - (kind == 125) - (kind == 93))
+    return int(np.cumsum(step, dtype=np.int64).max(initial=0))
 
 
 def _depth(doc: Any) -> int:

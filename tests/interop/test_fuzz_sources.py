@@ -200,3 +200,19 @@ def test_the_fuzzed_strategies_make_sound_exports_that_read(tmp_path):
     np.testing.assert_array_equal(got.codes, CODES[:3])
     with pytest.raises(al.ResponseError, match="nests objects and arrays more than 32 levels"):
         al.read_responses(_bundle(CODES[:1], ["completed"], ["coding"] * Q.n_items, [13], [[]]), Q)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\[]{}\n\u00e9'),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='a"\\[{', max_size=3), inner, max_size=3),
+    max_leaves=25)
+
+
+@settings(max_examples=4 * settings.default.max_examples)
+@given(doc=json_values, indent=st.sampled_from([None, 1]))
+def test_the_nesting_bound_read_from_the_text_equals_the_parsed_depth(doc, indent):
+    """The Bundle's depth is read from its brackets outside strings before it is parsed: for any
+    JSON (strings full of brackets, quotes and backslashes) it is the depth of the parsed document."""
+    from akhlak_levels._readers._sources import text_depth
+
+    assert text_depth(json.dumps(doc, indent=indent)) == _depth(doc)

@@ -355,7 +355,8 @@ def test_a_fhir_bundle_that_cannot_be_read_names_the_entry(tmp_path):
     q = load_questionnaire("socio-emotional-levels")
     qr = {"resourceType": "QuestionnaireResponse", "status": "completed",
           "item": [{"linkId": "SE01", "answer": [{"valueCoding": {"code": "1"}}, {"valueCoding": {"code": "2"}}]},
-                   {"linkId": "SE02", "answer": [{"valueAttachment": {"url": "x"}}]}]}
+                   {"linkId": "SE02", "answer": [{"valueAttachment": {"url": "x"}}]},
+                   {"linkId": "SE03", "answer": ["3"]}, "SE04"]}
     doc = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient"}},
                                                                      {"resource": qr}]}
     with pytest.raises(ResponseError) as exc:
@@ -364,6 +365,8 @@ def test_a_fhir_bundle_that_cannot_be_read_names_the_entry(tmp_path):
     assert "row 1, at $.entry[0].resource: entry 1 is a 'Patient', not a QuestionnaireResponse" in text
     assert "row 2, item 'SE01', " in text and "entry 2: linkId 'SE01': 2 answers to a question that takes one" in text
     assert "entry 2: linkId 'SE02': an answer without a value of a known type" in text
+    assert "entry 2: linkId 'SE03': an answer without a value of a known type" in text  # nothing skipped unseen
+    assert "row 2, at $.entry[1].resource: entry 2: an item that is not an object (got 'SE04')" in text
     (tmp_path / "twice.json").write_text('{"resourceType": "Bundle", "entry": [], "entry": []}', encoding="utf-8")
     with pytest.raises(ResponseError, match="gives the key 'entry' twice in one object"):
         read_responses(tmp_path / "twice.json", q, source_format="fhir")
@@ -433,3 +436,15 @@ def test_named_columns_are_never_set_aside_and_source_format_is_checked(tmp_path
         read_responses(path, q, source_format="kobotoolbox")
     with pytest.raises(ValueError, match="source_format"):
         read_votes(path, "berakhlak-culture-map", source_format="excel")
+
+
+def test_a_bundle_read_in_batches_keeps_each_respondents_status_flag(tmp_path):
+    from akhlak_levels import iter_responses
+
+    q, answers, ids, units = _simulated("socio-emotional-levels", seed=6)
+    path = _fhir_bundle(q, tmp_path, answers, ids, units, status={3: "in-progress", 25: "in-progress"})
+    parts = list(iter_responses(path, q, batch_size=10, on_invalid="missing", source_format="fhir"))
+    assert [len(p) for p in parts] == [10, 10, 10, 6]
+    flagged = np.concatenate([p.flags["status:in-progress"] for p in parts])
+    assert np.flatnonzero(flagged).tolist() == [3, 25]
+    np.testing.assert_array_equal(np.concatenate([p.codes for p in parts]), answers)
