@@ -184,3 +184,22 @@ def test_any_form_ends_in_a_questionnaire_or_the_librarys_own_error(tmp_path, su
         assert str(err)
     else:
         assert q.n_items >= 1 and all(it.n_options >= 2 for it in q.items)
+
+
+def test_an_item_keyed_differently_in_two_scales_survives_the_xlsform_round_trip(tmp_path):
+    """EPI's item V11 is + in Neuroticism and - in Sociability (psych's epi.keys): the XLSForm
+    says so with 'Soc:-1' in akhlak::scale, and loads back as the same instrument."""
+    from pathlib import Path
+
+    q = load_questionnaire(Path(__file__).resolve().parents[1] / "data" / "epi-questionnaire.json")
+    mixed = [(s.id, it) for s in q.scales for it, k in zip(s.item_ids, s.keys) if (k == -1) != q.item(it).reverse]
+    assert mixed, "the EPI questionnaire keys some item against its own direction in a scale"
+    path = to_xlsform(q, tmp_path / "epi.xlsx", consent=False, unit=False)
+    wb = openpyxl.load_workbook(path)
+    header = [c.value for c in wb["survey"][1]]
+    cells = {row[header.index("name")]: row[header.index("akhlak::scale")] for row in wb["survey"].iter_rows(min_row=2, values_only=True)}
+    sid, item = mixed[0]
+    assert f"{sid}:{q.scale(sid).key(item):+d}" in cells[item].split()
+    back = load_questionnaire(path)
+    assert back.content_hash == q.content_hash
+    assert [(s.id, s.item_ids, s.keys) for s in back.scales] == [(s.id, s.item_ids, s.keys) for s in q.scales]
