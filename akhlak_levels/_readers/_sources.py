@@ -59,7 +59,7 @@ _META = {"kobo": frozenset(_KOBO_META), "odk": frozenset(_ODK_META), "limesurvey
          "surveyjs": frozenset(), "fhir": frozenset(), "google-forms": frozenset(_GOOGLE_META),
          "microsoft-forms": frozenset(_MS_META)}
 
-#: Headers that tell a tool's export apart under ``"auto"`` (at least two of them, and no other tool's).
+#: Headers that tell a tool's export apart under ``"auto"`` (two of one tool's, and not two of another's).
 _MARKS = {
     "kobo": frozenset({"_uuid", "_submission_time", "_validation_status", "_submitted_by", "__version__", "_xform_id_string"}),
     "odk": frozenset({"submissiondate", "key", "meta-instanceid", "reviewstate", "submitterid", "attachmentsexpected"}),
@@ -124,7 +124,8 @@ def adapt(t: Table, q: Questionnaire, source_format: str, taken: frozenset[str] 
 
 
 def detect(columns: Iterable[str]) -> str | None:
-    """The tool whose metadata headers ``columns`` hold (two of its marks, none of another's), else None."""
+    """The tool whose metadata headers ``columns`` hold (two of its marks, and not two of another
+    tool's), else None."""
     keys = {norm(c) for c in columns}
     found = [fmt for fmt, marks in _MARKS.items() if len(keys & marks) >= 2]
     return found[0] if len(found) == 1 else None
