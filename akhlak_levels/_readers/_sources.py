@@ -114,13 +114,14 @@ def adapt(t: Table, q: Questionnaire, source_format: str, taken: frozenset[str] 
         columns = _lime_headers(t, q)
     elif fmt in ("google-forms", "microsoft-forms"):
         columns = _form_titles(t, taken)
+    meta = {norm(m) for m in _META[fmt] | {CONSENT}} - taken
+    aside = {j for j, c in enumerate(columns) if norm(c) in meta}  # set aside, and listed as the file heads them
+    columns = [t.columns[j] if j in aside else c for j, c in enumerate(columns)]
     if columns != list(t.columns):
         check_header(columns, t.file)
         t = replace(t, columns=columns)
-    meta = _META[fmt] | {CONSENT}
-    ignore = _present(t, meta, taken)
     both = _both_forms(t, q) if fmt in ("kobo", "odk") else {}
-    return Adapted(t, fmt, ignore, {}, both)
+    return Adapted(t, fmt, tuple(t.columns[j] for j in sorted(aside)), {}, both)
 
 
 def detect(columns: Iterable[str]) -> str | None:

@@ -216,3 +216,50 @@ def test_the_nesting_bound_read_from_the_text_equals_the_parsed_depth(doc, inden
     from akhlak_levels._readers._sources import text_depth
 
     assert text_depth(json.dumps(doc, indent=indent)) == _depth(doc)
+
+
+CONSENT_TITLE = "Jawaban Anda dipakai untuk memetakan budaya kerja dan tingkat sosial-emosional secara berkelompok."
+TITLE_META = {"limesurvey": ["id", "submitdate", "lastpage", "startlanguage", "seed", "token", "ipaddr"],
+              "google-forms": ["Timestamp", "Email Address", "Score"],
+              "microsoft-forms": ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"],
+              "surveyjs": []}
+
+
+@FUZZ
+@given(data=st.data(), tool=st.sampled_from(sorted(TITLE_META)))
+def test_limesurvey_google_microsoft_and_surveyjs_exports_read_exactly_or_fail(tmp_path_factory, data, tool):
+    n = data.draw(st.integers(1, 8), label="n")
+    rows = data.draw(st.lists(st.integers(0, len(CODES) - 1), min_size=n, max_size=n, unique=True), label="rows")
+    codes = CODES[rows]
+    by_title = tool in ("google-forms", "microsoft-forms")
+    labels = by_title or data.draw(st.booleans(), label="labels")
+    meta = data.draw(st.lists(st.sampled_from(TITLE_META[tool]), unique=True), label="meta") if TITLE_META[tool] else []
+    table = {m: [f"{m}-{r}" for r in range(n)] for m in meta}
+    consent = {"google-forms": CONSENT_TITLE, "microsoft-forms": CONSENT_TITLE.upper()}.get(tool, "consent")
+    table[consent] = ["Saya setuju"] * n
+    table["Unit kerja" if by_title else "unit"] = [f"U{r % 3}" for r in range(n)]
+    for j, it in enumerate(Q.items):
+        names = np.array([*(it.option_labels("id") if labels else map(str, range(1, it.n_options + 1))), ""], dtype=object)
+        table[it.text["id"] if by_title else it.id] = names[codes[:, j]].tolist()
+    order = data.draw(st.permutations(list(table)), label="order")
+    mutation = data.draw(st.sampled_from(["none", "junk cell", "unknown column"]), label="mutation")
+    kind = MUST_READ
+    if mutation == "junk cell":
+        col = data.draw(st.sampled_from([c for c in order if c in Q.item_ids or any(c == it.text["id"] for it in Q.items)]))
+        table[col][data.draw(st.integers(0, n - 1))] = "zz" + data.draw(st.text("qxz", max_size=3))
+        kind = MUST_FAIL
+    elif mutation == "unknown column":
+        table["Kolom lain " + data.draw(st.text("abc", max_size=3))] = ["x"] * n
+        order.append(next(reversed(table)))
+        kind = MUST_FAIL
+    folder = tmp_path_factory.mktemp(tool)
+    if tool == "surveyjs":  # a list of survey.data objects: unanswered questions left out
+        source = [{c: table[c][r] for c in order if table[c][r] != ""} for r in range(n)]
+    else:
+        source = folder / "export.csv"
+        _write(source, order, [[table[c][r] for c in order] for r in range(n)], ",")
+    got = _outcome(kind, lambda: al.read_responses(source, Q, source_format=tool, missing_items="missing"))
+    if got is not None:
+        np.testing.assert_array_equal(got.codes, codes)
+        assert got.unit.tolist() == [f"U{r % 3}" for r in range(n)]
+        assert set(got.ignored_columns) == {*meta, consent}

@@ -24,7 +24,7 @@ def test_validate_and_score_read_a_kobo_export_with_group_paths_by_name(tmp_path
     path = _kobo(q, tmp_path, codes, ids, units)
     code, out, err = run("validate", path, "-q", q.id, "--source-format", "kobo", "--quiet")
     assert code == 0, err
-    assert f"respondents: {N}\n" in out and "columns set aside: ['start', 'end', 'consent', '_id', '_uuid'" in out
+    assert f"respondents: {N}\n" in out and "columns set aside: ['start', 'end', 'intro/consent', '_id', '_uuid'" in out
     code, out, err = run("score", path, "-q", q.id, "--source-format", "kobo", "-o", tmp_path / "levels.csv",
                          "--quiet")
     assert code == 0, err
