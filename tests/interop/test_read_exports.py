@@ -449,3 +449,21 @@ def test_a_bundle_read_in_batches_keeps_each_respondents_status_flag(tmp_path):
     flagged = np.concatenate([p.flags["status:in-progress"] for p in parts])
     assert np.flatnonzero(flagged).tolist() == [3, 25]
     np.testing.assert_array_equal(np.concatenate([p.codes for p in parts]), answers)
+
+
+def test_the_respondent_id_comes_from_the_identifier_or_the_answer_and_they_must_agree(tmp_path):
+    q, answers, ids, units = _simulated("socio-emotional-levels", seed=7)
+    extra = [{"linkId": "respondent_id", "answer": [{"valueString": str(ids[0])}]}]
+    path = _fhir_bundle(q, tmp_path, answers, ids, units, extra=extra)  # every resource answers ids[0]
+    with pytest.raises(ResponseError) as exc:
+        read_responses(path, q, source_format="fhir")
+    text = str(exc.value)
+    assert ", row 1," not in text and "and 15 more problems" in text  # entry 1 agrees; 35 differ, 20 listed
+    assert (f"row 2, at $.entry[1].resource: QuestionnaireResponse/qr1: identifier.value and the respondent_id "
+            f"answer differ (got '{ids[1]} / {ids[0]}')") in text
+    doc = json.loads(path.read_text())
+    for k, e in enumerate(doc["entry"]):
+        del e["resource"]["identifier"]
+        e["resource"]["item"][-1]["answer"][0]["valueString"] = f"NIP{k}"
+    back = read_responses(doc, q)  # the answer alone; a parsed Bundle is told apart under "auto" too
+    assert back.respondent_ids.tolist() == [f"NIP{k}" for k in range(N)]
