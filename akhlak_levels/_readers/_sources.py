@@ -225,9 +225,10 @@ def _both_forms(t: Table, q: Questionnaire) -> dict[int, tuple[str, str, tuple[s
 def votes_of(a: Adapted, read: Callable[[Table, str | None, tuple[str, ...]], dict[str, Any]],
              behaviour_ids: tuple[str, ...] = ()) -> dict[str, Any]:
     """The vote fields of an adapted table: ``read(table, layout, ignore)`` reads it (``layout``
-    None: the caller's; picks are positions in ``behaviour_ids``). A ``select_multiple`` exported both as a space-separated column and as
-    0/1 columns is read from each; the picks must agree on every row (not counting a question a
-    respondent is flagged invalid for in either reading), else the rows that differ are refused."""
+    None: the caller's; picks are positions in ``behaviour_ids``). A ``select_multiple`` exported
+    both as a space-separated column and as 0/1 columns is read from each; the picks must agree on
+    every row, else the rows that differ are refused. A question a respondent is flagged invalid
+    for in either reading (``on_invalid="missing"``) is not compared: it is cleared and flagged."""
     if not a.both:
         return read(a.table, None, a.ignore)
     ones = tuple(h for _, _, hs in a.both.values() for h in hs)
@@ -249,6 +250,8 @@ def votes_of(a: Adapted, read: Callable[[Table, str | None, tuple[str, ...]], di
     if problems:
         raise ResponseError(f"{total} answers{' in ' + t.file if t.file else ''} differ between a select_multiple "
                             "column and its 0/1 columns:", problems, total=total)
+    for qi, (qid, _, _) in a.both.items():  # invalid in the 0/1 columns only: cleared as the reader clears
+        joined["picks"][split["flags"][f"invalid:{qid}"], qi, :] = -1
     joined["flags"] = joined["flags"].merge({n: split["flags"][n] for n in split["flags"].names})
     return joined
 

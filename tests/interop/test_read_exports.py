@@ -467,3 +467,21 @@ def test_the_respondent_id_comes_from_the_identifier_or_the_answer_and_they_must
         e["resource"]["item"][-1]["answer"][0]["valueString"] = f"NIP{k}"
     back = read_responses(doc, q)  # the answer alone; a parsed Bundle is told apart under "auto" too
     assert back.respondent_ids.tolist() == [f"NIP{k}" for k in range(N)]
+
+
+def test_a_question_invalid_in_either_form_is_cleared_and_flagged_when_asked(tmp_path):
+    q, picks, ids, units = _simulated("berakhlak-culture-map", seed=9)
+    path = _kobo(q, tmp_path, picks, ids, units)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header, row = lines[0].split(";"), lines[3].split(";")  # respondent 2
+    off = [j for j, h in enumerate(header) if h.startswith("votes/desired/") and row[j] == "0"][0]
+    row[off] = "1"  # eleven ticks in the 0/1 columns, ten names in the joined column
+    lines[3] = ";".join(row)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ResponseError, match=r"row 4, respondent '[0-9]+', item 'desired': 11 behaviours picked; at most 10"):
+        read_votes(path, q, source_format="kobo")
+    back = read_votes(path, q, source_format="kobo", on_invalid="missing")
+    expected = picks.copy()
+    expected[2, 2] = -1
+    np.testing.assert_array_equal(back.picks, expected)
+    assert np.flatnonzero(back.flags["invalid:desired"]).tolist() == [2]
