@@ -15,7 +15,9 @@ peak resident memory (``ru_maxrss`` of that child, imports included) is its own.
   only splits the text into typed columns;
 - ``polars``: `polars.read_csv` / `polars.read_parquet`, where polars is installed.
 Repeats are interleaved so that machine noise hits every tool alike; the best and the spread
-(max/min) are reported, with the load average seen before and after.
+(max/min) are reported, with the load average seen before and after. The CPU time of each child
+(user + system, all its threads, imports included) is reported too (``*_cpu_s``, best of the
+repeats): on a shared machine it moves less with the load than the wall time does.
 
 Usage: python benchmarks/bench_read.py [--n 100000 1000000] [--repeat 3] [--kinds labels codes parquet]
 Prints one JSON line per file.
@@ -62,7 +64,7 @@ def child(tool: str, kind: str, path: str) -> None:
 
 
 def measure(tool: str, kind: str, path: str) -> dict[str, float]:
-    """One read in a child process: seconds, rows and that child's peak RSS in MB."""
+    """One read in a child process: seconds, rows, that child's peak RSS in MB and its CPU seconds."""
     proc = subprocess.Popen([sys.executable, __file__, "--child", tool, kind, path], stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -71,7 +73,13 @@ def measure(tool: str, kind: str, path: str) -> dict[str, float]:
         raise SystemExit(f"{tool} failed on {path} (exit {proc.returncode})")
     got = json.loads(out)
     got["rss_mb"] = usage.ru_maxrss / 1024
+    got["cpu_s"] = usage.ru_utime + usage.ru_stime
     return got
+
+
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return (xs[(len(xs) - 1) // 2] + xs[len(xs) // 2]) / 2
 
 
 def main() -> None:
@@ -108,7 +116,10 @@ def main() -> None:
                 **{f"{t}_s": round(best[t], 3) for t in tools},
                 **{f"{t}_spread": round(max(r["seconds"] for r in runs[t]) / best[t], 2) for t in tools},
                 **{f"{t}_rss_mb": round(max(r["rss_mb"] for r in runs[t])) for t in tools},
+                **{f"{t}_cpu_s": round(min(r["cpu_s"] for r in runs[t]), 2) for t in tools},
                 "ratio_to_pyarrow": round(best["ours"] / best["pyarrow"], 2),
+                "median_ratio_to_pyarrow": round(_median([r["seconds"] for r in runs["ours"]])
+                                                 / _median([r["seconds"] for r in runs["pyarrow"]]), 2),
                 "respondents_per_s": int(n / best["ours"]),
                 "load_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
             }

@@ -8,8 +8,10 @@ For each file (benchmarks/_exports.py: a labels CSV as Google Forms writes it, a
   (`iter_responses` batches), scoring (`assess`) and writing (the CSV writer of the command) are
   timed apart;
 - ``pyarrow``: `pyarrow.csv.read_csv` of the same file, the parse alone, as the floor of reading.
-Reported: respondents per second end to end, the ratio of the command's time to the pyarrow
-parse, peak RSS, and the load average before and after.
+Reported: respondents per second end to end (best of ``--repeats`` runs of the command, the
+pyarrow parse repeated alike and interleaved, with the spread max/min of each), the ratio of the
+command's time to the pyarrow parse and the rows per second of that parse (the floor any reader
+of the file meets), peak RSS, CPU seconds of each child, and the load average before and after.
 
 With ``--store``, instead: ``score FILE -o levels.csv --store S --wave W`` (the wave stored batch by
 batch in one transaction, a new store each run; ``--key`` adds ``--pseudonymize-key-env``) against
@@ -73,6 +75,13 @@ def pyarrow_parse(path: str) -> None:
 
 def in_child(args: list[str]) -> tuple[float, float, str]:
     """Run ``args``; wall seconds, that process's peak RSS in MB, and what it printed."""
+    wall, rss, _, out = in_child_cpu(args)
+    return wall, rss, out
+
+
+def in_child_cpu(args: list[str]) -> tuple[float, float, float, str]:
+    """Run ``args``; wall seconds, that process's peak RSS in MB, its CPU seconds (user +
+    system, all threads), and what it printed."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     out = proc.stdout.read() if proc.stdout else ""
@@ -80,7 +89,7 @@ def in_child(args: list[str]) -> tuple[float, float, str]:
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{args} failed")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
 
 
 def main() -> None:
@@ -108,18 +117,26 @@ def main() -> None:
                 store_against_plain(args, script, kind, path, out, n, folder)
                 continue
             load_before = os.getloadavg()[0]
-            cli_s, cli_rss, _ = in_child([script, "score", path, "-q", "socio-emotional-levels", *READING[kind],
-                                          "--batch-size", str(args.batch), "--quiet", "-o", out])
+            cli, parse = [], []
+            for _ in range(args.repeats):
+                cli.append(in_child_cpu([script, "score", path, "-q", "socio-emotional-levels", *READING[kind],
+                                         "--batch-size", str(args.batch), "--quiet", "-o", out]))
+                wall, rss, cpu, pa = in_child_cpu([sys.executable, __file__, "--pyarrow", path])
+                parse.append((json.loads(pa)["read"], rss, cpu))
             _, ph_rss, ph = in_child([sys.executable, __file__, "--phases", kind, path, out, str(args.batch)])
-            _, pa_rss, pa = in_child([sys.executable, __file__, "--pyarrow", path])
-            ph_t, pa_t = json.loads(ph), json.loads(pa)
+            ph_t = json.loads(ph)
+            cli_s, pa_s = min(c[0] for c in cli), min(p[0] for p in parse)
             print(json.dumps({
-                "benchmark": f"score {kind} CSV end to end", "n": n,
+                "benchmark": f"score {kind} CSV end to end", "n": n, "repeats": args.repeats,
                 "file_mb": round(os.path.getsize(path) / 2**20), "output_mb": round(os.path.getsize(out) / 2**20),
-                "cli_s": round(cli_s, 2), "respondents_per_s": int(n / cli_s), "cli_rss_mb": round(cli_rss),
+                "cli_s": round(cli_s, 2), "cli_spread": round(max(c[0] for c in cli) / cli_s, 2),
+                "respondents_per_s": int(n / cli_s), "cli_rss_mb": round(max(c[1] for c in cli)),
+                "cli_cpu_s": round(min(c[2] for c in cli), 2),
                 "phases_s": {k: ph_t[k] for k in ("read", "score", "write")}, "phases_rss_mb": round(ph_rss),
-                "pyarrow_parse_s": pa_t["read"], "pyarrow_rss_mb": round(pa_rss),
-                "cli_to_pyarrow_parse": round(cli_s / pa_t["read"], 2),
+                "pyarrow_parse_s": pa_s, "pyarrow_spread": round(max(p[0] for p in parse) / pa_s, 2),
+                "pyarrow_rows_per_s": int(n / pa_s), "pyarrow_rss_mb": round(max(p[1] for p in parse)),
+                "pyarrow_cpu_s": round(min(p[2] for p in parse), 2),
+                "cli_to_pyarrow_parse": round(cli_s / pa_s, 2),
                 "load_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             }), flush=True)
 

@@ -263,3 +263,27 @@ def test_the_cells_of_an_int8_column_are_its_texts(tmp_path):
     assert isinstance(col, Column) and sorted(col.values.tolist()) == [""]
     assert [tables[0].data[j][r] for r in range(2) for j in (2, 4)] == ["1", "5", "5", "1"]
     assert np.asarray(tables[0].rows).tolist() == [2, 3]
+
+
+def test_reading_ahead_stops_with_the_reader_and_hands_over_its_errors(tmp_path):
+    """The whole-file read parses the next block in a thread: a caller that stops early stops it,
+    and a fault found ahead is raised after the tables before it (here: at the second block)."""
+    import threading
+
+    rows = [["4", "5", "1"]] * 400
+    path = _codes_file(tmp_path, rows)
+    before = threading.active_count()
+    tables = fast_tables(path, None, block_bytes=1024)
+    first = next(tables)
+    assert first.n > 0
+    tables.close()
+    assert threading.active_count() == before
+    with open(path, "a") as fh:
+        fh.write('"R400","Unit A","4","5"\n')  # a record of another width, at the end
+    got = []
+    with pytest.raises(NotFast):
+        for t in fast_tables(path, None, block_bytes=1024):
+            got.append(t.n)
+    assert sum(got) < 400 and len(got) >= 2 and threading.active_count() == before
+    with pytest.raises(al.ResponseError, match="wrong length"):
+        al.read_responses(path, "berakhlak", missing_items="missing")

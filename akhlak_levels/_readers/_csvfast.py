@@ -37,7 +37,7 @@ import pyarrow.csv as pa_csv
 
 from ..errors import ResponseError
 from ._csvplain import (SAMPLE_ROWS, choose_numbers, number_column, parse_typed, plain_lines, quote_marks, quotes_proved,
-                        text_sizes)
+                        read_ahead, text_sizes)
 from ._table import MAX_CELL, Column, Table, check_header, trim_header
 
 QUOTE, LF, CR = 34, 10, 13
@@ -377,7 +377,15 @@ def _sniff(fh: BinaryIO, path: str) -> str:
 def fast_tables(path: str, delimiter: str | None, *, batch_rows: int | None = None,
                 block_bytes: int = BLOCK_BYTES) -> Iterator[Table]:
     """Tables of at most ``batch_rows`` records (a block's worth when None) of the CSV at
-    ``path``; :class:`NotFast` as soon as a part of the file is one the exact reader must read."""
+    ``path``; :class:`NotFast` as soon as a part of the file is one the exact reader must read.
+    With ``batch_rows`` None (the whole file is wanted) the next block is read by a thread of
+    its own while the caller codes the current one."""
+    if batch_rows is None and PLAIN:
+        return read_ahead(lambda: _tables(path, delimiter, batch_rows, block_bytes))
+    return _tables(path, delimiter, batch_rows, block_bytes)
+
+
+def _tables(path: str, delimiter: str | None, batch_rows: int | None, block_bytes: int) -> Iterator[Table]:
     with open(path, "rb") as fh:
         start = fh.read(4)
         if start[:2] in (b"\xff\xfe", b"\xfe\xff"):

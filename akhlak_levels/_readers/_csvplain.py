@@ -34,8 +34,10 @@ Three shortcuts, each checked exactly, each falling back to the general path of
 
 from __future__ import annotations
 
+import queue
 import re
-from typing import Callable
+import threading
+from typing import Callable, Iterator, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -47,6 +49,8 @@ QUOTE, LF, CR = 34, 10, 13
 
 #: Records of the first batch looked at to choose the whole-number columns.
 SAMPLE_ROWS = 2000
+
+T = TypeVar("T")
 
 _PLAIN_NUMBER = re.compile(r"^(?:[1-9]?[0-9])?$")
 _CONVERSION = re.compile(r"^In CSV column #(\d+): CSV conversion error")
@@ -167,3 +171,47 @@ def text_sizes(dictionary: pa.Array, index: np.ndarray, delim: str) -> tuple[int
     first = pc.utf8_slice_codeunits(dictionary, 0, 1)
     edge = pc.is_in(first, value_set=pa.array([delim, "\r", "\n"])).to_numpy(zero_copy_only=False)
     return size, quotes, int(counts[edge].sum())
+
+
+def read_ahead(make: Callable[[], Iterator[T]]) -> Iterator[T]:
+    """The items of ``make()``, produced by a thread of their own one item ahead of the
+    consumer: pyarrow's parse and numpy's passes over the next block (which release the GIL)
+    run while the caller codes the current one. An exception of the producer is raised to the
+    consumer where the producer raised it (after the items before it); a consumer that stops
+    early stops the producer (at its next item)."""
+    box: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in make():
+                if not put(("item", item)):
+                    return
+            end: tuple[str, object] = ("end", None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            end = ("error", exc)
+        put(end)
+
+    worker = threading.Thread(target=produce, name="akhlak-levels-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, got = box.get()
+            if kind == "error":
+                assert isinstance(got, BaseException)
+                raise got
+            if kind == "end":
+                return
+            yield got  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
