@@ -113,7 +113,7 @@ def adapt(t: Table, q: Questionnaire, source_format: str, taken: frozenset[str] 
     elif fmt == "limesurvey":
         columns = _lime_headers(t, q)
     elif fmt in ("google-forms", "microsoft-forms"):
-        columns = _form_titles(t, taken)
+        columns = _form_titles(columns, taken)
     meta = {norm(m) for m in _META[fmt] | {CONSENT}} - taken
     aside = {j for j, c in enumerate(columns) if norm(c) in meta}  # set aside, and listed as the file heads them
     columns = [t.columns[j] if j in aside else c for j, c in enumerate(columns)]
@@ -138,37 +138,47 @@ def _present(t: Table, names: Iterable[str], taken: frozenset[str]) -> tuple[str
     return tuple(c for c in t.columns if norm(c) in wanted)
 
 
-def _known(q: Questionnaire, taken: frozenset[str]) -> tuple[set[str], set[str]]:
-    """The names a header may end in (items, vote questions, the forms' own questions, the
-    caller's columns) and the 0/1 headers ``question/behaviour`` of the vote questions (normed)."""
-    names = {norm(i) for i in q.item_ids} | {norm(vq.id) for vq in q.vote_questions}
-    names |= {CONSENT, "unit", "respondent_id"} | set(taken)
-    pairs = {norm(f"{vq.id}/{b}") for vq in q.vote_questions for b in vq.behaviour_ids}
-    return names, pairs
+def _endings(q: Questionnaire, taken: frozenset[str]) -> dict[str, str | None]:
+    """The names a KoBo/ODK header may end in after its group path (normed), each with the header
+    it stands for (None: the ending itself): item ids and texts, vote question ids and texts, the
+    forms' own questions, the caller's columns, the metadata, and the 0/1 columns of a vote
+    question (``question/choice`` by ids, or by the question's text and the behaviour's label, as
+    a "Labels" export heads them: then ``<question id>/<behaviour id>``)."""
+    ends: dict[str, str | None] = {norm(m): None for m in (*_KOBO_META, *_ODK_META, CONSENT, "unit", "respondent_id",
+                                                           *_UNIT_TITLES, *_ID_TITLES)}
+    ends.update(dict.fromkeys(taken))
+    for it in q.items:
+        ends.update(dict.fromkeys([norm(it.id), *(norm(x) for x in it.text.values())]))
+    for vq in q.vote_questions:
+        texts = [vq.id, *vq.text.values()]
+        ends.update(dict.fromkeys(norm(x) for x in texts))
+        for b in vq.behaviour_ids:
+            ends[norm(f"{vq.id}/{b}")] = None
+            for text in texts[1:]:
+                ends.update({norm(f"{text}/{label}"): f"{vq.id}/{b}" for label in q.behaviour(b).label.values()})
+    return ends
 
 
 def _group_paths(t: Table, q: Questionnaire, taken: frozenset[str]) -> list[str]:
     """Each header without the group path before the name it ends in (``grp/sub/BP1a`` ->
-    ``BP1a``; ``grp-personal/b`` -> ``personal/b``): the longest ending, after a ``/`` or ``-``,
-    that is a question, a 0/1 column ``question/choice`` or a metadata name; other headers stay."""
-    names, pairs = _known(q, taken)
-    meta = {norm(m) for m in (*_KOBO_META, *_ODK_META)}
+    ``BP1a``; ``grp-personal/b`` -> ``personal/b``; ``Group label/Question label`` -> the label):
+    the longest ending, after a ``/`` or ``-``, that :func:`_endings` knows; other headers stay.
+    Then the unit, NIP and consent questions as a "Labels" export heads them (see ``_form_titles``)."""
+    ends = _endings(q, taken)
     out = []
     for name in t.columns:
         h = norm(name)
-        if h in names or h in pairs or h in meta:
-            out.append(name)
+        if h in ends or h.startswith(_CONSENT_OPENINGS):
+            out.append(ends.get(h) or name)
             continue
-        cuts = [i for i, c in enumerate(name) if c in "/-"]
-        for i in cuts:
-            tail = name[i + 1:].strip()
-            key = norm(tail)
-            if key in names or key in pairs or key in meta:
-                out.append(tail)
+        for i in (i for i, c in enumerate(name) if c in "/-"):
+            key = norm(name[i + 1:])
+            if key in ends or key.startswith(_CONSENT_OPENINGS):
+                out.append(ends.get(key) or name[i + 1:].strip())
                 break
         else:
             out.append(name)
-    return out
+    return _form_titles(out, taken)
 
 
 #: The titles ``export-form`` gives the work unit and the consent statement (its opening words) in a
@@ -178,12 +188,12 @@ _ID_TITLES = ("nip (18 digit)", "civil servant number (nip, 18 digits)")
 _CONSENT_OPENINGS = ("jawaban anda dipakai untuk memetakan budaya kerja", "your answers are used to map working culture")
 
 
-def _form_titles(t: Table, taken: frozenset[str]) -> list[str]:
+def _form_titles(columns: list[str], taken: frozenset[str]) -> list[str]:
     """A form's unit and NIP questions headed ``unit`` and ``respondent_id``, its consent statement
     ``consent`` (then set aside), unless the caller names that column or the table has one so named already."""
-    have = {norm(c) for c in t.columns} | set(taken)
+    have = {norm(c) for c in columns} | set(taken)
     out = []
-    for name in t.columns:
+    for name in columns:
         h = norm(name)
         if h in _UNIT_TITLES and "unit" not in have and h not in taken:
             out.append("unit")
@@ -215,7 +225,7 @@ def _both_forms(t: Table, q: Questionnaire) -> dict[int, tuple[str, str, tuple[s
     by_norm = {norm(c): c for c in t.columns}
     out = {}
     for qi, vq in enumerate(q.vote_questions):
-        own = by_norm.get(norm(vq.id))
+        own = next((c for x in (vq.id, *vq.text.values()) if (c := by_norm.get(norm(x))) is not None), None)
         ones = tuple(c for b in vq.behaviour_ids if (c := by_norm.get(norm(f"{vq.id}/{b}"))) is not None)
         if own is not None and ones:
             out[qi] = (vq.id, own, ones)
@@ -232,8 +242,15 @@ def votes_of(a: Adapted, read: Callable[[Table, str | None, tuple[str, ...]], di
     if not a.both:
         return read(a.table, None, a.ignore)
     ones = tuple(h for _, _, hs in a.both.values() for h in hs)
-    joined = read(a.table, "cells", a.ignore + ones)
     split = read(a.table, "indicators", a.ignore + tuple(own for _, own, _ in a.both.values()))
+    try:
+        joined = read(a.table, "cells", a.ignore + ones)
+    except ResponseError as exc:  # e.g. KoBo's "Labels" export: labels joined by spaces, which labels hold too
+        raise ResponseError(
+            f"{exc.summary.rstrip(':')}; its 0/1 columns read, but a select_multiple's own column must read too "
+            "when both are given (a \"Labels\" export joins labels with spaces, which cannot be split back: export "
+            "\"XML values and headers\", or the select_multiple as separate columns only):", exc.problems,
+            total=exc.total) from None
     t, problems, total = a.table, [], 0
     for qi, (qid, own, _) in sorted(a.both.items()):
         differ = (np.sort(joined["picks"][:, qi], axis=1) != np.sort(split["picks"][:, qi], axis=1)).any(axis=1)

@@ -261,10 +261,34 @@ def _microsoft(q, tmp_path, answers, ids, units):
     return _write_xlsx(tmp_path / "Survey.xlsx", list(table), [list(r) for r in zip(*table.values())])
 
 
+def _kobo_labels(q, tmp_path, answers, ids, units):
+    """KoBo's "Labels" export with "Include groups in headers": headers are the group label and the
+    question label joined by "/", values are labels; a select_multiple as its 0/1 columns only
+    ("separate columns"), headed ``<question label>/<choice label>``, as formpack heads them."""
+    form = _form(q, tmp_path, "xlsform")
+    consent = "Jawaban Anda dipakai untuk memetakan budaya kerja dan tingkat sosial-emosional secara berkelompok."
+    table: dict[str, list] = {"start": ["2024-03-10T09:00:00"] * N, f"Persetujuan/{consent}": ["OK"] * N,
+                              "Identitas/Unit kerja": list(units), "Identitas/NIP (18 digit)": list(ids)}
+    if q.vote_questions:
+        for qi, vq in enumerate(q.vote_questions):
+            picked = [set(s.split()) for s in _joined(q, answers, qi, " ")]
+            for b in vq.behaviour_ids:
+                table[f"Budaya kerja/{vq.text['id']}/{q.behaviour(b).label['id']}"] = \
+                    ["1" if b in p else "0" for p in picked]
+    else:
+        for j, it in enumerate(q.items):
+            labels = np.array([*form[it.id].values(), ""], dtype=object)
+            table[f"Bagian {1 + j % 2} - Perilaku/{it.text['id']}"] = labels[answers[:, j]].tolist()
+    table.update({"_id": [str(i) for i in range(N)], "_uuid": [f"u{i}" for i in range(N)],
+                  "_submission_time": ["2024-03-10T02:12:30"] * N})
+    return _write_csv(tmp_path / "labels.csv", list(table), [list(r) for r in zip(*table.values())], ";")
+
+
 WRITERS = {
     "kobo": _kobo,
     "kobo-labels": lambda *a: _kobo(*a, values="labels"),
     "kobo-xlsx": lambda *a: _kobo(*a, kind="xlsx"),
+    "kobo-label-headers": _kobo_labels,
     "odk": lambda *a: _kobo(*a, sep="-", odk=True),
     "limesurvey": _limesurvey,
     "limesurvey-full-answers": lambda *a: _limesurvey(*a, values="labels"),
@@ -274,7 +298,7 @@ WRITERS = {
     "microsoft-forms": _microsoft,
 }
 #: The tools told apart under "auto" (Google's export has only "Timestamp" to show it, SurveyJS none).
-DETECTED = {"kobo", "kobo-labels", "kobo-xlsx", "odk", "limesurvey", "limesurvey-full-answers", "fhir",
+DETECTED = {"kobo", "kobo-labels", "kobo-xlsx", "kobo-label-headers", "odk", "limesurvey", "limesurvey-full-answers", "fhir",
             "microsoft-forms"}
 
 
@@ -289,7 +313,7 @@ def _read(path, q, fmt):
 def test_each_tools_export_reads_back_to_exactly_the_simulated_answers(tmp_path, tool, qid):
     q, answers, ids, units = _simulated(qid, seed=len(tool))
     path = WRITERS[tool](q, tmp_path, answers, ids, units)
-    fmt = tool.split("-labels")[0].split("-xlsx")[0].split("-full")[0]
+    fmt = tool.split("-label")[0].split("-xlsx")[0].split("-full")[0]
     back = _read(path, q, fmt)
     got = back.picks if q.vote_questions else back.codes
     np.testing.assert_array_equal(got, answers)
@@ -297,7 +321,7 @@ def test_each_tools_export_reads_back_to_exactly_the_simulated_answers(tmp_path,
     assert back.unit.tolist() == units.tolist()
     assert not back.flags.any().any()
     if not q.vote_questions:  # the consent acknowledgement and the tool's metadata are set aside, and listed
-        consent = [c for c in back.ignored_columns if c.endswith("consent") or c.startswith("Jawaban Anda dipakai")]
+        consent = [c for c in back.ignored_columns if c.endswith("consent") or "Jawaban Anda dipakai" in c]
         assert len(consent) == (tool != "microsoft-forms")  # listed as the file heads it
         assert {"_uuid", "meta/instanceID", "KEY", "submitdate", "Timestamp", "Completion time"} & \
             set(back.ignored_columns) or tool in ("surveyjs", "fhir")
@@ -485,3 +509,21 @@ def test_a_question_invalid_in_either_form_is_cleared_and_flagged_when_asked(tmp
     expected[2, 2] = -1
     np.testing.assert_array_equal(back.picks, expected)
     assert np.flatnonzero(back.flags["invalid:desired"]).tolist() == [2]
+
+
+def test_a_labels_export_with_both_forms_of_a_select_multiple_says_which_setting_to_choose(tmp_path):
+    q, picks, ids, units = _simulated("berakhlak-culture-map", seed=10)
+    path = _kobo_labels(q, tmp_path, picks, ids, units)
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    for qi, vq in enumerate(q.vote_questions):  # formpack's summary column: the labels joined by spaces
+        rows[0].append(f"Budaya kerja/{vq.text['id']}")
+        for r, joined in enumerate(_joined(q, picks, qi, " ", by="label")):
+            rows[r + 1].append(joined)
+    _write_csv(path, rows[0], rows[1:], ";")
+    with pytest.raises(ResponseError) as exc:
+        read_votes(path, q, source_format="kobo")
+    text = str(exc.value)
+    assert "its 0/1 columns read, but a select_multiple's own column must read too" in text
+    assert 'export "XML values and headers", or the select_multiple as separate columns only' in text
+    assert f"row 2, respondent '{ids[0]}', item 'personal': " in text
