@@ -5,14 +5,15 @@ Each tool writes its export with its own quirks; an adapter undoes them on the c
 the file and every error still names file, row, respondent, item and value:
 
 - **kobo**, **odk** (KoBoToolbox, ODK Central/Briefcase; CSV with ``;`` or ``,``, or XLSX):
-  headers carrying group paths (``grp/sub/BP1a``; ODK Central joins groups with ``-``) are
-  renamed to the question the path ends in, the tools' metadata columns and the ``consent``
-  acknowledgement are set aside, and a ``select_multiple`` given both as a space-separated column
-  and as 0/1 columns ``question/choice`` is read from both, which must agree
-  (:func:`votes_of`).
+  headers carrying group paths (``grp/sub/BP1a``; ODK Central joins groups with ``-``; a KoBo
+  "Labels" export ``Group label/Question label``) are renamed to the question the path ends in,
+  the tools' metadata columns and the ``consent`` acknowledgement are set aside (listed as the
+  file heads them), and a ``select_multiple`` given both as a space-separated column and as 0/1
+  columns ``question/choice`` is read from both, which must agree (:func:`votes_of`).
 - **limesurvey**: its metadata columns (``id``, ``submitdate``, ``lastpage`` ...) set aside; a
   multiple-choice question's ``Q[SQ001]`` columns read as the question's behaviours in order.
-- **surveyjs**, **google-forms**, **microsoft-forms**: their metadata and ``consent`` set aside.
+- **surveyjs**, **google-forms**, **microsoft-forms**: their metadata and ``consent`` set aside;
+  the unit, NIP and consent titles ``export-form`` gives a Google or Microsoft Form read by title.
 - **fhir**: a ``Bundle`` of ``QuestionnaireResponse`` resources made into a table, one row per
   resource (row ``k`` is the bundle's entry ``k``), one column per ``linkId``
   (:func:`fhir_table`); a status other than ``completed`` is refused or flagged.
