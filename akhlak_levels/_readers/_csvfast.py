@@ -293,7 +293,8 @@ def _cells(buf: bytearray, rec: Records, full: np.ndarray, state: _State, delimi
         table, numbers = parse_typed(parse, state.numbers, width, _DICT)
         cols, sizes = _columns(table, numbers, delimiter, sized=bool(numbers) or not rec.checked)
         b = np.frombuffer(buf, dtype=np.uint8, count=hi)
-        marks = quote_marks(b, lo, hi) if numbers or not rec.checked else np.zeros(0, dtype=bool)
+        quoted = (bool(numbers) or not rec.checked) and buf.find(b'"', lo, hi) >= 0
+        marks = quote_marks(b, lo, hi) if quoted else np.zeros(0, dtype=bool)
         # the bytes of the records less their delimiters and quotes: the texts' bytes less their quotes
         if numbers and int((rec.ends - rec.starts)[full].sum()) - n * (width - 1) - int(np.count_nonzero(marks)) != sizes[0]:
             state.unbalanced += 1  # a whole number not written plainly: the batch is read as text
