@@ -285,6 +285,10 @@ def careless(
     Each index is defined, with its source, under :class:`CarelessTable`, Attributes. The flags
     compare the indices with the thresholds:
 
+    Longstring and IRV are computed over the Likert items of 3 or more points (rating scales);
+    on a questionnaire of two-point items (yes/no, right/wrong) they are unavailable and never
+    flag, since there a run of equal answers is what a consistent or able person gives.
+
     - ``careless:longstring`` when ``longstring >= longstring`` **or** ``longstring_share >=
       longstring_share`` (default 10 answers or half of those given; Johnson, 2005, flagged runs
       exceeding what attentive respondents produce, and Costa & McCrae's NEO-PI-R rules cut at
@@ -381,14 +385,25 @@ def _likert_indices(q: Questionnaire, rs: ResponseSet, found: _Found) -> None:
     likert = [j for j, it in enumerate(q.items) if it.type == "likert"]
     L = rs.codes[:, likert]
     n_likert = (L != MISSING).sum(axis=1)
-    longstring = longest_runs(L)
+    # rating-scale indices: over items of 3 or more points only. On two-point items (yes/no,
+    # right/wrong) a run of equal answers and a small spread are what a consistent or able person
+    # gives: on ICAR-16 they flagged 33% and 58% of real respondents (docs/quality.md)
+    rating = [j for j in likert if q.items[j].n_options >= 3]
+    R = rs.codes[:, rating]
+    n_rating = (R != MISSING).sum(axis=1)
+    longstring = longest_runs(R) if rating else np.zeros(n, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = longstring / n_likert
-    found.notes["longstring_share: no Likert item answered"] = n_likert == 0
-
-    values = np.where(L == MISSING, np.nan, L.astype(float) + 1.0)
+        share = longstring / n_rating
+    values = np.where(R == MISSING, np.nan, R.astype(float) + 1.0)
     irv, _ = row_sd(values)
-    found.notes["irv: fewer than 2 Likert items answered"] = n_likert < 2
+    if rating:
+        found.notes["longstring_share: no Likert item answered"] = n_rating == 0
+        found.notes["irv: fewer than 2 Likert items answered"] = n_rating < 2
+    else:
+        share, irv = np.full(n, np.nan), np.full(n, np.nan)
+        reason = ("the questionnaire has no Likert items of 3 or more points (on two-point items a run of equal answers "
+                  "is what a consistent or able person gives)")
+        found.unavailable["longstring"] = found.unavailable["irv"] = reason
 
     if likert:
         # global flags, not a scale's keys (an item may be in several scales): D^2 does not

@@ -99,10 +99,14 @@ def test_the_bundled_berakhlak_example_is_no_longer_half_flagged(tables):
     assert tables["berakhlak"].flags.any().sum() <= 1  # 5% of 30 would be 1.5; observed 0
 
 
-def test_on_right_wrong_test_items_the_rating_scale_indices_measure_ability_not_effort(tables):
+def test_on_right_wrong_test_items_the_rating_scale_indices_are_not_computed(tables):
     """ICAR-16 is scored right/wrong: a person who solves every item has a run of 16 and an
-    IRV of 0. Longstring and IRV (rating-scale indices) flag 33% and 58% there, which is why
-    docs/quality.md says to switch them off for tests; the other indices flag no one."""
+    IRV of 0, so longstring and IRV (rating-scale indices) flagged 33% and 58% there when they
+    were computed on two-point items. They are computed over items of 3 or more points only:
+    on ability they are unavailable, say why, and flag no one; the other indices flag at most 2%."""
     t = tables["ability"]
-    assert t.flags["careless:irv"].mean() > 0.5 and t.flags["careless:longstring"].mean() > 0.25
+    assert not t.flags["careless:irv"].any() and not t.flags["careless:longstring"].any()
+    assert np.isnan(t.irv).all() and np.isnan(t.longstring_share).all()
+    assert "3 or more points" in t.unavailable["longstring"] and t.unavailable["irv"] == t.unavailable["longstring"]
+    assert t.flags.any().mean() <= 0.02
     assert tables["ability-tests"].flags.any().mean() <= 0.02
