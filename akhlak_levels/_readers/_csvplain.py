@@ -20,16 +20,20 @@ Three shortcuts, each checked exactly, each falling back to the general path of
   holds exactly when the quotes followed by one of those are the ``Q/2`` closings plus the
   openings of cells whose text starts with one (``M``): ``N_qE == Q/2 + M``. Otherwise the
   rule is checked quote by quote on the bytes of the batch, as the general scan does.
-- **Whole-number columns.** A column whose first records are all small whole numbers written
-  plainly (``1``..``99`` or empty) is parsed by pyarrow as ``int8``. pyarrow's integers also
-  accept ``04``, `` 4``, ``4\\t``, ``0x4`` and ``-0``, whose text is not the number's; every such
-  text is longer (in bytes) than the number written plainly, and no other spelling of a number of
-  at most two digits is as short. So the cells are exactly the plain numbers when the bytes of
+- **Whole-number columns.** A column whose first :data:`SAMPLE_ROWS` records are all small whole
+  numbers written plainly (``0``..``99``, or empty) is parsed by pyarrow as ``int8``. pyarrow's
+  integers also accept ``04``, `` 4``, ``4\\t``, ``0x4`` and ``-0``, whose text is not the
+  number's; every such text is longer (in bytes) than the number written plainly, and no other
+  spelling of an ``int8`` (-128..127) is as short (a hexadecimal one carries ``0x`` and, below
+  128, at most one digit fewer than the decimal one). So the cells are exactly the plain numbers when the bytes of
   the batch balance: the bytes of the records equal the bytes of their cells (text, plus the
   quotes in the bytes, less one per quote in a text) plus the delimiters, with every whole
   number counted at its plain length. A batch that does not balance, or whose parse fails on a
   column, is parsed again with that column (or all) as text. The column is then given as the
   text of its numbers, exactly the cells the general path gives.
+
+And :func:`read_ahead`: a whole-file read parses the next block in a thread of its own while the
+caller codes the current one.
 """
 
 from __future__ import annotations
