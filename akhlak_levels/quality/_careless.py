@@ -282,12 +282,10 @@ def careless(
 
     Notes
     -----
-    Each index is defined, with its source, under :class:`CarelessTable`, Attributes. The flags
-    compare the indices with the thresholds:
-
-    Longstring and IRV are computed over the Likert items of 3 or more points (rating scales);
-    on a questionnaire of two-point items (yes/no, right/wrong) they are unavailable and never
-    flag, since there a run of equal answers is what a consistent or able person gives.
+    Each index is defined, with its source, under :class:`CarelessTable`, Attributes (longstring
+    and IRV over Likert items of 3 or more points only: on yes/no or right/wrong items a run of
+    equal answers is what a consistent or able person gives). The flags compare the indices
+    with the thresholds (an index that is NaN never flags):
 
     - ``careless:longstring`` when ``longstring >= longstring`` **or** ``longstring_share >=
       longstring_share`` (default 10 answers or half of those given; Johnson, 2005, flagged runs
@@ -308,8 +306,6 @@ def careless(
       point of the standard normal).
     - ``careless:speed`` when ``seconds_per_item < seconds_per_item`` (default 2 s, Huang et
       al., 2012).
-
-    An index that is NaN never flags.
 
     References
     ----------
