@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import akhlak_levels as al
 from akhlak_levels import _schema
+from akhlak_levels.errors import ResponseError
 from akhlak_levels.scorer import Scorer
 
 QIDS = ["socio-emotional-levels", "berakhlak"]
@@ -240,3 +241,34 @@ def test_the_result_schema_refuses_a_broken_document():
     with pytest.raises(al.SchemaError) as err:
         _schema.validate(doc, "result")
     assert {p.path for p in err.value.problems} >= {"$.level", "$.probabilities", "$.flags[0]", "$"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_batch_of_records_with_the_same_keys_reads_as_the_general_path_reads_it(data):
+    """The fast path of score_many (every record with the same item ids in the same order,
+    whole-number answers) gives exactly what the general path gives for the same records with
+    their keys in another order, including refusals (a value out of range, a bool, a float)."""
+    s = Scorer("berakhlak")
+    ids = list(s.questionnaire.item_ids)
+    n = data.draw(st.integers(1, 30))
+    cols = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=8, unique=True))
+    values = data.draw(st.lists(st.lists(st.integers(0, 6), min_size=len(cols), max_size=len(cols)), min_size=n, max_size=n))
+    records = [dict(zip(cols, row)) for row in values]
+    odd = data.draw(st.sampled_from([None, True, 2.0, "3"]))
+    if odd is not None:
+        records[data.draw(st.integers(0, n - 1))][cols[0]] = odd
+    shuffled = [dict(reversed(list(r.items()))) for r in records]  # another order: the general path
+    if len(cols) == 1:
+        shuffled = [dict(r) for r in records] + [{}]  # lengths differ: the general path
+    try:
+        expected = s.codes_many(shuffled)
+    except ResponseError as err:
+        with pytest.raises(ResponseError) as got:
+            s.codes_many(records)
+        (problem,) = got.value.problems  # the first wrong cell met: a cell of the records, and wrong
+        assert err.problems and problem.row < n and records[problem.row][problem.item] == problem.value
+        v = problem.value
+        assert not (type(v) is int and 1 <= v <= 5) and not (isinstance(v, str) and v in "12345")
+    else:
+        np.testing.assert_array_equal(s.codes_many(records), expected[:n])
