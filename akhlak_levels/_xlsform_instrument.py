@@ -28,7 +28,7 @@ from typing import Any
 
 from .errors import Problem, QuestionnaireError
 
-__all__ = ["XLSFORM_SUFFIXES", "document_from_xlsform"]
+__all__ = ["XLSFORM_SUFFIXES", "document_from_sheets", "document_from_xlsform"]
 
 XLSFORM_SUFFIXES = (".xlsx",)
 #: Language names XLSForm users write without a code.
@@ -129,10 +129,18 @@ def document_from_xlsform(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     file = os.fspath(path)
     survey, choices, settings_rows, scales_sheet = _read_sheets(file)
-    settings = (settings_rows or [{}])[0]
-    problems: list[Problem] = []
     if not survey:
         raise QuestionnaireError(f"{file} is not an XLSForm: it has no 'survey' sheet with questions.")
+    return document_from_sheets(survey, choices, (settings_rows or [{}])[0], scales_sheet, file)
+
+
+def document_from_sheets(survey: list[dict[str, Any]], choices: list[dict[str, Any]], settings: Mapping[str, Any],
+                         scales_sheet: list[dict[str, Any]], file: str, *, kind: str = "XLSForm",
+                         titles: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The questionnaire document of an instrument given as XLSForm-shaped records (each with
+    its ``_row``): the XLSForm reader's, and the FHIR reader's after it has laid a
+    ``Questionnaire`` out so. ``titles`` (language -> title) replaces ``form_title``."""
+    problems: list[Problem] = []
     default = None
     if settings.get("default_language"):
         default = _language("x::" + settings["default_language"], file, problems)
@@ -144,11 +152,12 @@ def document_from_xlsform(path: str | os.PathLike[str]) -> dict[str, Any]:
     scales = _scales(scale_keys, scales_sheet, file, problems, default)
     langs = sorted({c for c in survey_langs.values()}, key=lambda c: (c != default, c))
     if problems:
-        raise QuestionnaireError(f"The XLSForm {file} cannot be read as a questionnaire ({len(problems)} problems):", problems)
+        raise QuestionnaireError(f"The {kind} {file} cannot be read as a questionnaire ({len(problems)} problems):", problems)
     form_id = settings.get("form_id") or os.path.splitext(os.path.basename(file))[0]
     title = settings.get("form_title") or form_id
     doc: dict[str, Any] = {"format": "akhlak-levels/questionnaire", "format_version": 1, "id": form_id,
-                           "version": settings.get("version") or "1", "title": {langs[0]: title} if langs else {},
+                           "version": settings.get("version") or "1",
+                           "title": dict(titles) if titles else ({langs[0]: title} if langs else {}),
                            "languages": langs, "items": items, "scales": scales}
     if formats:
         doc["response_formats"] = formats

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _schema
 from ._scales import Index, IndexCategory, as_text, key_overrides, read_index, read_scale_keys
+from ._fhir_instrument import document_from_fhir, is_fhir_questionnaire
 from ._xlsform_instrument import XLSFORM_SUFFIXES, document_from_xlsform
 from ._validation import param_error
 from ._votes import Behaviour, CultureMapChoices, VoteLookups, VoteQuestion, read_culture_map, read_votes, vote_structure
@@ -304,7 +305,8 @@ def load_questionnaire(id_or_path: str | os.PathLike[str] | Questionnaire) -> Qu
     id_or_path : str or path-like or Questionnaire
         A bundled id (see :func:`list_questionnaires`), or a path: a path-like object, or a
         string that contains a path separator or ends in ``.json`` or ``.xlsx``. A ``.xlsx`` file
-        is an XLSForm (an agency's own instrument, with the ``akhlak::`` columns of
+        is an XLSForm, and a ``.json`` file holding a FHIR ``Questionnaire`` resource is read
+        as one (an agency's own instrument, with the ``akhlak::`` columns or extensions of
         docs/forms.md). A bundled id always means
         the bundled questionnaire, even when a file of that name is in the working directory
         (a warning then says how to load the file: ``./name``). A Questionnaire is returned as is.
@@ -374,6 +376,8 @@ def _load_file(path: str, _mtime: float) -> Questionnaire:
     if path.lower().endswith(XLSFORM_SUFFIXES):  # an agency's own instrument as an XLSForm
         return questionnaire_from_dict(document_from_xlsform(path), source=path)
     document = _schema.read_json(path, "questionnaire", max_bytes=MAX_QUESTIONNAIRE_BYTES)
+    if is_fhir_questionnaire(document):  # an instrument kept as a FHIR Questionnaire resource
+        document = document_from_fhir(document, path)
     return questionnaire_from_dict(document, source=path)
 
 

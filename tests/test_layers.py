@@ -27,6 +27,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("errors", "levels", "flags", "_tables", "_validation", "_version", "_export", "_workbook", "privacy", "_intervals"),
     ("_schema",),
     ("_votes", "_scales", "_xlsform_instrument"),
+    ("_fhir_instrument",),
     ("questionnaire",),
     ("responses", "votes", "_votes_read", "_votes_fast", "_votes_cells", "_votes_long", "_fields", "_readers", "_durations", "_coding", "interop"),
     ("model",),

@@ -14,14 +14,16 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._fhir_instrument import AKHLAK_URN
 from ..questionnaire import Questionnaire
 from ._common import (CONSENT, CONSENT_TEXT, RESPONDENT, RESPONDENT_TEXT, UNIT, UNIT_TEXT, FormOptions,
                       check_exportable, form_options, option_lists, per_language, picks_text)
 
 __all__ = ["CODE_SYSTEM", "fhir_questionnaire"]
 
-#: The code systems of the answer options: ``<CODE_SYSTEM>/<questionnaire id>/<list>``.
-CODE_SYSTEM = "urn:akhlak-levels"
+#: The code systems of the answer options: ``<CODE_SYSTEM>/<questionnaire id>/<list>``; the
+#: library's extensions are ``<CODE_SYSTEM>:scale`` etc. (read back by ``load_questionnaire``).
+CODE_SYSTEM = AKHLAK_URN
 _EXT = "http://hl7.org/fhir/StructureDefinition/"
 
 
@@ -60,11 +62,40 @@ def fhir_questionnaire(q: Questionnaire, *, languages: str | Sequence[str] | Non
     items = _front(opts) + _items(q, opts) + _votes(q, opts)
     name = re.sub(r"[^A-Za-z0-9_]", "_", q.id)
     title = per_language(q.title, opts.languages)
-    return {"resourceType": "Questionnaire", "id": q.id[:64], "language": opts.languages[0],
-            "identifier": [{"system": CODE_SYSTEM, "value": q.id}], "version": q.version,
+    res: dict[str, Any] = {"resourceType": "Questionnaire", "id": q.id[:64], "language": opts.languages[0]}
+    if q.scales:
+        res["extension"] = [_scale_definition(sc, opts) for sc in q.scales]
+    return {**res, "identifier": [{"system": CODE_SYSTEM, "value": q.id}], "version": q.version,
             "name": name[:1].upper() + name[1:], "title": title[opts.languages[0]],
             "_title": _translations(title, opts), "status": "active", "subjectType": ["Practitioner"],
             "item": items}
+
+
+def _scale_definition(sc: Any, opts: FormOptions) -> dict[str, Any]:
+    """A scale as the library's ``scale-definition`` extension (id, name per language, level)."""
+    parts: list[dict[str, Any]] = [{"url": "id", "valueString": sc.id}]
+    parts += [{"url": f"name-{lang}", "valueString": text} for lang, text in per_language(sc.name, opts.languages).items()]
+    if sc.level:
+        parts.append({"url": "level", "valueInteger": sc.level})
+    return {"url": f"{CODE_SYSTEM}:scale-definition", "extension": parts}
+
+
+def _keys(q: Questionnaire, it: Any) -> list[dict[str, Any]]:
+    """An item's scales (``id:-1`` / ``id:+1`` where its key there differs from its direction),
+    direction and level as the library's extensions, so the resource loads back as the same
+    instrument; other FHIR software ignores them."""
+    scales = []
+    for sid in it.scales:
+        key = q.scale(sid).key(it.id)
+        scales.append(f"{sid}:{key:+d}" if (key == -1) != it.reverse else sid)
+    ext: list[dict[str, Any]] = []
+    if scales:
+        ext.append({"url": f"{CODE_SYSTEM}:scale", "valueString": " ".join(scales)})
+    if it.reverse:
+        ext.append({"url": f"{CODE_SYSTEM}:reverse", "valueBoolean": True})
+    if it.level:
+        ext.append({"url": f"{CODE_SYSTEM}:level", "valueInteger": it.level})
+    return ext
 
 
 def _translations(texts: Mapping[str, str], opts: FormOptions) -> dict[str, Any]:
@@ -107,8 +138,13 @@ def _items(q: Questionnaire, opts: FormOptions) -> list[dict[str, Any]]:
     for it in q.items:
         system = f"{CODE_SYSTEM}/{q.id}/{list_of[it.id]}"
         options = [_coding(system, str(code), o, opts) for code, o in enumerate(lists[list_of[it.id]], start=1)]
-        out.append(_text({"linkId": it.id, "type": "choice", "required": opts.required, "answerOption": options},
-                         it.text, opts))
+        for option, level in zip(options, it.option_levels if it.type == "choice" else ()):
+            if level:
+                option["extension"] = [{"url": f"{CODE_SYSTEM}:level", "valueInteger": level}]
+        item: dict[str, Any] = {"linkId": it.id}
+        if (ext := _keys(q, it)):
+            item["extension"] = ext
+        out.append(_text({**item, "type": "choice", "required": opts.required, "answerOption": options}, it.text, opts))
     return out
 
 

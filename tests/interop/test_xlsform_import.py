@@ -157,7 +157,7 @@ _TOKENS = st.sampled_from(["select_one setuju", "select_one", "select_multiple s
                            "kerja-sama:+1", "x:y", "", "=1+1", "setuju", "sts", "label", "   ", "Ä", "0.5"])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(survey=st.lists(st.lists(_TOKENS, min_size=8, max_size=8), max_size=6),
        choices=st.lists(st.lists(_TOKENS, min_size=5, max_size=5), max_size=6))
 def test_any_form_ends_in_a_questionnaire_or_the_librarys_own_error(tmp_path, survey, choices):
