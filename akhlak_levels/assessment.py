@@ -6,6 +6,7 @@ so that memory stays bounded whatever the number of respondents.
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, NamedTuple
@@ -256,6 +257,7 @@ def assess(
     chunk_size: int = DEFAULT_CHUNK,
     progress: Callable[[int, int], None] | None = None,
     careless: bool | Mapping[str, float] = False,
+    **read_options: Any,
 ) -> Assessment:
     """Score responses: level probabilities, level, expected level, scale and index scores.
 
@@ -280,6 +282,12 @@ def assess(
         When true, or a dict of threshold overrides, the careless-responding flags of
         :func:`akhlak_levels.careless` (same responses and model) join ``flags`` as
         ``careless:longstring``, ``careless:irv``, ... .
+    **read_options
+        When ``responses`` is a path or table to read: the options of :func:`read_responses`
+        (``label_map``, ``dayfirst``, ``id_column``, ``unit_column``, ``delimiter``, ``sheet``,
+        ``source_format``, ...), or for a vote instrument those of :func:`read_votes`. A name
+        the reader does not take is refused (TypeError), and so is any option with responses
+        already read (ValueError): pass it to the reader instead.
 
     Returns
     -------
@@ -325,20 +333,13 @@ def assess(
     q = load_questionnaire(questionnaire)
     _check_parameters(min_confidence, min_answered, chunk_size, careless)
     if is_vote_instrument(q):
-        return _assess_votes(q, responses, model, min_confidence, min_answered, chunk_size, progress, careless)
-    responses = responses_for(q, responses)
+        return _assess_votes(q, responses, model, min_confidence, min_answered, chunk_size, progress, careless,
+                             read_options)
+    responses = responses_for(q, responses, read_options, "assess")
     model = model_for(q, model)
     scores = score_codes(q, responses.codes, model, min_answered=min_answered, chunk_size=chunk_size, progress=progress)
     levels = _decide_levels(scores, min_confidence) if model is not None else None
-    flag_cols: dict[str, np.ndarray] = {"no-answers": scores.n_answered == 0}
-    if levels is not None:
-        flag_cols["low-confidence"] = levels.low
-        if levels.non_finite.any():
-            flag_cols[NON_FINITE_POSTERIOR] = levels.non_finite
-    flags = responses.flags.merge(flag_cols)
-    if careless is True or isinstance(careless, Mapping):
-        thresholds = None if careless is True else careless
-        flags = flags.merge(careless_table(q, responses, model=model, thresholds=thresholds).flags)
+    flags = _flags(q, responses, model, scores, levels, careless)
     index, category = index_scores(q, scores.scale_scores)
     return Assessment(
         questionnaire_id=q.id,
@@ -371,13 +372,13 @@ def assess(
 def _assess_votes(
     q: Questionnaire, votes: VoteSet | Any, model: LevelModel | str | None, min_confidence: float,
     min_answered: float, chunk_size: int, progress: Callable[[int, int], None] | None, careless: Any,
+    read_options: Mapping[str, Any],
 ) -> Assessment:
     """:func:`assess` of a vote instrument: the theory prior over the personal question without a
     model, or the model's indicators (each behaviour of its questions, picked or not)."""
     if careless is not False:
         raise param_error("assess", "careless", "False for a vote instrument (the careless indices read Likert answers)", careless)
-    if not isinstance(votes, VoteSet):
-        votes = read_votes(votes, q)
+    votes = _read_votes(q, votes, read_options)
     if model is None:
         positions = question_positions(q, DEFAULT_QUESTIONS, "assess")
         scores = theory_scores(q, votes, positions)
@@ -411,6 +412,36 @@ def _assess_votes(
         min_answered=float(min_answered), model_hash=model_hash, model_kind=model_kind, unit=votes.unit, wave=votes.wave,
         groups=dict(votes.groups), **_scale_design(None, None, n),
     )
+
+
+def _flags(q: Questionnaire, responses: ResponseSet, model: LevelModel | None, scores: Scores, levels: _Levels | None,
+           careless: Any) -> Flags:
+    """The responses' flags with ``no-answers``, ``low-confidence``, the non-finite posterior and,
+    when ``careless`` asks, the careless-responding flags."""
+    flag_cols: dict[str, np.ndarray] = {"no-answers": scores.n_answered == 0}
+    if levels is not None:
+        flag_cols["low-confidence"] = levels.low
+        if levels.non_finite.any():
+            flag_cols[NON_FINITE_POSTERIOR] = levels.non_finite
+    flags = responses.flags.merge(flag_cols)
+    if careless is True or isinstance(careless, Mapping):
+        thresholds = None if careless is True else careless
+        flags = flags.merge(careless_table(q, responses, model=model, thresholds=thresholds).flags)
+    return flags
+
+
+def _read_votes(q: Questionnaire, votes: VoteSet | Any, options: Mapping[str, Any]) -> VoteSet:
+    """``votes`` read by :func:`read_votes` with ``options`` (each a keyword option of it, and
+    none when the votes are already a VoteSet), as :func:`responses_for` checks them."""
+    known = [n for n, p in inspect.signature(read_votes).parameters.items() if p.kind is p.KEYWORD_ONLY]
+    for name, value in options.items():
+        if name not in known:
+            raise param_error("assess", name, f"a reading option of read_votes (one of {', '.join(known)})", value,
+                              error=TypeError)
+        if isinstance(votes, VoteSet):
+            raise param_error("assess", name, "left out when the votes are already read (a VoteSet): pass it to read_votes",
+                              value)
+    return votes if isinstance(votes, VoteSet) else read_votes(votes, q, **options)
 
 
 def _check_parameters(min_confidence: float, min_answered: float, chunk_size: int, careless: Any) -> None:
