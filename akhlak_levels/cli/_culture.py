@@ -1,5 +1,6 @@
 """The ``culture-map`` command: the culture map of a vote export, printed per group and written
-as tables (``-o OUT.json``: one document; ``-o OUT.csv``: one CSV per table)."""
+as tables (``-o OUT.json``: one document; ``-o OUT.xlsx``: a workbook, a sheet per table;
+``-o OUT.csv``: one CSV per table, with ``--excel`` as Excel with Indonesian settings opens it)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from .._export import AtomicFiles
 from .._votes_read import read_votes
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._hints import cli_hints
-from ._output import write_records_csv
+from ._output import workbook_bytes, write_records_csv
 from ._stream import reading_options
-from ._trend import store_votes
+from ._trend import check_excel, store_votes
 from ._usage import UsageError
 
 #: The tables of a culture map, in the order they are written.
@@ -60,6 +61,7 @@ def cmd_culture_map(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     q = load_questionnaire(args.questionnaire)
     if args.wave and not args.store:
         raise UsageError("--wave names the vote wave kept in --store; give --store too")
+    check_excel(args)
     by = _by(args)
     t0 = time.perf_counter()
     votes = read_votes(args.file, q, **vote_reading_options(args))
@@ -75,7 +77,7 @@ def cmd_culture_map(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if ranking is not None:
         print_ranking(ranking, out)
     if args.output:
-        written = write_culture_map(cm, args.output, ranking)
+        written = write_culture_map(cm, args.output, ranking, excel=args.excel, lang=args.lang)
         print(f"wrote {', '.join(written)}", file=err)
     if args.plot:
         written = plot_culture_map(cm, q, args.plot, args.lang)
@@ -128,10 +130,12 @@ def print_ranking(ranking: Any, out: TextIO) -> None:
         print(f"note: {cli_hints(note)}", file=out)
 
 
-def write_culture_map(cm: Any, output: str, ranking: Any = None) -> list[str]:
-    """Write every table of ``cm`` (and the ranking): ``OUT.json`` one document, ``OUT.csv`` one
-    CSV per table (``OUT-groups.csv``, ...; text cells neutralised for spreadsheets). The files
-    appear whole, together, or not at all. Returns the paths written."""
+def write_culture_map(cm: Any, output: str, ranking: Any = None, *, excel: bool = False, lang: str = "id") -> list[str]:
+    """Write every table of ``cm`` (and the ranking): ``OUT.json`` one document, ``OUT.xlsx`` a
+    workbook with a sheet per table (in language ``lang``), ``OUT.csv`` one CSV per table
+    (``OUT-groups.csv``, ...; ``excel``: ``;``-delimited, decimal comma, with a byte-order mark).
+    Text cells are neutralised for spreadsheets. The files appear whole, together, or not at
+    all. Returns the paths written."""
     tables = {name: cm.to_records(name) for name in TABLES}
     if ranking is not None:
         tables["ranking"] = ranking.to_records()
@@ -141,11 +145,14 @@ def write_culture_map(cm: Any, output: str, ranking: Any = None) -> list[str]:
                     "min_group_size": cm.min_group_size, "confidence": cm.confidence, "note": list(cm.note)}
             json.dump({**head, **tables}, files.open(output), ensure_ascii=False, indent=1, allow_nan=False)
             return [output]
+        if output.lower().endswith(".xlsx"):
+            files.open(output, "wb").write(workbook_bytes(tables, lang))
+            return [output]
         stem = os.path.splitext(output)[0]
         written = []
         for name, records in tables.items():
             path = f"{stem}-{name}.csv"
-            write_records_csv(records, files.open(path, newline=""))
+            write_records_csv(records, files.open(path, newline=""), excel=excel)
             written.append(path)
     return written
 

@@ -66,9 +66,10 @@ def _share(text: str) -> float:
 
 
 def _table_output(text: str) -> str:
-    """An ``-o`` of tables: ``.json`` (one document) or ``.csv`` (one CSV per table)."""
-    if os.path.splitext(text)[1].lower() not in (".csv", ".json"):
-        raise argparse.ArgumentTypeError(f"must end in .csv or .json, got {text!r}")
+    """An ``-o`` of tables: ``.json`` (one document), ``.xlsx`` (a workbook) or ``.csv`` (one
+    CSV per table)."""
+    if os.path.splitext(text)[1].lower() not in (".csv", ".json", ".xlsx"):
+        raise argparse.ArgumentTypeError(f"must end in .csv, .json or .xlsx, got {text!r}")
     return text
 
 
@@ -110,7 +111,9 @@ def _culture_commands(sub: Any) -> None:
     p.add_argument("--plot", metavar="DIR", help="save the level profile and value jumps of everyone and each shown group (PNG) in DIR")
     p.add_argument("--lang", choices=("id", "en"), default="id", help="language of behaviour labels (default id)")
     p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
-                   help="write the tables: OUT.json (one document) or OUT.csv (one CSV per table, OUT-<table>.csv)")
+                   help="write the tables: OUT.json (one document), OUT.xlsx (a sheet per table) or OUT.csv (one CSV "
+                        "per table, OUT-<table>.csv)")
+    add_output_options(p)
     p.add_argument("--quiet", action="store_true", help="no timing line on stderr")
     p.add_argument("--store", metavar="STORE.sqlite",
                    help="also keep the votes as a vote wave of this SQLite store (created if missing), as --wave")
@@ -128,7 +131,9 @@ def _culture_commands(sub: Any) -> None:
     p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
     p.add_argument("--index", choices=("reach", "votes"), default=None,
                    help="definition of the value index (default: the questionnaire's)")
-    p.add_argument("-o", "--output", type=_table_output, metavar="OUT", help="write the trend table as OUT.csv or OUT.json")
+    p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
+                   help="write the trend table as OUT.csv, OUT.json or OUT.xlsx")
+    add_output_options(p)
 
 
 def build_parser() -> argparse.ArgumentParser:

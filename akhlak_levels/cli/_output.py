@@ -251,15 +251,23 @@ def write_records_csv(records: list[dict[str, Any]], fh: IO[Any], *, excel: bool
 MAX_XLSX_ROWS = 1_048_575
 
 
+def _joined(v: Any) -> Any:
+    """A record's value as a worksheet cell: a list joined by ``;`` as the CSV writes it."""
+    return ";".join("" if x is None else str(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
 def workbook_bytes(sheets: dict[str, Any], lang: str = "id") -> bytes:
     """The bytes of a workbook of ``sheets`` (sheet name -> records or columns), written by
-    :func:`~akhlak_levels._workbook.write_workbook` (numbers kept, texts neutralised) in a
-    temporary folder: the caller writes them through its own atomic file."""
+    :func:`~akhlak_levels._workbook.write_workbook` (numbers kept, texts neutralised, a record's
+    list joined by ``;`` as in the CSV) in a temporary folder: the caller writes them through
+    its own atomic file."""
     import os
     import tempfile
 
     from .._workbook import write_workbook
 
+    sheets = {name: [{k: _joined(v) for k, v in rec.items()} for rec in table] if isinstance(table, list) else table
+              for name, table in sheets.items()}
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "out.xlsx")
         write_workbook(path, sheets, lang=lang if lang in ("id", "en") else "id", number_format="0.000")

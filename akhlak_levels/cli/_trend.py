@@ -1,6 +1,7 @@
 """Vote waves on the command line: ``culture-map --store`` keeps a vote export as a wave of an
 assessment store, and ``culture-trend`` prints each group's indices across the stored vote
-waves, with their intervals and the changes beyond noise (``-o``: the trend table as CSV or JSON)."""
+waves, with their intervals and the changes beyond noise (``-o``: the trend table as CSV, JSON or
+a workbook; ``--excel``: the CSV as Excel with Indonesian settings opens it)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,19 @@ import numpy as np
 from .._export import AtomicFiles
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._hints import cli_hints
-from ._output import write_records_csv
+from ._output import workbook_bytes, write_records_csv
 from ._usage import UsageError, check_new_wave, store_key
 
 #: The mark of a change from the previous wave whose interval excludes 0.
 BEYOND_NOISE_MARK = "*"
+
+
+def check_excel(args: argparse.Namespace) -> None:
+    """``--excel`` shapes a CSV output: refused (exit 2) without ``-o OUT.csv``, where it would
+    change nothing."""
+    if args.excel and not (args.output or "").lower().endswith(".csv"):
+        raise UsageError("--excel writes the CSV tables for Excel with Indonesian settings; give -o OUT.csv "
+                         "(or -o OUT.xlsx for a workbook, which needs no --excel)")
 
 
 def store_votes(args: argparse.Namespace, q: Questionnaire, votes: Any, err: TextIO) -> None:
@@ -64,17 +73,21 @@ def print_trend(t: Any, q: Questionnaire, by: str | None, out: TextIO) -> None:
         print(f"note: {cli_hints(note)}", file=out)
 
 
-def write_trend(t: Any, q: Questionnaire, by: str | None, output: str) -> None:
-    """The trend table: ``OUT.csv`` one row per group, wave and index (text cells neutralised for
-    spreadsheets); ``OUT.json`` one document. The file appears whole or not at all."""
+def write_trend(t: Any, q: Questionnaire, by: str | None, output: str, *, excel: bool = False) -> None:
+    """The trend table: ``OUT.csv`` one row per group, wave and index (``excel``: ``;``-delimited,
+    decimal comma, with a byte-order mark), ``OUT.xlsx`` the same rows in a ``trend`` sheet (text
+    cells neutralised for spreadsheets in both); ``OUT.json`` one document. The file appears
+    whole or not at all."""
     rows = t.to_records()
     with AtomicFiles() as files:
         if output.lower().endswith(".json"):
             doc = {"questionnaire": q.id, "by": by, "waves": list(t.waves), "confidence": t.confidence,
                    "note": list(t.note), "trend": rows}
             json.dump(doc, files.open(output), ensure_ascii=False, indent=1, allow_nan=False)
+        elif output.lower().endswith(".xlsx"):
+            files.open(output, "wb").write(workbook_bytes({"trend": rows}))
         else:
-            write_records_csv(rows, files.open(output, newline=""))
+            write_records_csv(rows, files.open(output, newline=""), excel=excel)
 
 
 def cmd_culture_trend(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -83,6 +96,7 @@ def cmd_culture_trend(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     from ..culture import culture_trend
     from ..store import AssessmentStore
 
+    check_excel(args)
     q = load_questionnaire(args.questionnaire)
     with AssessmentStore(args.store) as store:
         known = store.vote_waves()
@@ -96,6 +110,6 @@ def cmd_culture_trend(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     trend = culture_trend(maps, order=waves)
     print_trend(trend, q, args.by, out)
     if args.output:
-        write_trend(trend, q, args.by, args.output)
+        write_trend(trend, q, args.by, args.output, excel=args.excel)
         print(f"wrote {args.output}", file=err)
     return 0
