@@ -274,6 +274,53 @@ def excel_id_problems(d: Column, texts: list[str], t: Table, name: str) -> list[
                     f"({len(rows)} of {len(d)} rows): {EXCEL_ID_HINT}", file=t.file, row=int(t.rows[r]), value=shown(d[r]))]
 
 
+def plain_ids(col: np.ndarray | Column) -> tuple[np.ndarray, Any] | None:
+    """The respondent ids of an id column as :func:`ids_from_column` gives them, and their pyarrow
+    array, when the reader kept the column's distinct texts in pyarrow and every one is plain
+    (:func:`_plain_texts`), not in Excel's notation, and on exactly one row: judged by pyarrow
+    and by counting indices, with no Python string per id. None otherwise (the general path
+    then reads and reports the ids, exactly)."""
+    if not isinstance(col, Column) or col.arrow is None:
+        return None
+    arr = col.arrow
+    if not len(col.index) or len(arr) != len(col.index) or arr.type != pa.string() or arr.null_count:
+        return None
+    if np.bincount(col.index, minlength=len(arr)).max() != 1:  # an id on two rows (or one unused): the general path
+        return None
+    if not pc.all(pc.match_substring_regex(arr, _PLAIN)).as_py():
+        return None
+    folded = pc.replace_substring_regex(pc.ascii_lower(arr), " +", " ")
+    if pc.any(pc.is_in(folded, value_set=_na_set())).as_py():
+        return None
+    if pc.any(pc.match_substring_regex(arr, _EXCEL_NUMBER)).as_py():
+        return None
+    return ascii_texts(arr)[col.index], arr
+
+
+def _na_set() -> Any:
+    """:data:`NA_TOKENS` as a pyarrow array (made once)."""
+    global _NA_ARROW
+    if _NA_ARROW is None:
+        _NA_ARROW = pa.array(sorted(NA_TOKENS), type=pa.string())
+    return _NA_ARROW
+
+
+_NA_ARROW: Any = None
+
+
+def ascii_texts(arr: Any) -> np.ndarray:
+    """A pyarrow string array of ASCII texts as a numpy ``str`` array (as wide as its longest
+    text), built from its offsets and bytes: no Python string per text."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    lengths = np.diff(offsets)
+    width = max(int(lengths.max()) if n else 0, 1)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    chars = np.zeros(n * width, dtype=np.uint8)  # row r's text at r * width, padded with NUL as numpy pads
+    chars[np.repeat(np.arange(n) * width - (offsets[:-1] - offsets[0]), lengths) + np.arange(len(data))] = data
+    return chars.view(np.dtype(("S", width))).astype(np.dtype(("U", width)))
+
+
 def carried_text(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
     """A column carried along (unit, wave, group) as text, ``""`` where unanswered, and a problem
     for each cell whose text would not be what the source holds (see :func:`cell_text`)."""

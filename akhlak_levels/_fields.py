@@ -22,10 +22,12 @@ from ._coding import (
     item_match,
     mapped_lookup,
     norm,
+    plain_ids,
     shown,
 )
 from ._durations import DateOrder, parse_dates
 from ._readers import LabelMap, Table, json_path
+from ._readers._seen import MAX_PROBLEMS as SEEN_MAX_PROBLEMS
 from .errors import Problem, ResponseError
 from .flags import Flags
 from .questionnaire import Questionnaire
@@ -39,8 +41,8 @@ EXPORT_COLUMNS = frozenset(
     }
 )
 
-#: The most problems one error lists (the total is given too).
-MAX_PROBLEMS = 10_000
+#: The most problems one error lists (the total is given too): ``_readers._seen.MAX_PROBLEMS``.
+MAX_PROBLEMS = SEEN_MAX_PROBLEMS
 
 
 def table_fields(
@@ -63,7 +65,9 @@ def table_fields(
     """The fields of the ResponseSet of a table, in steps: find the columns, read the ids, code the answers,
     carry the other columns along. Each step raises a :class:`ResponseError` listing every
     problem it found before the next begins. ``label_map`` maps headers and labels first;
-    ``date_order`` is the order of day and month given or found (see :class:`DateOrder`)."""
+    ``date_order`` is the order of day and month given or found (see :class:`DateOrder`).
+    ``ids_arrow`` (not a field: pop it) holds the ids as a pyarrow array when :func:`plain_ids`
+    read them, else None."""
     cols = _find_columns(
         t, q,
         named={"id": id_column, "unit": unit_column, "wave": wave_column, "date": date_column},
@@ -73,7 +77,7 @@ def table_fields(
         missing_items=missing_items,
         label_map=label_map,
     )
-    rid = _read_ids(t, cols.named["id"], first_number)
+    rid, ids_arrow = _read_ids(t, cols.named["id"], first_number)
     codes, flags = _code_answers(t, q, cols.items, rid, on_invalid, label_map)
     date = _read_dates(t, cols.named["date"], rid, date_order)
     return dict(
@@ -88,6 +92,7 @@ def table_fields(
         source=t.file,
         ignored_columns=tuple(cols.ignored),
         skipped_rows=tuple(int(r) for r in t.skipped_rows),
+        ids_arrow=ids_arrow,
     )
 
 
@@ -243,17 +248,21 @@ def _mapped_column(q: Questionnaire, mapped: tuple[str, str | None], label_map: 
     return None
 
 
-def _read_ids(t: Table, id_pos: int | None, first_number: int = 1) -> np.ndarray:
+def _read_ids(t: Table, id_pos: int | None, first_number: int = 1) -> tuple[np.ndarray, Any]:
     """Step 2: the respondent ids of the id column (refusing empty and repeated ones), or the
-    respondents numbered from 1 when there is none."""
+    respondents numbered from 1 when there is none; and the ids as a pyarrow array when they
+    were read as plain texts, each on one row (:func:`plain_ids`), else None."""
     if id_pos is None:
-        return np.arange(first_number, first_number + t.n).astype(str)
+        return np.arange(first_number, first_number + t.n).astype(str), None
+    plain = plain_ids(t.data[id_pos])
+    if plain is not None:
+        return plain
     rid, problems = ids_from_column(t.data[id_pos], t, t.columns[id_pos])
     given = rid != ""
     problems += check_duplicate_ids(rid[given], t.rows[given], t.file, raise_now=False)
     if problems:
         raise ResponseError(f"The respondent ids{' in ' + t.file if t.file else ''} are not usable:", problems)
-    return rid
+    return rid, None
 
 
 def _code_answers(

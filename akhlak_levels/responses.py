@@ -11,8 +11,9 @@ columns along. The coding of single cells (headers, answers, ids, dates) is in `
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Literal, Mapping, Sequence
+from typing import Any, Callable, Iterator, Literal, Mapping, Sequence
 
 import numpy as np
 
@@ -22,12 +23,26 @@ from ._durations import DateOrder, parse_durations
 from ._fields import EXPORT_COLUMNS, MAX_PROBLEMS as _MAX_PROBLEMS, table_fields
 from ._readers import Table, load_label_map, source_tables
 from ._readers._sources import SOURCE_FORMATS, format_tables
+from ._readers._seen import LaterIds as _LaterIds, SeenIds as _SeenIds
 from ._validation import Interval, Options, check
 from .errors import Problem, ResponseError
 from .flags import Flags
 from .questionnaire import Questionnaire, load_questionnaire
 
 __all__ = ["ResponseSet", "read_responses", "iter_responses", "concat_responses", "MISSING", "parse_durations", "EXPORT_COLUMNS"]
+
+
+#: Set while a reader builds a ResponseSet whose ids it has already proven unique (:func:`_proven`).
+_IDS_PROVEN: ContextVar[bool] = ContextVar("_IDS_PROVEN", default=False)
+
+
+def _proven(build: Callable[..., ResponseSet], *args: Any, **kwargs: Any) -> ResponseSet:
+    """``build(...)`` without the check of unique ids (the reader checked them, and named the rows)."""
+    token = _IDS_PROVEN.set(True)
+    try:
+        return build(*args, **kwargs)
+    finally:
+        _IDS_PROVEN.reset(token)
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +116,8 @@ class ResponseSet:
             if len(self.flags):
                 raise ResponseError(f"ResponseSet: {len(self.flags)} rows of flags for {n} respondents.")
             object.__setattr__(self, "flags", Flags.empty(n))
-        self._check_unique_ids(rid)
+        if not _IDS_PROVEN.get():
+            self._check_unique_ids(rid)
         self._check_code_range(codes, rid)
 
     def _check_same_length(self, n: int) -> None:
@@ -307,7 +323,7 @@ def read_responses(
                          unknown_columns, missing_items, on_invalid, label_map=label_map, dayfirst=dayfirst,
                          source_format=source_format),
     )]
-    return parts[0] if len(parts) == 1 else concat_responses(parts)
+    return parts[0] if len(parts) == 1 else _proven(concat_responses, parts)  # ids checked across the parts
 
 
 def iter_responses(
@@ -400,8 +416,20 @@ def _options(id_column: str | None, unit_column: str | None, wave_column: str | 
 
 def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, delimiter: str | None,
                       sheet: str | int | None, options: dict[str, Any]) -> Iterator[tuple[ResponseSet, float | None]]:
-    """The ResponseSets of the tables of ``source``: ids numbered on and checked across batches."""
-    seen = _SeenIds()
+    """The ResponseSets of the tables of ``source``: ids numbered on and checked across batches
+    (of a whole-file read, once at the end: see :class:`_LaterIds`)."""
+    seen: _SeenIds | _LaterIds = _SeenIds() if batch_rows is not None else _LaterIds()
+    try:
+        yield from _checked_batches(source, q, seen, batch_rows, delimiter, sheet, options)
+    except Exception:
+        seen.done(failed=True)
+        raise
+    seen.done()
+
+
+def _checked_batches(source: Any, q: Questionnaire, seen: _SeenIds | _LaterIds, batch_rows: int | None,
+                     delimiter: str | None, sheet: str | int | None, options: dict[str, Any],
+                     ) -> Iterator[tuple[ResponseSet, float | None]]:
     numbered = 0
     options = dict(options)
     order = DateOrder(options.pop("dayfirst", None))  # found by the first batch whose dates tell it, if not given
@@ -416,8 +444,8 @@ def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, 
                               **{**options, "ignore_columns": options["ignore_columns"] + a.ignore})
         fields["flags"] = fields["flags"].merge(a.flags)
         numbered += table.n
-        seen.add(fields["respondent_ids"], table.rows, table.file)
-        yield ResponseSet(**fields), table.done
+        seen.add(fields["respondent_ids"], table.rows, table.file, fields.pop("ids_arrow"))
+        yield _proven(ResponseSet, **fields), table.done  # ids checked by table_fields
 
 
 def _check_document(table: Table, q: Questionnaire) -> None:
@@ -430,57 +458,6 @@ def _check_document(table: Table, q: Questionnaire) -> None:
             f"The responses document{where} is for version {table.questionnaire_version!r} of {q.id!r}, "
             f"but the questionnaire is version {q.version!r}."
         )
-
-
-class _SeenIds:
-    """The ids of earlier batches, sorted as UTF-8 bytes with their rows: a repeat is found by one
-    binary search per id of a new batch (the first batch costs nothing). While the ids are the
-    numbers 1, 2, ... in order (respondents numbered for want of an id column), only their rows
-    are kept: they cannot repeat, and a later batch of other ids is checked against them too."""
-
-    def __init__(self) -> None:
-        self.ids: np.ndarray | None = None
-        self.rows = np.empty(0, dtype=np.int64)
-        self.counted: int | None = 0  # while every id so far is "1", "2", ... (numbered): how many
-        self.counted_rows: list[np.ndarray] = []
-
-    def add(self, rid: np.ndarray, rows: np.ndarray, file: str | None) -> None:
-        if self.counted is not None:  # numbered respondents cannot repeat: keep nothing per id
-            if np.array_equal(np.asarray(rid, dtype=str), np.arange(self.counted + 1, self.counted + len(rid) + 1).astype(str)):
-                self.counted += len(rid)
-                self.counted_rows.append(np.asarray(rows, dtype=np.int64))
-                return
-            if self.counted:  # ids of another kind after numbered ones: the numbered ones are seen too
-                ids = _utf8(np.arange(1, self.counted + 1).astype(str))
-                order = np.argsort(ids, kind="stable")
-                self.ids, self.rows = ids[order], np.concatenate(self.counted_rows)[order]
-            self.counted, self.counted_rows = None, []
-        encoded = _utf8(np.asarray(rid, dtype=str))
-        if self.ids is not None and len(self.ids) and len(encoded):
-            at = np.minimum(np.searchsorted(self.ids, encoded), len(self.ids) - 1)
-            again = np.flatnonzero(self.ids[at] == encoded)
-            if len(again):
-                problems = [
-                    Problem(f"duplicate respondent id, on rows {[int(self.rows[at[k]]), int(rows[k])]}",
-                            file=file, row=int(rows[k]), respondent=str(rid[k]))
-                    for k in again[:_MAX_PROBLEMS].tolist()
-                ]
-                raise ResponseError("Respondent ids must be unique:", problems, total=len(again))
-        ids = encoded if self.ids is None else np.concatenate([self.ids, encoded])
-        rows = np.concatenate([self.rows, np.asarray(rows, dtype=np.int64)])
-        order = np.argsort(ids, kind="stable")
-        self.ids, self.rows = ids[order], rows[order]
-
-
-def _utf8(ids: np.ndarray) -> np.ndarray:
-    """Ids as UTF-8 bytes (a quarter of numpy's text); ASCII ids are narrowed without a codec."""
-    width = ids.dtype.itemsize // 4
-    if not len(ids) or not width:
-        return np.zeros(len(ids), dtype="S1")
-    points = ids.view(np.uint32).reshape(len(ids), width)
-    if int(points.max()) < 128:
-        return points.astype(np.uint8).view(f"S{width}").ravel()
-    return np.char.encode(ids, "utf-8")
 
 
 def concat_responses(parts: Sequence[ResponseSet]) -> ResponseSet:

@@ -246,7 +246,7 @@ def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
     if blank.any():
         keep = np.flatnonzero(~blank)
         skipped = np.sort(np.concatenate([skipped, lines[blank]]))
-        cols = [Column(c.values, c.index[keep]) for c in cols]
+        cols = [Column(c.values, c.index[keep], c.arrow) for c in cols]
         lines = lines[keep]
     return Table(state.header, cols, lines.astype(np.int64), path, skipped.tolist())
 
@@ -341,7 +341,7 @@ def _dict_column(col: pa.ChunkedArray) -> tuple[Column, pa.Array]:
     if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CELL:
         raise NotFast("a cell over MAX_CELL bytes")
     index = pa.chunked_array([c.indices for c in col.chunks], type=pa.int32()).to_numpy()
-    return Column(values.to_numpy(zero_copy_only=False).astype(object, copy=False), index), values
+    return Column(values.to_numpy(zero_copy_only=False).astype(object, copy=False), index, values), values
 
 
 def _check_joined(buf: bytearray, rec: Records, delimiter: str, width: int, path: str) -> None:

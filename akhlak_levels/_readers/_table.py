@@ -56,6 +56,7 @@ class Column:
 
     values: np.ndarray  # object array of the distinct cells
     index: np.ndarray  # int32, one per row
+    arrow: Any = None  # the distinct cells as a pyarrow string array, where the reader has them (same order)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -111,7 +112,7 @@ def text_column(arr: pa.Array | pa.ChunkedArray) -> Column:
         index = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
     else:
         values, index = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
-    return Column(values.to_numpy(zero_copy_only=False).astype(object), index.astype(np.int64, copy=False))
+    return Column(values.to_numpy(zero_copy_only=False).astype(object), index.astype(np.int64, copy=False), values)
 
 
 @dataclass
@@ -142,7 +143,7 @@ class Table:
             hi = min(lo + step, n)
             mine = skipped[skipped < self.rows[hi]] if hi < n else skipped
             skipped = skipped[len(mine):]
-            data = [Column(c.values, c.index[lo:hi]) if isinstance(c, Column) else c[lo:hi] for c in self.data]
+            data = [Column(c.values, c.index[lo:hi], c.arrow) if isinstance(c, Column) else c[lo:hi] for c in self.data]
             yield Table(self.columns, data, self.rows[lo:hi], self.file, mine.tolist(),
                         self.questionnaire_id, self.questionnaire_version, hi / n)
         if start >= n and len(skipped):  # blank rows after the last record given

@@ -1,0 +1,145 @@
+"""Respondent ids read columnar (pyarrow, one duplicate check per whole-file read) give exactly
+what the general path gives: the same ids, the same ResponseSet, the same errors.
+
+The columnar path (``_coding.plain_ids``) takes an id column only when every distinct id is a
+plain text on one row; the across-batch check of a whole-file read is done once at its end
+(``_readers._seen.LaterIds``), replaying the batch-by-batch check when an id repeats or a later
+batch fails. Hypothesis writes codes exports whose ids are of every kind (numbers, blanks,
+repeats within and across batches, unicode, padded, NA tokens, Excel's scientific notation,
+quoted commas and quotes) and reads each one both ways, with blocks small enough that a file is
+read in many batches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import akhlak_levels as al
+from akhlak_levels import _coding
+from akhlak_levels._readers import Column, _csvfast
+from akhlak_levels._readers._seen import SeenIds
+
+ITEMS = ["BP1a", "BP1b", "BP2a"]
+ODD_IDS = ["", " ", "NA", "n/a", "-", "None", " A1", "A1 ", "a1", "A1", "1,97107E+17", "1.97107E+17", "9E+5",
+           "1e+17", "Ä1", "身份1", "A\u00a01", "x" * 80, "A,1", 'A"1', "007", "7", "7.0", "+7", "A  1", "A 1"]
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') or text != text.strip() else text
+
+
+@st.composite
+def exports(draw) -> bytes:
+    """A codes export whose ids are mostly plain and unique, now and then of another kind."""
+    n = draw(st.integers(1, 30))
+    odd = draw(st.sampled_from([0.0, 0.0, 0.05, 0.2]))
+    lines = [",".join(["respondent_id", "unit", *ITEMS])]
+    for r in range(n):
+        if draw(st.integers(0, 15)) == 0:
+            lines.append("")  # a blank line
+            continue
+        if draw(st.floats(0, 1)) < odd:
+            rid = draw(st.sampled_from(ODD_IDS + [f"R{draw(st.integers(0, max(r, 1)))}"]))  # odd or repeated
+        else:
+            rid = draw(st.sampled_from([f"R{r}", f"{1000 + r}", f"ASN-{r:05d}"]))
+        codes = [draw(st.sampled_from(["1", "2", "3", "4", "5", ""])) for _ in ITEMS]
+        if draw(st.integers(0, 20)) == 0:
+            codes[0] = "9"  # an unreadable answer, in some batch
+        lines.append(",".join(_quote(c) for c in [rid, "Unit A", *codes]))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _outcome(read) -> tuple:
+    try:
+        rs = read()
+    except al.AkhlakLevelsError as exc:
+        return ("error", type(exc).__name__, str(exc), getattr(exc, "problems", ()))
+    batches = [(b.respondent_ids.dtype.str, b.respondent_ids.tolist(), b.codes.tolist(), b.unit.tolist(),
+                b.skipped_rows, b.flags.as_strings()) for b in ([rs] if isinstance(rs, al.ResponseSet) else rs)]
+    return ("read", batches)
+
+
+def _general(mp: pytest.MonkeyPatch) -> None:
+    """The path before: ids as Python objects, checked batch by batch and again when joined."""
+    mp.setattr("akhlak_levels._fields.plain_ids", lambda col: None)
+    mp.setattr("akhlak_levels.responses._LaterIds", SeenIds)
+    mp.setattr("akhlak_levels.responses._proven", lambda build, *a, **k: build(*a, **k))
+
+
+def _small_blocks(mp: pytest.MonkeyPatch, block: int) -> None:
+    fast = _csvfast.fast_tables
+    mp.setattr("akhlak_levels._readers.fast_tables", lambda path, delimiter, **kw: fast(path, delimiter, block_bytes=block, **kw))
+
+
+@given(data=exports(), block=st.sampled_from([16, 64, 256, 1 << 20]), batch=st.one_of(st.none(), st.integers(1, 7)),
+       on_invalid=st.sampled_from(["raise", "missing"]))
+def test_columnar_ids_give_the_same_responses_and_errors(tmp_path_factory, data, block, batch, on_invalid):
+    path = str(tmp_path_factory.mktemp("ids") / "codes.csv")
+    with open(path, "wb") as fh:
+        fh.write(data)
+    q = al.load_questionnaire("berakhlak")
+    kw = dict(id_column="respondent_id", unit_column="unit", missing_items="missing", on_invalid=on_invalid)
+    if batch is None:
+        read = lambda: al.read_responses(path, q, **kw)  # noqa: E731
+    else:
+        read = lambda: list(al.iter_responses(path, q, batch_size=batch, **kw))  # noqa: E731
+    with pytest.MonkeyPatch.context() as mp:
+        _small_blocks(mp, block)
+        columnar = _outcome(read)
+        _general(mp)
+        assert columnar == _outcome(read)
+
+
+def test_a_repeat_across_batches_names_both_rows_and_comes_before_a_later_fault(tmp_path, monkeypatch):
+    """Ids R0..R39 with R3 again on line 30, and an unreadable answer on line 40: a whole-file read
+    in many batches names the repeat (rows 5 and 30), as a batch-by-batch check stops there."""
+    rows = [f"R{r},Unit A,1,2,3" for r in range(40)]
+    rows[28] = "R3,Unit A,1,2,3"
+    rows[38] = "R38,Unit A,9,2,3"
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,unit,BP1a,BP1b,BP2a\n" + "\n".join(rows) + "\n")
+    q = al.load_questionnaire("berakhlak")
+    _small_blocks(monkeypatch, 64)
+    with pytest.raises(al.ResponseError) as err:
+        al.read_responses(str(path), q, id_column="respondent_id", unit_column="unit", missing_items="missing")
+    (p,) = err.value.problems
+    assert (p.respondent, p.row, p.message) == ("R3", 30, "duplicate respondent id, on rows [5, 30]")
+
+
+def test_a_typical_export_reads_its_ids_columnar(tmp_path, monkeypatch):
+    """The common case takes the columnar path for every batch and never sorts ids batch by batch."""
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,unit,BP1a,BP1b,BP2a\n" + "".join(f"ASN{r},Unit A,1,2,3\n" for r in range(500)))
+    taken, checked = [], []
+    plain = _coding.plain_ids
+    monkeypatch.setattr("akhlak_levels._fields.plain_ids", lambda col: taken.append(plain(col) is not None) or plain(col))
+    monkeypatch.setattr("akhlak_levels._fields.check_duplicate_ids", lambda *a, **k: checked.append(1) or [])
+    monkeypatch.setattr(SeenIds, "add", lambda *a, **k: checked.append(1))
+    _small_blocks(monkeypatch, 512)
+    rs = al.read_responses(str(path), "berakhlak", id_column="respondent_id", unit_column="unit", missing_items="missing")
+    assert len(taken) > 5 and all(taken) and not checked
+    assert rs.respondent_ids.tolist() == [f"ASN{r}" for r in range(500)] and rs.respondent_ids.dtype == np.dtype("<U6")
+
+
+@given(texts=st.lists(st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=12), max_size=40),
+       start=st.integers(0, 3))
+def test_ascii_texts_is_numpy_s_own_text_array(texts, start):
+    arr = pa.array(["pad"] * start + texts, type=pa.string())[start:]
+    got = _coding.ascii_texts(arr)
+    want = np.array(texts, dtype=str) if texts else np.zeros(0, dtype="<U1")
+    assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
+def test_plain_ids_refuses_what_the_general_path_must_judge():
+    def col(values, index):
+        arr = pa.array(values, type=pa.string())
+        return Column(np.array(values, dtype=object), np.array(index), arr)
+
+    assert _coding.plain_ids(col(["A1", "B2"], [1, 0]))[0].tolist() == ["B2", "A1"]
+    for values, index in [(["A1", "A1 "], [0, 1]), (["A1", "NA"], [0, 1]), (["A1", "1,9E+17"], [0, 1]),
+                          (["A1", "B2"], [0, 0]), (["A1", ""], [0, 1]), (["A1", "Ä"], [0, 1]), (["A1", "B2", "C"], [0, 1])]:
+        assert _coding.plain_ids(col(values, index)) is None, values
