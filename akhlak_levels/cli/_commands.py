@@ -17,6 +17,7 @@ from .._votes_read import read_votes
 from ..model import is_vote_instrument, load_model, simulate
 from ..questionnaire import Questionnaire, list_questionnaires, load_questionnaire
 from ..responses import read_responses
+from ._classes import check_classes_options, run_classes
 from ._culture import cmd_culture_map
 from ._hints import cli_hints
 from ._report import cmd_report
@@ -184,6 +185,13 @@ def _cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_calibrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..model import calibrate, fit_report
 
+    if args.classes is not None:  # latent classes for research (cli/_classes.py)
+        check_classes_options(args)
+        q = load_questionnaire(args.questionnaire)
+        return run_classes(args, q, _read(args, q), out, err)
+    if not args.output:
+        raise UsageError("-o MODEL.json is needed: where to save the model (JSON); or give --classes K for latent "
+                         "classes for research")
     if not args.output.lower().endswith(".json"):
         raise UsageError(f"-o must end in .json (a model is saved as JSON), got {args.output!r}")
     prior = None

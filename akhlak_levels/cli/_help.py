@@ -40,7 +40,9 @@ DESCRIPTIONS: dict[str, str] = {
                    "the 25 cells with -o and heatmaps with --plot.",
     "calibrate": "Fit the level model's weights on your own responses: latent classes without labels, or "
                  "logistic/ordinal regression on expert levels (--labels). Reads FILE; writes the model "
-                 "as JSON (-o) and prints its fit report.",
+                 "as JSON (-o) and prints its fit report. With --classes K: K latent classes for research "
+                 "(no item keys needed; not a model, they score no one), printed with their fit statistics, "
+                 "sizes and answer probabilities, written with -o OUT.json or OUT.csv.",
     "quality": "Psychometric quality of an export: reliability (alpha with interval, omega, lambda-6, "
                "split-half, SEM), item analysis, careless responding, and with --group differential item "
                "functioning and level decisions by group. Reads FILE; prints the tables, writes them with -o.",
@@ -92,6 +94,9 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
          "--n-init 2 -o model.json", "latent classes, no labels needed"),
         ("akhlak-levels calibrate simulated.csv -q socio-emotional-levels --labels true_level --seed 1 -o model.json",
          "logistic regression on known levels (expert or interview placements)"),
+        ("akhlak-levels calibrate simulated.csv -q socio-emotional-levels --ignore-column true_level --classes 3 "
+         "--seed 1 --n-init 1 -o classes.csv", "for research: 3 latent classes, their AIC, BIC, sizes and answer "
+         "probabilities (compare 2, 3, 4, ...)"),
     ],
     "quality": [
         (f"akhlak-levels quality {BK} -q berakhlak -o quality.json", "reliability, items and careless responding"),

@@ -96,6 +96,28 @@ def _reading_options(p: argparse.ArgumentParser, votes: bool = False) -> None:
 
 
 
+def _calibrate_command(sub: Any) -> None:
+    """The ``calibrate`` command: a level model, or with ``--classes`` latent classes for research."""
+    p = sub.add_parser("calibrate", help="fit the level model's weights on your own responses")
+    p.add_argument("file", metavar="FILE", help=FILE_HELP)
+    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="where to save the model (MODEL.json, needed); with --classes, where to write the classes: "
+                        "OUT.json (LatentClasses.to_dict) or OUT.csv (the table); default: printed only")
+    p.add_argument("--labels", metavar="COLUMN", help="column of expert/interview levels 1-5 (for logistic or ordinal)")
+    p.add_argument("--classes", type=_positive, metavar="K",
+                   help="fit K latent classes for research instead of the level model: not named as levels, they "
+                        "score no one; prints the fit report (AIC, BIC, entropy), class sizes and answer "
+                        "probabilities; no item keys needed (default: none, the five levels)")
+    p.add_argument("--method", choices=("latent-class", "logistic", "ordinal"), help="latent-class, logistic or ordinal (default: latent-class, or logistic with --labels)")
+    p.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible fit (default: none, a fresh fit each run)")
+    p.add_argument("--n-init", type=int, default=5, help="latent class: random starts (default 5)")
+    p.add_argument("--prior", metavar="P1,P2,P3,P4,P5", help="level probabilities of the people the model will score, five numbers summing to 1 "
+                        "(default: the estimated class sizes or training base rates; not for ordinal)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _reading_options(p)
+
+
 def _culture_commands(sub: Any) -> None:
     """The commands of the vote instrument: ``culture-map`` and ``culture-trend``."""
     p = sub.add_parser("culture-map", help="the culture map of a vote export: top tens, entropy, value and health indices")
@@ -196,18 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_output_options(p)
     p.add_argument("--plot", metavar="DIR", help="save the transition heatmaps (PNG) in DIR")
 
-    p = sub.add_parser("calibrate", help="fit the level model's weights on your own responses")
-    p.add_argument("file", metavar="FILE", help=FILE_HELP)
-    p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help=QUESTIONNAIRE_HELP)
-    p.add_argument("-o", "--output", required=True, metavar="MODEL.json", help="where to save the model (JSON)")
-    p.add_argument("--labels", metavar="COLUMN", help="column of expert/interview levels 1-5 (for logistic or ordinal)")
-    p.add_argument("--method", choices=("latent-class", "logistic", "ordinal"), help="latent-class, logistic or ordinal (default: latent-class, or logistic with --labels)")
-    p.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible fit (default: none, a fresh fit each run)")
-    p.add_argument("--n-init", type=int, default=5, help="latent class: random starts (default 5)")
-    p.add_argument("--prior", metavar="P1,P2,P3,P4,P5", help="level probabilities of the people the model will score, five numbers summing to 1 "
-                        "(default: the estimated class sizes or training base rates; not for ordinal)")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    _reading_options(p)
+    _calibrate_command(sub)
 
     p = sub.add_parser("quality", help="reliability, item analysis, careless responding and fairness tables")
     p.add_argument("file", metavar="FILE", help=FILE_HELP)
