@@ -287,38 +287,35 @@ def plain_ids(col: np.ndarray | Column) -> tuple[np.ndarray, Any] | None:
         return None
     if np.bincount(col.index, minlength=len(arr)).max() != 1:  # an id on two rows (or one unused): the general path
         return None
-    if not pc.all(pc.match_substring_regex(arr, _PLAIN)).as_py():
-        return None
-    folded = pc.replace_substring_regex(pc.ascii_lower(arr), " +", " ")
-    if pc.any(pc.is_in(folded, value_set=_na_set())).as_py():
-        return None
-    if pc.any(pc.match_substring_regex(arr, _EXCEL_NUMBER)).as_py():
+    if not pc.all(pc.match_substring_regex(arr, _PLAIN)).as_py() or pc.any(pc.match_substring_regex(arr, _NOT_OWN)).as_py():
         return None
     return ascii_texts(arr)[col.index], arr
 
 
-def _na_set() -> Any:
-    """:data:`NA_TOKENS` as a pyarrow array (made once)."""
-    global _NA_ARROW
-    if _NA_ARROW is None:
-        _NA_ARROW = pa.array(sorted(NA_TOKENS), type=pa.string())
-    return _NA_ARROW
-
-
-_NA_ARROW: Any = None
+#: A plain text that is not its own id: an NA token (:func:`norm` of a plain text is its ASCII
+#: lower case with runs of spaces folded) or a number in Excel's scientific notation.
+_NOT_OWN = ("^(?i:" + "|".join(re.escape(t).replace("\\ ", " +") for t in sorted(NA_TOKENS) if t) + ")$|"
+            + _EXCEL_NUMBER)
 
 
 def ascii_texts(arr: Any) -> np.ndarray:
     """A pyarrow string array of ASCII texts as a numpy ``str`` array (as wide as its longest
-    text), built from its offsets and bytes: no Python string per text."""
+    text), built from its offsets and bytes a character position at a time: no Python string
+    per text."""
     n = len(arr)
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    lengths = np.diff(offsets)
+    starts, lengths = offsets[:-1], np.diff(offsets)
     width = max(int(lengths.max()) if n else 0, 1)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    chars = np.zeros(n * width, dtype=np.uint8)  # row r's text at r * width, padded with NUL as numpy pads
-    chars[np.repeat(np.arange(n) * width - (offsets[:-1] - offsets[0]), lengths) + np.arange(len(data))] = data
-    return chars.view(np.dtype(("S", width))).astype(np.dtype(("U", width)))
+    shortest = int(lengths.min()) if n else 0
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    chars = np.zeros((n, width), dtype=np.uint32)  # padded with NUL, as numpy pads
+    for c in range(width):
+        if c < shortest:
+            chars[:, c] = data[starts + c]
+        else:
+            rows = np.flatnonzero(lengths > c)
+            chars[rows, c] = data[starts[rows] + c]
+    return chars.view(np.dtype(("U", width))).reshape(n)
 
 
 def carried_text(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
@@ -456,10 +453,12 @@ def code_column(col: np.ndarray | Column, it: Item, mapped: Mapping[str, int] | 
     d = distinct(col)
     look = _answer_lookup(it)
     parsed = [_parse_answer(v, it, look, mapped) for v in d.values.tolist()]
-    coded = np.array([-2 if c is None else c for c in parsed], dtype=np.int8)[d.index]
-    bad = coded == -2
-    coded[bad] = MISSING
-    return coded, bad
+    table = np.array([-2 if c is None else c for c in parsed], dtype=np.int8)  # per distinct value
+    unreadable = table == -2
+    if not unreadable.any():
+        return table[d.index], np.zeros(len(d.index), dtype=bool)
+    table[unreadable] = MISSING
+    return table[d.index], unreadable[d.index]
 
 
 def expected_text(it: Item) -> str:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import akhlak_levels as al
 from akhlak_levels import _coding
-from akhlak_levels._readers import Column, _csvfast
+from akhlak_levels._readers import Column, Table, _csvfast
 from akhlak_levels._readers._seen import SeenIds
 
 ITEMS = ["BP1a", "BP1b", "BP2a"]
@@ -143,3 +143,28 @@ def test_plain_ids_refuses_what_the_general_path_must_judge():
     for values, index in [(["A1", "A1 "], [0, 1]), (["A1", "NA"], [0, 1]), (["A1", "1,9E+17"], [0, 1]),
                           (["A1", "B2"], [0, 0]), (["A1", ""], [0, 1]), (["A1", "Ä"], [0, 1]), (["A1", "B2", "C"], [0, 1])]:
         assert _coding.plain_ids(col(values, index)) is None, values
+
+
+@given(text=st.one_of(st.sampled_from(sorted(_coding.NA_TOKENS) + ["Tidak   DIJAWAB", "N/A", "NaN", "1,9E+17", "7E+5"]),
+                      st.text(st.sampled_from("naNA/-tidk jwbE+.,079uol"), min_size=1, max_size=16)))
+def test_the_columnar_judgement_of_a_plain_id_is_the_general_one(text):
+    """pyarrow's one pass (plain, then not an NA token nor Excel's notation) agrees with the
+    general path's judgement of the same text, cell by cell."""
+    values = np.array([text], dtype=object)
+    general = bool(_coding._plain_texts(values)[0]) and not _coding.excel_id_problems(
+        Column(values, np.array([0])), [text], Table(["id"], [values], np.array([2])), "id")
+    got = _coding.plain_ids(Column(values, np.array([0]), pa.array([text], type=pa.string())))
+    assert (got is not None) == general
+
+
+@given(ids=st.lists(st.text(min_size=0, max_size=6), min_size=1, max_size=30), pad=st.integers(0, 5))
+def test_ids_numpy_holds_equal_hash_equal_whatever_the_width(ids, pad):
+    """The across-batch check proves ids distinct by their hashes: equal ids, in arrays of any
+    width, must hash equal (a collision of distinct ids only sends it to the exact replay)."""
+    from akhlak_levels._readers._seen import id_hashes
+
+    narrow = np.array(ids, dtype=str)
+    wide = np.array(ids, dtype=f"<U{narrow.dtype.itemsize // 4 + pad}")
+    assert id_hashes(narrow).tolist() == id_hashes(wide).tolist()
+    h = dict(zip(narrow.tolist(), id_hashes(narrow).tolist()))
+    assert all(h[a] == h[b] for a in h for b in h if a == b)

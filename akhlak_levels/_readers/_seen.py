@@ -60,36 +60,45 @@ class SeenIds:
 
 
 class LaterIds:
-    """The across-batch check of a whole-file read, once at its end: by pyarrow's hashing when
-    every batch's ids came as a pyarrow array (:func:`~akhlak_levels._coding.plain_ids`), else
-    (or when an id repeats) by replaying :class:`SeenIds` over the batches, which raises as a
-    batch-by-batch check would. A fault met in a later batch is raised only when the batches
-    before it hold no repeated id (a batch-by-batch check would have stopped there first)."""
+    """The across-batch check of a whole-file read, once at its end: a 64-bit hash of every id
+    (:func:`id_hashes`), sorted once; when no two hashes are equal no id repeats, else (and when a
+    later batch failed) :class:`SeenIds` is replayed over the batches, raising as a batch-by-batch
+    check would. A fault met in a later batch is raised only when the batches before it hold no
+    repeated id (a batch-by-batch check would have stopped there first)."""
 
     def __init__(self) -> None:
         self.batches: list[tuple[np.ndarray, np.ndarray, str | None]] = []
-        self.arrow: list[Any] | None = []
 
     def add(self, rid: np.ndarray, rows: np.ndarray, file: str | None, arrow: Any = None) -> None:
         self.batches.append((rid, rows, file))
-        if arrow is None or self.arrow is None:
-            self.arrow = None
-        else:
-            self.arrow.append(arrow)
 
     def done(self, failed: bool = False) -> None:
         """Check the batches read (raise the first repeat a batch-by-batch check would meet)."""
         if len(self.batches) < 2:
             return
-        if not failed and self.arrow is not None:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            if pc.count_distinct(pa.chunked_array(self.arrow, type=pa.string())).as_py() == sum(map(len, self.arrow)):
+        if not failed and all(rid.dtype.kind == "U" for rid, _, _ in self.batches):
+            hashes = np.concatenate([id_hashes(rid) for rid, _, _ in self.batches])
+            hashes.sort()
+            if not (hashes[1:] == hashes[:-1]).any():
                 return
         seen = SeenIds()
         for batch in self.batches:
             seen.add(*batch)
+
+
+_FNV_START, _FNV_PRIME = np.uint64(14695981039346656037), np.uint64(1099511628211)
+
+
+def id_hashes(rid: np.ndarray) -> np.ndarray:
+    """A 64-bit hash (FNV-1a over code points, NULs skipped) of each id of a numpy text array:
+    ids numpy holds equal (whatever the array's width) have equal hashes."""
+    width = rid.dtype.itemsize // 4
+    h = np.full(len(rid), _FNV_START, dtype=np.uint64)
+    points = rid.view(np.uint32).reshape(len(rid), width) if width and len(rid) else np.zeros((len(rid), 0), np.uint32)
+    for c in range(points.shape[1]):
+        p = points[:, c].astype(np.uint64)
+        h = np.where(p != 0, (h ^ p) * _FNV_PRIME, h)
+    return h
 
 
 def _utf8(ids: np.ndarray) -> np.ndarray:
