@@ -417,6 +417,10 @@ def load_model(path: str | os.PathLike[str], questionnaire: Questionnaire | str 
     if q is not None:
         _check_size(source, q)  # before reading
     document = _schema.read_json(source, "model", max_bytes=MAX_MODEL_BYTES)
+    if isinstance(document, dict) and document.get("kind") == "latent-classes":  # `calibrate --classes -o x.json`
+        raise ModelError(f"The file {source} holds latent classes fitted for research (calibrate with n_classes / "
+                         "--classes), not a level model: it cannot place anyone on the five levels. Calibrate without "
+                         "n_classes for a level model.")
     if q is None and isinstance(document, dict) and isinstance(document.get("questionnaire"), dict):
         named = bundled_questionnaire(document["questionnaire"].get("id"))
         if named is not None:

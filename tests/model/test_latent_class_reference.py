@@ -190,6 +190,19 @@ def test_classes_for_research_end_to_end(icar):
             use()
 
 
+def test_a_file_of_latent_classes_is_refused_as_a_model_saying_what_it_is(icar, tmp_path):
+    """``calibrate --classes K -o classes.json`` then ``score --model classes.json``: one clear
+    message, not the model schema's problems."""
+    a = al.calibrate(icar, responses(icar, CODES), n_classes=3, n_init=1, random_state=0)
+    path = tmp_path / "classes.json"
+    path.write_text(json.dumps(a.to_dict(), allow_nan=False), encoding="utf-8")
+    with pytest.raises(al.ModelError) as err:
+        al.load_model(path)
+    assert str(err.value) == (f"The file {path} holds latent classes fitted for research (calibrate with n_classes / "
+                              "--classes), not a level model: it cannot place anyone on the five levels. Calibrate "
+                              "without n_classes for a level model.")
+
+
 def test_a_keyed_questionnaire_with_n_classes_gives_classes_not_levels(sel):
     rs, _ = al.simulate(sel, 1500, random_state=0)
     lc = al.calibrate(sel, rs, n_classes=5, n_init=1, random_state=0)
