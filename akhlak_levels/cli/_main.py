@@ -19,6 +19,7 @@ from ._hints import cli_hints
 from ._input_options import add_input_options, add_output_options, add_source_format
 from ._forms import add_export_form
 from ._stream import DEFAULT_BATCH
+from ._usage import positive_int
 
 
 #: Help of the ``FILE`` of the commands that read an export.
@@ -32,18 +33,8 @@ QUESTIONNAIRE_HELP = "a bundled questionnaire id (see: akhlak-levels list) or a 
 
 
 def _batch_size(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--batch-size", type=_positive, default=DEFAULT_BATCH, metavar="N",
+    p.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH, metavar="N",
                    help=f"respondents read and scored at a time; memory grows with it (default {DEFAULT_BATCH:,})")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
 
 
 def _delimiter(text: str) -> str:
@@ -105,7 +96,7 @@ def _calibrate_command(sub: Any) -> None:
                    help="where to save the model (MODEL.json, needed); with --classes, where to write the classes: "
                         "OUT.json (LatentClasses.to_dict) or OUT.csv (the table); default: printed only")
     p.add_argument("--labels", metavar="COLUMN", help="column of expert/interview levels 1-5 (for logistic or ordinal)")
-    p.add_argument("--classes", type=_positive, metavar="K",
+    p.add_argument("--classes", type=positive_int, metavar="K",
                    help="fit K latent classes for research instead of the level model: not named as levels, they "
                         "score no one; prints the fit report (AIC, BIC, entropy), class sizes and answer "
                         "probabilities; no item keys needed (default: none, the five levels)")
@@ -124,7 +115,7 @@ def _culture_commands(sub: Any) -> None:
     p.add_argument("file", metavar="FILE", help=VOTES_FILE_HELP)
     p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="a vote instrument, e.g. berakhlak-culture-map")
     p.add_argument("--by", metavar="COLUMN", help="a map per group of this column (unit, wave or another column)")
-    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--min-group-size", type=positive_int, default=5, help="smaller groups are suppressed (default 5)")
     p.add_argument("--index", choices=("reach", "votes"), default=None,
                    help="definition of the value index (default: the questionnaire's, reach for the bundled one)")
     p.add_argument("--rank-by", default="implementation", metavar="STATISTIC",
@@ -150,7 +141,7 @@ def _culture_commands(sub: Any) -> None:
     p.add_argument("-q", "--questionnaire", required=True, metavar="ID", help="the vote instrument of the stored waves")
     p.add_argument("--by", metavar="COLUMN", help="a trend per group: unit or a stored group column")
     p.add_argument("--waves", nargs="+", metavar="WAVE", help="the vote waves to compare, in this order (default: all, as stored)")
-    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--min-group-size", type=positive_int, default=5, help="smaller groups are suppressed (default 5)")
     p.add_argument("--index", choices=("reach", "votes"), default=None,
                    help="definition of the value index (default: the questionnaire's)")
     p.add_argument("-o", "--output", type=_table_output, metavar="OUT",
@@ -246,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="unit", metavar="COLUMN", help="group by unit (default) or another group column; none for totals")
     p.add_argument("--waves", nargs="+", metavar="WAVE", help="the waves to use, in this order (default: all)")
     p.add_argument("--lang", choices=("id", "en"), default="id", help="language of the report (default id)")
-    p.add_argument("--min-group-size", type=_positive, default=5, help="smaller groups are suppressed (default 5)")
+    p.add_argument("--min-group-size", type=positive_int, default=5, help="smaller groups are suppressed (default 5)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the rank intervals (default 0: the same report every run)")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="report.html, or report.xlsx for the tables as a workbook; for --kind personal also a folder "

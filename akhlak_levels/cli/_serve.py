@@ -7,7 +7,7 @@ import textwrap
 from typing import Any, TextIO
 
 from ..errors import AkhlakLevelsError
-from ._usage import UsageError
+from ._usage import UsageError, positive_int
 
 __all__ = ["add_serve_parser", "cmd_serve"]
 
@@ -26,18 +26,8 @@ _DESCRIPTION = ("Serve the bundled and given questionnaires over HTTP (JSON): li
                 "Runs until stopped (Ctrl-C).")
 
 
-def _at_least_one(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
-
-
 def _port(text: str) -> int:
-    value = _at_least_one(text)
+    value = positive_int(text)
     if value > 65535:
         raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {value}")
     return value
@@ -62,13 +52,13 @@ def add_serve_parser(sub: Any) -> None:
     p.add_argument("--model", action="append", default=[], type=_model, metavar="ID=FILE",
                    help="the level model of questionnaire ID, replacing its default (repeatable)")
     p.add_argument("--no-bundled", action="store_true", help="serve only the --questionnaire files")
-    p.add_argument("--max-body-bytes", type=_at_least_one, default=None, metavar="N",
+    p.add_argument("--max-body-bytes", type=positive_int, default=None, metavar="N",
                    help="largest request body in bytes; larger ones get 413 (default 2 MiB)")
-    p.add_argument("--max-batch", type=_at_least_one, default=None, metavar="N",
+    p.add_argument("--max-batch", type=positive_int, default=None, metavar="N",
                    help="most respondents per batch request; more get 413 (default 1,000)")
     p.add_argument("--token-env", default=None, metavar="VAR",
                    help="environment variable holding the bearer token (default AKHLAK_LEVELS_TOKEN; unset: no token asked)")
-    p.add_argument("--workers", type=_at_least_one, default=1, metavar="N",
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
                    help="worker processes, each with its own scorers (default 1; more than the cores gain nothing)")
     p.add_argument("--min-confidence", type=float, default=0.5, metavar="P",
                    help="level 0 where the top probability is below this (default 0.5)")

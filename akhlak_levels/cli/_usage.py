@@ -11,6 +11,17 @@ class UsageError(Exception):
     """A command used wrongly (exit code 2), said on stderr after ``error:``."""
 
 
+def positive_int(text: str) -> int:
+    """An option's whole number of at least 1 (argparse ``type=``: a wrong one exits 2)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
 def store_key(args: argparse.Namespace) -> str | None:
     """The pseudonymisation key named by ``--pseudonymize-key-env`` (None without the option)."""
     var = getattr(args, "pseudonymize_key_env", None)
