@@ -168,3 +168,23 @@ def test_ids_numpy_holds_equal_hash_equal_whatever_the_width(ids, pad):
     assert id_hashes(narrow).tolist() == id_hashes(wide).tolist()
     h = dict(zip(narrow.tolist(), id_hashes(narrow).tolist()))
     assert all(h[a] == h[b] for a in h for b in h if a == b)
+
+
+@pytest.mark.parametrize("row_group_size", [3, 7, 1000])
+def test_a_parquet_file_of_several_row_groups_reads_as_its_records(tmp_path, row_group_size):
+    """Each text column is unified and converted on its own (the table's buffers freed column by
+    column): a file of several row groups, with nulls and labels, reads as its records do."""
+    import pyarrow.parquet as pq
+
+    q = al.load_questionnaire("berakhlak")
+    rng = np.random.default_rng(5)
+    cells = [None, "", "1", "5", "Sering", "NA"]
+    records = [{"respondent_id": f"P{r}", "unit": ["Unit A", None, "Unit B"][r % 3],
+                **{i: cells[int(rng.integers(len(cells)))] for i in q.item_ids}} for r in range(20)]
+    path = tmp_path / "answers.parquet"
+    pq.write_table(pa.Table.from_pylist(records), path, row_group_size=row_group_size)
+    assert pq.ParquetFile(path).metadata.num_row_groups == -(-20 // row_group_size)
+    got = al.read_responses(str(path), q, id_column="respondent_id", unit_column="unit")
+    want = al.read_responses(records, q, id_column="respondent_id", unit_column="unit")
+    assert got.respondent_ids.tolist() == want.respondent_ids.tolist()
+    assert got.codes.tolist() == want.codes.tolist() and got.unit.tolist() == want.unit.tolist()

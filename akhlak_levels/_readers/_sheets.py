@@ -165,6 +165,7 @@ def parquet_tables(path: str, batch_rows: int | None, *, arrow: bool = False) ->
     dictionaries; the cells are made as above only for the columns that are used as cells.
     A file that this cannot read is read as without ``arrow``.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -187,15 +188,22 @@ def parquet_tables(path: str, batch_rows: int | None, *, arrow: bool = False) ->
     first = 1
     while first <= n:
         try:
-            part = next(parts) if parts is not None else pf.read(columns=fields).unify_dictionaries()
+            part = next(parts) if parts is not None else pf.read(columns=fields)
             part.validate(full=True)  # Parquet does not check that text is UTF-8: a damaged file may hold such text
+            columns, rows = list(part.columns), part.num_rows
+            del part  # each column's buffers are freed once it is converted: the peak is one column, not the table
+            data = []
+            for j in range(len(columns)):
+                col, columns[j] = columns[j], None
+                # one dictionary per column (unified here, a column at a time, not the whole table at once)
+                data.append(_parquet_column(col.unify_dictionaries() if isinstance(col, pa.ChunkedArray) else col))
+                del col
         except StopIteration:
             break
         except Exception as exc:
             raise ResponseError(f"The file {path} is not a readable Parquet file: {shortened(str(exc))}") from None
-        data = [_parquet_column(part.column(j)) for j in range(part.num_columns)]
-        yield Table(names, data, np.arange(first, first + part.num_rows), path, done=(first - 1 + part.num_rows) / n)
-        first += part.num_rows
+        yield Table(names, data, np.arange(first, first + rows), path, done=(first - 1 + rows) / n)
+        first += rows
 
 
 def _parquet_names(schema: Any) -> tuple[list[str], list[str]]:
@@ -312,7 +320,8 @@ def _parquet_column(col: Any) -> Any:
             return Column(np.array([None], dtype=object), np.empty(0, np.int64))
         values = chunks[0].dictionary  # one dictionary for all chunks (unify_dictionaries)
         indices = [pc.fill_null(c.indices, len(values)).to_numpy(zero_copy_only=False) for c in chunks]
-        index = np.concatenate(indices).astype(np.int64)
+        # int32 as pyarrow holds it (a view of its buffer when one chunk): no int64 copy per column
+        index = (indices[0] if len(indices) == 1 else np.concatenate(indices)).astype(np.int32, copy=False)
         texts = np.empty(len(values) + 1, dtype=object)  # the last one (None) for the nulls
         texts[:-1] = values.to_numpy(zero_copy_only=False)
         return Column(texts, index)
