@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._readers import Column, LabelMap, Table, distinct, loose, norm, shortened
+from ._readers._arrow import strings, to_numpy
 from .errors import Problem, ResponseError
 from .questionnaire import Item, Questionnaire
 
@@ -204,17 +205,18 @@ def _texts(col: np.ndarray | Column, strict: bool) -> tuple[Column, list[str], l
 
 _PLAIN = r"^[!-~](?:[ -~]*[!-~])?$"
 
+#: A plain text that is an NA token (:func:`norm` of a plain text is its ASCII lower case with
+#: runs of spaces folded).
+_NOT_OWN_NA = "^(?i:" + "|".join(re.escape(t).replace("\\ ", " +") for t in sorted(NA_TOKENS) if t) + ")$"
+
 
 def _plain_texts(values: np.ndarray) -> np.ndarray:
     """For each distinct value: a plain text that is not an NA token (so it is its own text)?"""
     plain = np.zeros(len(values), dtype=bool)
     if not len(values) or not all(type(v) is str for v in values.tolist()):
         return plain
-    arr = pa.array(values, type=pa.string())
-    plain = pc.match_substring_regex(arr, _PLAIN).to_numpy(zero_copy_only=False)
-    folded = pc.replace_substring_regex(pc.ascii_lower(arr), " +", " ")
-    na = pc.is_in(folded, value_set=pa.array(sorted(NA_TOKENS), type=pa.string())).to_numpy(zero_copy_only=False)
-    return plain & ~na
+    arr = strings(values.tolist())
+    return to_numpy(pc.match_substring_regex(arr, _PLAIN)) & ~to_numpy(pc.match_substring_regex(arr, _NOT_OWN_NA))
 
 
 def bad_rows(d: Column, bad_values: list[int]) -> np.ndarray:
@@ -263,7 +265,7 @@ def excel_id_problems(d: Column, texts: list[str], t: Table, name: str) -> list[
     Judged once per distinct id, by pyarrow."""
     if not texts:
         return []
-    hit = pc.match_substring_regex(pa.array(texts, type=pa.string()), _EXCEL_NUMBER).to_numpy(zero_copy_only=False)
+    hit = to_numpy(pc.match_substring_regex(strings(texts), _EXCEL_NUMBER))
     if not hit.any():
         return []
     rows = bad_rows(d, np.flatnonzero(hit).tolist())
@@ -294,8 +296,7 @@ def plain_ids(col: np.ndarray | Column) -> tuple[np.ndarray, Any] | None:
 
 #: A plain text that is not its own id: an NA token (:func:`norm` of a plain text is its ASCII
 #: lower case with runs of spaces folded) or a number in Excel's scientific notation.
-_NOT_OWN = ("^(?i:" + "|".join(re.escape(t).replace("\\ ", " +") for t in sorted(NA_TOKENS) if t) + ")$|"
-            + _EXCEL_NUMBER)
+_NOT_OWN = _NOT_OWN_NA + "|" + _EXCEL_NUMBER
 
 
 def ascii_texts(arr: Any) -> np.ndarray:

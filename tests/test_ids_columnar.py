@@ -12,6 +12,8 @@ read in many batches.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -151,8 +153,10 @@ def test_the_columnar_judgement_of_a_plain_id_is_the_general_one(text):
     """pyarrow's one pass (plain, then not an NA token nor Excel's notation) agrees with the
     general path's judgement of the same text, cell by cell."""
     values = np.array([text], dtype=object)
-    general = bool(_coding._plain_texts(values)[0]) and not _coding.excel_id_problems(
+    plain = re.fullmatch(r"[!-~](?:[ -~]*[!-~])?", text) is not None  # visible ASCII at both ends, printable between
+    general = plain and not _coding.is_na(text) and not _coding.excel_id_problems(
         Column(values, np.array([0])), [text], Table(["id"], [values], np.array([2])), "id")
+    assert bool(_coding._plain_texts(values)[0]) == (plain and not _coding.is_na(text))
     got = _coding.plain_ids(Column(values, np.array([0]), pa.array([text], type=pa.string())))
     assert (got is not None) == general
 
@@ -188,3 +192,33 @@ def test_a_parquet_file_of_several_row_groups_reads_as_its_records(tmp_path, row
     want = al.read_responses(records, q, id_column="respondent_id", unit_column="unit")
     assert got.respondent_ids.tolist() == want.respondent_ids.tolist()
     assert got.codes.tolist() == want.codes.tolist() and got.unit.tolist() == want.unit.tolist()
+
+
+@given(ints=st.lists(st.integers(-128, 127), max_size=40), bools=st.lists(st.booleans(), max_size=40),
+       texts=st.lists(st.text(max_size=5), max_size=20), cut=st.integers(0, 3))
+def test_the_arrow_conversions_are_pyarrow_s_own(ints, bools, texts, cut):
+    from akhlak_levels._readers import _arrow
+
+    for values, typ in [(ints, pa.int8()), (ints, pa.int32()), (bools, pa.bool_())]:
+        arr = pa.array(values, type=typ)[min(cut, len(values)):]
+        got = _arrow.to_numpy(arr)
+        want = arr.to_numpy(zero_copy_only=False)
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+        chunked = pa.chunked_array([arr, arr], type=typ)
+        assert _arrow.to_numpy(chunked).tolist() == chunked.to_numpy().tolist()
+    strs = [t for t in texts if not any(0xD800 <= ord(c) <= 0xDFFF for c in t)]
+    assert _arrow.strings(strs).equals(pa.array(strs, type=pa.string()))
+    assert _arrow.texts(pa.array(strs, type=pa.string())).tolist() == strs
+
+
+def test_a_first_read_of_a_codes_csv_does_not_import_pandas(tmp_path):
+    """pyarrow imports pandas on its first pa.array / to_numpy (0.2-0.3 s): the CSV path avoids both."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,unit,BP1a,BP1b,BP2a\n" + "".join(f"ASN{r},Unit {r % 3},1,2,\n" for r in range(50)))
+    code = ("import sys, akhlak_levels as al; rs = al.read_responses(sys.argv[1], 'berakhlak', id_column='respondent_id', "
+            "unit_column='unit', missing_items='missing'); assert len(rs) == 50; print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

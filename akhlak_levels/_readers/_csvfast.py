@@ -38,6 +38,7 @@ import pyarrow.csv as pa_csv
 from ..errors import ResponseError
 from ._csvplain import (SAMPLE_ROWS, choose_numbers, number_column, parse_typed, plain_lines, quote_marks, quotes_proved,
                         read_ahead, text_sizes)
+from ._arrow import strings, texts, to_numpy
 from ._table import MAX_CELL, Column, Table, check_header, trim_header
 
 QUOTE, LF, CR = 34, 10, 13
@@ -182,8 +183,8 @@ def _blank_rows(cols: list[Column], n: int) -> np.ndarray:
 
 def blank_values(values: np.ndarray) -> np.ndarray:
     """For each text of ``values``: is it empty or white space only (as ``str.strip`` sees it)?"""
-    arr = pa.array(values, type=pa.string())
-    visible = pc.match_substring_regex(arr, "[!-~]").to_numpy(zero_copy_only=False)
+    arr = strings(values.tolist())
+    visible = to_numpy(pc.match_substring_regex(arr, "[!-~]"))
     blank = np.zeros(len(values), dtype=bool)
     for u in np.flatnonzero(~visible).tolist():
         blank[u] = not values[u].strip()
@@ -336,12 +337,12 @@ def _dict_column(col: pa.ChunkedArray) -> tuple[Column, pa.Array]:
     dictionary; a cell over :data:`MAX_CELL` bytes sends the file to the exact reader (it
     counts characters)."""
     if not col.num_chunks:
-        return Column(np.empty(0, object), np.empty(0, np.int64)), pa.array([], pa.string())
+        return Column(np.empty(0, object), np.empty(0, np.int64)), strings([])
     values = col.chunks[0].dictionary
     if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CELL:
         raise NotFast("a cell over MAX_CELL bytes")
-    index = pa.chunked_array([c.indices for c in col.chunks], type=pa.int32()).to_numpy()
-    return Column(values.to_numpy(zero_copy_only=False).astype(object, copy=False), index, values), values
+    index = to_numpy(pa.chunked_array([c.indices for c in col.chunks], type=pa.int32()))
+    return Column(texts(values), index, values), values
 
 
 def _check_joined(buf: bytearray, rec: Records, delimiter: str, width: int, path: str) -> None:

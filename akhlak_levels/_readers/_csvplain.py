@@ -47,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ._arrow import strings, to_numpy
 from ._table import Column
 
 QUOTE, LF, CR = 34, 10, 13
@@ -152,7 +153,7 @@ def number_column(col: pa.ChunkedArray) -> tuple[Column, int]:
     arr = col.combine_chunks()
     key = np.frombuffer(arr.buffers()[1], dtype=np.uint8, count=arr.offset + len(arr))[arr.offset:]
     if arr.null_count:
-        key = np.where(arr.is_valid().to_numpy(zero_copy_only=False), key.astype(np.int16), np.int16(_NULL))
+        key = np.where(to_numpy(arr.is_valid()), key.astype(np.int16), np.int16(_NULL))
     counts = np.bincount(key, minlength=_NULL + 1)
     present = np.flatnonzero(counts)
     texts = ["" if k == _NULL else str(k - 256 if k > 127 else k) for k in present.tolist()]
@@ -170,10 +171,10 @@ def text_sizes(dictionary: pa.Array, index: np.ndarray, delim: str) -> tuple[int
     if not len(index):
         return 0, 0, 0
     counts = np.bincount(index, minlength=len(dictionary))
-    size = int(np.dot(counts, pc.binary_length(dictionary).to_numpy(zero_copy_only=False)))
-    quotes = int(np.dot(counts, pc.count_substring(dictionary, '"').to_numpy(zero_copy_only=False)))
+    size = int(np.dot(counts, to_numpy(pc.binary_length(dictionary))))
+    quotes = int(np.dot(counts, to_numpy(pc.count_substring(dictionary, '"'))))
     first = pc.utf8_slice_codeunits(dictionary, 0, 1)
-    edge = pc.is_in(first, value_set=pa.array([delim, "\r", "\n"])).to_numpy(zero_copy_only=False)
+    edge = to_numpy(pc.is_in(first, value_set=strings([delim, "\r", "\n"])))
     return size, quotes, int(counts[edge].sum())
 
 
