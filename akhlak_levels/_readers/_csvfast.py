@@ -175,15 +175,16 @@ def _blank_rows(cols: list[Column], n: int) -> np.ndarray:
     a text holding a visible ASCII character is not blank; any other is judged by ``str.strip``."""
     blank = np.ones(n, dtype=bool)
     for c in cols:
-        blank &= blank_values(c.values)[c.index]
+        blank &= blank_values(c.values, c.arrow)[c.index]
         if not blank.any():
             break
     return blank
 
 
-def blank_values(values: np.ndarray) -> np.ndarray:
-    """For each text of ``values``: is it empty or white space only (as ``str.strip`` sees it)?"""
-    arr = strings(values.tolist())
+def blank_values(values: np.ndarray, arrow: pa.Array | None = None) -> np.ndarray:
+    """For each text of ``values`` (``arrow``: the same texts in pyarrow, if at hand): is it empty
+    or white space only (as ``str.strip`` sees it)?"""
+    arr = arrow if arrow is not None and len(arrow) == len(values) else strings(values.tolist())
     visible = to_numpy(pc.match_substring_regex(arr, "[!-~]"))
     blank = np.zeros(len(values), dtype=bool)
     for u in np.flatnonzero(~visible).tolist():
