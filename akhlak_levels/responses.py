@@ -422,7 +422,10 @@ def _response_batches(source: Any, q: Questionnaire, *, batch_rows: int | None, 
     try:
         yield from _checked_batches(source, q, seen, batch_rows, delimiter, sheet, options)
     except Exception:
-        seen.done(failed=True)
+        try:
+            seen.done(failed=True)  # a repeat in the batches before the fault: that is raised first
+        except ResponseError as exc:
+            raise exc from None
         raise
     seen.done()
 

@@ -222,3 +222,15 @@ def test_a_first_read_of_a_codes_csv_does_not_import_pandas(tmp_path):
             "unit_column='unit', missing_items='missing'); assert len(rs) == 50; print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_repeat_raised_before_a_later_fault_carries_no_other_error(tmp_path, monkeypatch):
+    """As a batch-by-batch read raises it: not chained to the later fault it was found because of."""
+    rows = [f"R{r},Unit A,1,2,3" for r in range(40)]
+    rows[28], rows[38] = "R3,Unit A,1,2,3", "R38,Unit A,9,2,3"
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,unit,BP1a,BP1b,BP2a\n" + "\n".join(rows) + "\n")
+    _small_blocks(monkeypatch, 64)
+    with pytest.raises(al.ResponseError) as err:
+        al.read_responses(str(path), "berakhlak", id_column="respondent_id", unit_column="unit", missing_items="missing")
+    assert "duplicate respondent id" in str(err.value) and err.value.__suppress_context__ and err.value.__cause__ is None
