@@ -46,6 +46,11 @@ QUOTE, LF, CR = 34, 10, 13
 #: Bytes read at a time (a block ends at the last whole record in it).
 BLOCK_BYTES = 16 * 2**20
 
+#: Bytes read at a time by a whole-file read (``batch_rows`` None): smaller blocks keep the
+#: read-ahead and the coding overlapping from the first block on and fault in less memory
+#: (1,000,000 codes rows: 1.38-1.61 s against 1.76-2.0 s with 16 MiB, in turns).
+WHOLE_FILE_BLOCK_BYTES = 4 * 2**20
+
 
 class NotFast(Exception):
     """The file is one the exact reader must read (or refuse, naming the fault)."""
@@ -378,11 +383,14 @@ def _sniff(fh: BinaryIO, path: str) -> str:
 
 
 def fast_tables(path: str, delimiter: str | None, *, batch_rows: int | None = None,
-                block_bytes: int = BLOCK_BYTES) -> Iterator[Table]:
+                block_bytes: int | None = None) -> Iterator[Table]:
     """Tables of at most ``batch_rows`` records (a block's worth when None) of the CSV at
     ``path``; :class:`NotFast` as soon as a part of the file is one the exact reader must read.
     With ``batch_rows`` None (the whole file is wanted) the next block is read by a thread of
-    its own while the caller codes the current one."""
+    its own while the caller codes the current one. ``block_bytes``: by default
+    :data:`WHOLE_FILE_BLOCK_BYTES` for a whole-file read, :data:`BLOCK_BYTES` batch by batch."""
+    if block_bytes is None:
+        block_bytes = WHOLE_FILE_BLOCK_BYTES if batch_rows is None else BLOCK_BYTES
     if batch_rows is None and PLAIN:
         return read_ahead(lambda: _tables(path, delimiter, batch_rows, block_bytes))
     return _tables(path, delimiter, batch_rows, block_bytes)
