@@ -352,7 +352,7 @@ def check_duplicate_ids(rid: np.ndarray, rows: np.ndarray, file: str | None, *, 
 # --------------------------------------------------------------------------- answers
 
 
-def _answer_lookup(it: Item) -> dict[str, int]:
+def answer_lookup(it: Item) -> dict[str, int]:
     """Normalised answer text -> option index, for one item."""
     look: dict[str, int] = {}
     for c, labels in enumerate(it.options):
@@ -376,7 +376,7 @@ _PREFIXED = re.compile(r"^0*(\d{1,9})\s*[-.=:)]\s*(.+)$")
 def mapped_lookup(it: Item, label_map: LabelMap) -> tuple[dict[str, int], list[Problem]]:
     """The labels a label map gives item ``it`` (normalised label -> option index, MISSING for
     null), and a problem (with its JSON path) for each target that is not an option of ``it``."""
-    own = _answer_lookup(it)
+    own = answer_lookup(it)
     out: dict[str, int] = {}
     problems = []
     for key, (path, target) in label_map.for_item(it.id).items():
@@ -440,10 +440,12 @@ def _parse_answer(v: object, it: Item, look: Mapping[str, int], mapped: Mapping[
     return None
 
 
-def code_column(col: np.ndarray | Column, it: Item, mapped: Mapping[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def code_column(col: np.ndarray | Column, it: Item, mapped: Mapping[str, int] | None = None,
+                look: Mapping[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, read once per
     distinct value (a true/false cell is unreadable: ``True`` is not the answer 1). ``mapped``:
-    the labels of a label map (:func:`mapped_lookup`), tried first."""
+    the labels of a label map (:func:`mapped_lookup`), tried first; ``look``: the item's
+    :func:`answer_lookup` when the caller holds it (one per item for all the batches of a read)."""
     numbers_mapped = bool(mapped) and any(k.isdigit() for k in mapped or ())
     if isinstance(col, np.ndarray) and col.dtype.kind in "iuf" and not numbers_mapped:
         x = col.astype(np.float64)
@@ -452,7 +454,7 @@ def code_column(col: np.ndarray | Column, it: Item, mapped: Mapping[str, int] | 
         codes = np.where(ok & ~missing, np.nan_to_num(x) - 1, MISSING).astype(np.int8)
         return codes, ~ok
     d = distinct(col)
-    look = _answer_lookup(it)
+    look = answer_lookup(it) if look is None else look
     parsed = [_parse_answer(v, it, look, mapped) for v in d.values.tolist()]
     table = np.array([-2 if c is None else c for c in parsed], dtype=np.int8)  # per distinct value
     unreadable = table == -2

@@ -14,6 +14,7 @@ from ._coding import (
     MISSING,
     carried_text,
     check_duplicate_ids,
+    answer_lookup,
     closest_item,
     code_column,
     expected_text,
@@ -61,24 +62,32 @@ def table_fields(
     first_number: int = 1,
     label_map: LabelMap | None = None,
     date_order: DateOrder | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> dict[str, Any]:
     """The fields of the ResponseSet of a table, in steps: find the columns, read the ids, code the answers,
     carry the other columns along. Each step raises a :class:`ResponseError` listing every
     problem it found before the next begins. ``label_map`` maps headers and labels first;
     ``date_order`` is the order of day and month given or found (see :class:`DateOrder`).
     ``ids_arrow`` (not a field: pop it) holds the ids as a pyarrow array when :func:`plain_ids`
-    read them, else None."""
-    cols = _find_columns(
-        t, q,
-        named={"id": id_column, "unit": unit_column, "wave": wave_column, "date": date_column},
-        group_columns=group_columns,
-        ignore_columns=ignore_columns,
-        unknown_columns=unknown_columns,
-        missing_items=missing_items,
-        label_map=label_map,
-    )
+    read them, else None. ``cache``: a dict kept over the batches of one read with the same
+    options (the columns found for a header, each item's answer lookup), else None."""
+    key = ("columns", tuple(t.columns), ignore_columns)
+    cols = cache.get(key) if cache is not None else None
+    if cols is None:
+        cols = _find_columns(
+            t, q,
+            named={"id": id_column, "unit": unit_column, "wave": wave_column, "date": date_column},
+            group_columns=group_columns,
+            ignore_columns=ignore_columns,
+            unknown_columns=unknown_columns,
+            missing_items=missing_items,
+            label_map=label_map,
+        )
+        if cache is not None:
+            cache[key] = cols
     rid, ids_arrow = _read_ids(t, cols.named["id"], first_number)
-    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid, label_map)
+    looks = cache.setdefault("looks", {}) if cache is not None else {}
+    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid, label_map, looks)
     date = _read_dates(t, cols.named["date"], rid, date_order)
     return dict(
         questionnaire=q,
@@ -267,11 +276,13 @@ def _read_ids(t: Table, id_pos: int | None, first_number: int = 1) -> tuple[np.n
 
 def _code_answers(
     t: Table, q: Questionnaire, item_col: Mapping[int, int], rid: np.ndarray, on_invalid: str,
-    label_map: LabelMap | None = None,
+    label_map: LabelMap | None = None, looks: dict[int, dict[str, int]] | None = None,
 ) -> tuple[np.ndarray, Flags]:
     """Step 3: the code matrix (MISSING for items without a column) and the ``invalid:ITEM``
     flags; with ``on_invalid="raise"`` every unreadable answer (up to a cap) is reported. A
-    label map's labels are read first; a target that is not an option of its item is refused."""
+    label map's labels are read first; a target that is not an option of its item is refused.
+    ``looks``: item position -> its answer lookup, filled as needed (kept over batches)."""
+    looks = {} if looks is None else looks
     mapped = _mapped_labels(q, item_col, label_map)
     codes = np.full((t.n, q.n_items), MISSING, dtype=np.int8)
     problems: list[Problem] = []
@@ -279,7 +290,10 @@ def _code_answers(
     n_bad = 0
     for pos, j in sorted(item_col.items()):
         it = q.items[pos]
-        col_codes, bad = code_column(t.data[j], it, mapped.get(pos))
+        look = looks.get(pos)
+        if look is None:
+            look = looks[pos] = answer_lookup(it)
+        col_codes, bad = code_column(t.data[j], it, mapped.get(pos), look)
         codes[:, pos] = col_codes
         if bad.any():
             bad_masks[it.id] = bad

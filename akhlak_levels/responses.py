@@ -434,6 +434,7 @@ def _checked_batches(source: Any, q: Questionnaire, seen: _SeenIds | _LaterIds, 
                      delimiter: str | None, sheet: str | int | None, options: dict[str, Any],
                      ) -> Iterator[tuple[ResponseSet, float | None]]:
     numbered = 0
+    cache: dict[Any, Any] = {}  # what table_fields finds once for all batches
     options = dict(options)
     order = DateOrder(options.pop("dayfirst", None))  # found by the first batch whose dates tell it, if not given
     named = [*(options[k] for k in ("id_column", "unit_column", "wave_column", "date_column")),
@@ -443,7 +444,7 @@ def _checked_batches(source: Any, q: Questionnaire, seen: _SeenIds | _LaterIds, 
                            tables=lambda s: source_tables(s, delimiter=delimiter, sheet=sheet, batch_rows=batch_rows)):
         table = a.table  # as the tool's export is read (source_format): headers, columns set aside, flags
         _check_document(table, q)
-        fields = table_fields(table, q, first_number=numbered + 1, date_order=order,
+        fields = table_fields(table, q, first_number=numbered + 1, date_order=order, cache=cache,
                               **{**options, "ignore_columns": options["ignore_columns"] + a.ignore})
         fields["flags"] = fields["flags"].merge(a.flags)
         numbered += table.n
