@@ -29,7 +29,8 @@ FILE_HELP = "the export to read: .csv (any delimiter, with or without BOM), .xls
 VOTES_FILE_HELP = "the vote export to read: .csv, .xlsx, .json, .jsonl or .parquet (Google Forms, Microsoft Forms, ODK/KoBo, ...)"
 
 #: Help of ``-q/--questionnaire``.
-QUESTIONNAIRE_HELP = "a bundled questionnaire id (see: akhlak-levels list) or a questionnaire .json file"
+QUESTIONNAIRE_HELP = ("a bundled questionnaire id (see: akhlak-levels list), or an instrument file: the library's "
+                      "questionnaire .json, a FHIR Questionnaire .json or an XLSForm .xlsx (docs/forms.md)")
 
 
 def _batch_size(p: argparse.ArgumentParser) -> None:
