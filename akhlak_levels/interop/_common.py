@@ -57,8 +57,9 @@ class FormOptions:
 
 
 def form_options(q: Questionnaire, languages: str | Sequence[str] | None, *, consent: bool, unit: bool,
-                 units: Sequence[str] | None, respondent_id: bool, required: bool, func: str) -> FormOptions:
-    """Check the options of an export of ``q`` (``func`` names the function in errors)."""
+                 units: Sequence[str] | None, respondent_id: bool, required: bool, func: str, fmt: str) -> FormOptions:
+    """Check the options of an export of ``q`` as ``fmt`` (``func`` names the function in errors),
+    then that the form can carry the instrument in those languages (:func:`check_exportable`)."""
     if languages is None:
         langs = tuple(q.languages)
     elif isinstance(languages, str):
@@ -77,12 +78,24 @@ def form_options(q: Questionnaire, languages: str | Sequence[str] | None, *, con
     for name, flag in (("consent", consent), ("unit", unit), ("respondent_id", respondent_id), ("required", required)):
         if not isinstance(flag, bool):
             raise ValueError(f"The {name!r} parameter of {func} must be True or False. Got {flag!r} instead.")
+    check_exportable(q, langs, fmt)
     return FormOptions(langs, consent, unit, unit_list, respondent_id, required)
 
 
 def language_label(lang: str) -> str:
     """``"Indonesian (id)"``: a language as XLSForm and the tools name it."""
     return f"{LANGUAGE_NAMES.get(lang, lang)} ({lang})"
+
+
+def scale_keys_text(q: Questionnaire, item: Any) -> str:
+    """An item's scales as the forms write them (``akhlak::scale``, the FHIR ``scale`` extension):
+    space-separated ids, ``id:-1`` / ``id:+1`` where its key in that scale differs from its own
+    direction (``reverse``); read back by :func:`~akhlak_levels.load_questionnaire`."""
+    tokens = []
+    for sid in item.scales:
+        key = q.scale(sid).key(item.id)
+        tokens.append(f"{sid}:{key:+d}" if (key == -1) != item.reverse else sid)
+    return " ".join(tokens)
 
 
 def check_exportable(q: Questionnaire, langs: Sequence[str], fmt: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from .._fhir_instrument import AKHLAK_URN
 from ..questionnaire import Questionnaire
 from ._common import (CONSENT, CONSENT_TEXT, RESPONDENT, RESPONDENT_TEXT, UNIT, UNIT_TEXT, FormOptions,
-                      check_exportable, form_options, option_lists, per_language, picks_text)
+                      form_options, option_lists, per_language, picks_text, scale_keys_text)
 
 __all__ = ["CODE_SYSTEM", "fhir_questionnaire"]
 
@@ -57,8 +57,7 @@ def fhir_questionnaire(q: Questionnaire, *, languages: str | Sequence[str] | Non
     'I ask citizens what they need before providing a service.'
     """
     opts = form_options(q, languages, consent=consent, unit=unit, units=units, respondent_id=respondent_id,
-                        required=required, func="fhir_questionnaire")
-    check_exportable(q, opts.languages, "a FHIR Questionnaire")
+                        required=required, func="fhir_questionnaire", fmt="a FHIR Questionnaire")
     items = _front(opts) + _items(q, opts) + _votes(q, opts)
     name = re.sub(r"[^A-Za-z0-9_]", "_", q.id)
     title = per_language(q.title, opts.languages)
@@ -84,13 +83,9 @@ def _keys(q: Questionnaire, it: Any) -> list[dict[str, Any]]:
     """An item's scales (``id:-1`` / ``id:+1`` where its key there differs from its direction),
     direction and level as the library's extensions, so the resource loads back as the same
     instrument; other FHIR software ignores them."""
-    scales = []
-    for sid in it.scales:
-        key = q.scale(sid).key(it.id)
-        scales.append(f"{sid}:{key:+d}" if (key == -1) != it.reverse else sid)
     ext: list[dict[str, Any]] = []
-    if scales:
-        ext.append({"url": f"{CODE_SYSTEM}:scale", "valueString": " ".join(scales)})
+    if it.scales:
+        ext.append({"url": f"{CODE_SYSTEM}:scale", "valueString": scale_keys_text(q, it)})
     if it.reverse:
         ext.append({"url": f"{CODE_SYSTEM}:reverse", "valueBoolean": True})
     if it.level:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ..errors import Problem, QuestionnaireError
 from ..questionnaire import Questionnaire
-from ._common import CONSENT_TEXT, RESPONDENT_TEXT, UNIT_TEXT, check_exportable, form_options, picks_text
+from ._common import CONSENT_TEXT, RESPONDENT_TEXT, UNIT_TEXT, form_options, picks_text
 
 __all__ = ["google_apps_script"]
 
@@ -49,9 +49,8 @@ def google_apps_script(q: Questionnaire, *, language: str = "id", consent: bool 
     (True, True)
     """
     opts = form_options(q, language, consent=consent, unit=unit, units=units, respondent_id=respondent_id,
-                        required=required, func="google_apps_script")
+                        required=required, func="google_apps_script", fmt="a Google Form")
     (lang,) = opts.languages
-    check_exportable(q, opts.languages, "a Google Form")
     _check_google(q, lang)
     s = json.dumps
     req = "true" if opts.required else "false"

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..questionnaire import Questionnaire
 from ._common import (CONSENT, CONSENT_TEXT, RESPONDENT, RESPONDENT_TEXT, UNIT, UNIT_TEXT, FormOptions,
-                      check_exportable, form_options, per_language, picks_text)
+                      form_options, per_language, picks_text)
 
 __all__ = ["surveyjs_json"]
 
@@ -54,8 +54,7 @@ def surveyjs_json(q: Questionnaire, *, languages: str | Sequence[str] | None = N
     ('en', ['default', 'en', 'id'])
     """
     opts = form_options(q, languages, consent=consent, unit=unit, units=units, respondent_id=respondent_id,
-                        required=required, func="surveyjs_json")
-    check_exportable(q, opts.languages, "a SurveyJS survey")
+                        required=required, func="surveyjs_json", fmt="a SurveyJS survey")
     pages: list[dict[str, Any]] = []
     front = _front(opts)
     if front:

@@ -17,8 +17,8 @@ from typing import Any
 from .._workbook import write_workbook
 from ..questionnaire import Questionnaire
 from ._common import (CONSENT, CONSENT_TEXT, RESPONDENT, RESPONDENT_TEXT, UNIT, UNIT_TEXT, FormOptions,
-                      check_exportable, form_options, language_label, option_lists, per_language,
-                      picks_text)
+                      form_options, language_label, option_lists, per_language,
+                      picks_text, scale_keys_text)
 
 __all__ = ["to_xlsform", "xlsform_sheets"]
 
@@ -70,8 +70,7 @@ def xlsform_sheets(q: Questionnaire, *, languages: str | Sequence[str] | None = 
     ('berakhlak', 'Indonesian (id)')
     """
     opts = form_options(q, languages, consent=consent, unit=unit, units=units, respondent_id=respondent_id,
-                        required=required, func="xlsform_sheets")
-    check_exportable(q, opts.languages, "an XLSForm")
+                        required=required, func="xlsform_sheets", fmt="an XLSForm")
     survey = _front_rows(opts) + _item_rows(q, opts) + _vote_rows(q, opts)
     choices = _choice_rows(q, opts)
     settings = [{"form_title": per_language(q.title, opts.languages)[opts.languages[0]], "form_id": q.id,
@@ -147,12 +146,7 @@ def _keys(q: Questionnaire, it: Any) -> dict[str, str]:
     """The ``akhlak::`` cells of an item: its scales (``id:-1`` / ``id:+1`` where its key in that
     scale differs from its direction), its direction (``akhlak::reverse``) and its level, so that loading the file
     back (:func:`~akhlak_levels.load_questionnaire`) gives the same instrument; ODK ignores them."""
-    scales = []
-    for sid in it.scales:
-        key = q.scale(sid).key(it.id)
-        differs = (key == -1) != it.reverse
-        scales.append(f"{sid}:{key:+d}" if differs else sid)
-    return {"akhlak::scale": " ".join(scales), "akhlak::reverse": "yes" if it.reverse else "",
+    return {"akhlak::scale": scale_keys_text(q, it), "akhlak::reverse": "yes" if it.reverse else "",
             "akhlak::level": str(it.level) if it.level else ""}
 
 
