@@ -28,8 +28,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._readers import Column, LabelMap, Table, distinct, loose, norm, shortened
-from ._readers._arrow import strings, to_numpy
+from ._readers import Column, LabelMap, NumberColumn, PlainTextColumn, Table, distinct, loose, norm, shortened
+from ._readers._arrow import distinct_rows, padded_ascii, strings, to_numpy
 from .errors import Problem, ResponseError
 from .questionnaire import Item, Questionnaire
 
@@ -278,10 +278,16 @@ def excel_id_problems(d: Column, texts: list[str], t: Table, name: str) -> list[
 
 def plain_ids(col: np.ndarray | Column) -> tuple[np.ndarray, Any] | None:
     """The respondent ids of an id column as :func:`ids_from_column` gives them, and their pyarrow
-    array, when the reader kept the column's distinct texts in pyarrow and every one is plain
+    array, when the reader kept the column's texts in pyarrow and every one is plain
     (:func:`_plain_texts`), not in Excel's notation, and on exactly one row: judged by pyarrow
-    and by counting indices, with no Python string per id. None otherwise (the general path
-    then reads and reports the ids, exactly)."""
+    and by counting indices (or hashing the texts), with no Python string per id. None otherwise
+    (the general path then reads and reports the ids, exactly)."""
+    if isinstance(col, PlainTextColumn):  # a text per row: distinct when no two hash alike
+        arr = col.texts
+        if not len(arr) or arr.type != pa.string() or arr.null_count or not _all_plain_ids(arr):
+            return None
+        ids, matrix = padded_ascii(arr)
+        return (ids, arr) if distinct_rows(matrix) else None
     if not isinstance(col, Column) or col.arrow is None:
         return None
     arr = col.arrow
@@ -289,34 +295,19 @@ def plain_ids(col: np.ndarray | Column) -> tuple[np.ndarray, Any] | None:
         return None
     if np.bincount(col.index, minlength=len(arr)).max() != 1:  # an id on two rows (or one unused): the general path
         return None
-    if not pc.all(pc.match_substring_regex(arr, _PLAIN)).as_py() or pc.any(pc.match_substring_regex(arr, _NOT_OWN)).as_py():
+    if not _all_plain_ids(arr):
         return None
-    return ascii_texts(arr)[col.index], arr
+    return padded_ascii(arr)[0][col.index], arr
+
+
+def _all_plain_ids(arr: Any) -> bool:
+    return bool(pc.all(pc.match_substring_regex(arr, _PLAIN)).as_py()
+                and not pc.any(pc.match_substring_regex(arr, _NOT_OWN)).as_py())
 
 
 #: A plain text that is not its own id: an NA token (:func:`norm` of a plain text is its ASCII
 #: lower case with runs of spaces folded) or a number in Excel's scientific notation.
 _NOT_OWN = _NOT_OWN_NA + "|" + _EXCEL_NUMBER
-
-
-def ascii_texts(arr: Any) -> np.ndarray:
-    """A pyarrow string array of ASCII texts as a numpy ``str`` array (as wide as its longest
-    text), built from its offsets and bytes a character position at a time: no Python string
-    per text."""
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    width = max(int(lengths.max()) if n else 0, 1)
-    shortest = int(lengths.min()) if n else 0
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-    chars = np.zeros((n, width), dtype=np.uint32)  # padded with NUL, as numpy pads
-    for c in range(width):
-        if c < shortest:
-            chars[:, c] = data[starts + c]
-        else:
-            rows = np.flatnonzero(lengths > c)
-            chars[rows, c] = data[starts[rows] + c]
-    return chars.view(np.dtype(("U", width))).reshape(n)
 
 
 def carried_text(col: np.ndarray | Column, t: Table, name: str) -> tuple[np.ndarray, list[Problem]]:
@@ -441,27 +432,57 @@ def _parse_answer(v: object, it: Item, look: Mapping[str, int], mapped: Mapping[
 
 
 def code_column(col: np.ndarray | Column, it: Item, mapped: Mapping[str, int] | None = None,
-                look: Mapping[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                look: Mapping[str, int] | None = None, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Codes (int8, MISSING for unanswered) and a mask of unreadable cells, read once per
     distinct value (a true/false cell is unreadable: ``True`` is not the answer 1). ``mapped``:
     the labels of a label map (:func:`mapped_lookup`), tried first; ``look``: the item's
-    :func:`answer_lookup` when the caller holds it (one per item for all the batches of a read)."""
+    :func:`answer_lookup` when the caller holds it (one per item for all the batches of a read);
+    ``out``: an int8 array of the column's length the codes are written into (and returned)."""
     numbers_mapped = bool(mapped) and any(k.isdigit() for k in mapped or ())
     if isinstance(col, np.ndarray) and col.dtype.kind in "iuf" and not numbers_mapped:
         x = col.astype(np.float64)
         missing = np.isnan(x)
         ok = missing | ((x == np.round(x)) & (x >= 1) & (x <= it.n_options))
         codes = np.where(ok & ~missing, np.nan_to_num(x) - 1, MISSING).astype(np.int8)
-        return codes, ~ok
-    d = distinct(col)
+        if out is not None:
+            out[:] = codes
+        return codes if out is None else out, ~ok
     look = answer_lookup(it) if look is None else look
+    if isinstance(col, NumberColumn):
+        return _code_keys(col, it, look, mapped, out)
+    d = distinct(col)
     parsed = [_parse_answer(v, it, look, mapped) for v in d.values.tolist()]
     table = np.array([-2 if c is None else c for c in parsed], dtype=np.int8)  # per distinct value
+    return _looked_up(table, d.index, out)
+
+
+def _looked_up(table: np.ndarray, index: np.ndarray, out: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and unreadable cells of rows by the code of their value (``table``, -2: unreadable)."""
     unreadable = table == -2
-    if not unreadable.any():
-        return table[d.index], np.zeros(len(d.index), dtype=bool)
     table[unreadable] = MISSING
-    return table[d.index], unreadable[d.index]
+    codes = np.take(table, index, out=out)
+    if not unreadable.any():
+        return codes, np.broadcast_to(np.False_, (len(index),))
+    return codes, unreadable[index]
+
+
+def _code_keys(col: NumberColumn, it: Item, look: Mapping[str, int], mapped: Mapping[str, int] | None,
+               out: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`code_column` of a column of whole numbers: each text its numbers may stand for read
+    once; the rows coded by subtracting 1 from the number when every number ``v`` there is the
+    answer ``v`` (and an empty cell unanswered), else by their key."""
+    keys_text = col.keyed_texts()
+    parsed = [_parse_answer(v, it, look, mapped) for v in keys_text.values()]
+    numbers = [k - 256 if k > 127 else k for k in keys_text if k != col.blank]
+    answers = [c for k, c in zip(keys_text, parsed) if k != col.blank]
+    blank_code = parsed[list(keys_text).index(col.blank)] if col.blank is not None else MISSING
+    if blank_code == MISSING and None not in answers and answers == [v - 1 for v in numbers]:
+        out = np.empty(len(col), dtype=np.int8) if out is None else out
+        return col.shifted(-1, MISSING, out), np.broadcast_to(np.False_, (len(col),))
+    table = np.full(257, -2, dtype=np.int8)
+    for k, c in zip(keys_text, parsed):
+        table[k] = -2 if c is None else c
+    return _looked_up(table, col.keys, out)
 
 
 def expected_text(it: Item) -> str:

@@ -5,6 +5,7 @@ begins. The coding of single cells (headers, answers, ids, dates) is in ``_codin
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -85,9 +86,16 @@ def table_fields(
         )
         if cache is not None:
             cache[key] = cols
-    rid, ids_arrow = _read_ids(t, cols.named["id"], first_number)
     looks = cache.setdefault("looks", {}) if cache is not None else {}
-    codes, flags = _code_answers(t, q, cols.items, rid, on_invalid, label_map, looks)
+    if t.n < _BESIDE_ROWS:
+        rid, ids_arrow = _read_ids(t, cols.named["id"], first_number)
+        coded = _coded(t, q, cols.items, label_map, looks)
+    else:  # the answers are coded beside the reading of the ids (numpy and pyarrow let go of the GIL)
+        with ThreadPoolExecutor(1) as pool:
+            coding = pool.submit(_coded, t, q, cols.items, label_map, looks)
+            rid, ids_arrow = _read_ids(t, cols.named["id"], first_number)  # its fault is raised first
+            coded = coding.result()
+    codes, flags = _answers_checked(t, q, cols.items, coded, rid, on_invalid)
     date = _read_dates(t, cols.named["date"], rid, date_order)
     return dict(
         questionnaire=q,
@@ -103,6 +111,10 @@ def table_fields(
         skipped_rows=tuple(int(r) for r in t.skipped_rows),
         ids_arrow=ids_arrow,
     )
+
+
+#: Rows from which a table's answers are coded in a thread beside the reading of its ids.
+_BESIDE_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -274,41 +286,40 @@ def _read_ids(t: Table, id_pos: int | None, first_number: int = 1) -> tuple[np.n
     return rid, None
 
 
-def _code_answers(
-    t: Table, q: Questionnaire, item_col: Mapping[int, int], rid: np.ndarray, on_invalid: str,
-    label_map: LabelMap | None = None, looks: dict[int, dict[str, int]] | None = None,
-) -> tuple[np.ndarray, Flags]:
-    """Step 3: the code matrix (MISSING for items without a column) and the ``invalid:ITEM``
-    flags; with ``on_invalid="raise"`` every unreadable answer (up to a cap) is reported. A
-    label map's labels are read first; a target that is not an option of its item is refused.
-    ``looks``: item position -> its answer lookup, filled as needed (kept over batches)."""
+def _coded(t: Table, q: Questionnaire, item_col: Mapping[int, int], label_map: LabelMap | None,
+           looks: dict[int, dict[str, int]] | None) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """The code matrix and, per item position, the mask of its unreadable answers (where any)."""
     looks = {} if looks is None else looks
     mapped = _mapped_labels(q, item_col, label_map)
-    codes = np.full((t.n, q.n_items), MISSING, dtype=np.int8)
-    problems: list[Problem] = []
-    bad_masks: dict[str, np.ndarray] = {}
-    n_bad = 0
+    by_item = np.empty((q.n_items, t.n), dtype=np.int8)  # a row per item: written whole, then turned
+    by_item[[pos for pos in range(q.n_items) if pos not in item_col]] = MISSING
+    bad_masks: dict[int, np.ndarray] = {}
     for pos, j in sorted(item_col.items()):
-        it = q.items[pos]
         look = looks.get(pos)
         if look is None:
-            look = looks[pos] = answer_lookup(it)
-        col_codes, bad = code_column(t.data[j], it, mapped.get(pos), look)
-        codes[:, pos] = col_codes
+            look = looks[pos] = answer_lookup(q.items[pos])
+        _, bad = code_column(t.data[j], q.items[pos], mapped.get(pos), look, out=by_item[pos])
         if bad.any():
-            bad_masks[it.id] = bad
-            rows_bad = np.flatnonzero(bad)
-            n_bad += len(rows_bad)
-            if on_invalid == "raise":
-                for r in rows_bad:
-                    if len(problems) >= MAX_PROBLEMS:
-                        break
-                    problems.append(
-                        Problem(
-                            expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
-                            item=it.id, value=shown(t.data[j][int(r)]),
-                        )
-                    )
+            bad_masks[pos] = bad
+    return _turned(by_item), bad_masks
+
+
+def _answers_checked(t: Table, q: Questionnaire, item_col: Mapping[int, int],
+                     coded: tuple[np.ndarray, dict[int, np.ndarray]], rid: np.ndarray, on_invalid: str,
+                     ) -> tuple[np.ndarray, Flags]:
+    """The codes and flags of :func:`_coded`'s result; with ``on_invalid="raise"`` every
+    unreadable answer (up to a cap) is reported, naming its row, respondent, item and value."""
+    codes, bad_masks = coded
+    problems: list[Problem] = []
+    n_bad = 0
+    for pos, bad in bad_masks.items():
+        it, j = q.items[pos], item_col[pos]
+        rows_bad = np.flatnonzero(bad)
+        n_bad += len(rows_bad)
+        if on_invalid == "raise":
+            for r in rows_bad[:max(MAX_PROBLEMS - len(problems), 0)].tolist():
+                problems.append(Problem(expected_text(it), file=t.file, row=int(t.rows[r]), respondent=str(rid[r]),
+                                        item=it.id, value=shown(t.data[j][r])))
     if problems:
         raise ResponseError(
             f"{n_bad} answers{' in ' + t.file if t.file else ''} cannot be read as answers to {q.id!r} "
@@ -316,7 +327,18 @@ def _code_answers(
             problems,
             total=n_bad,
         )
-    return codes, Flags.from_columns(t.n, {f"invalid:{k}": v for k, v in bad_masks.items()})
+    return codes, Flags.from_columns(t.n, {f"invalid:{q.items[pos].id}": bad for pos, bad in bad_masks.items()})
+
+
+def _turned(by_item: np.ndarray) -> np.ndarray:
+    """The respondents x items matrix of an items x respondents one, turned a block of rows at a
+    time (a column written into a row-major matrix strides across all of it)."""
+    k, n = by_item.shape
+    out = np.empty((n, k), dtype=by_item.dtype)
+    step = 1 << 15
+    for lo in range(0, n, step):
+        out[lo:lo + step] = by_item[:, lo:lo + step].T
+    return out
 
 
 def _mapped_labels(q: Questionnaire, item_col: Mapping[int, int], label_map: LabelMap | None) -> dict[int, dict[str, int]]:

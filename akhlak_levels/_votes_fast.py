@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from ._coding import NA_TOKENS
 from ._readers import distinct
+from ._readers._arrow import distinct_rows, padded_ascii
 from ._votes_cells import VoteKeys
 
 #: ``str.split()``'s white space among ASCII characters.
@@ -370,13 +371,13 @@ def arrow_ids(arr: pa.ChunkedArray) -> np.ndarray | None:
     if pa.types.is_dictionary(col.type):  # as Parquet text is read: each distinct id in the dictionary
         if not _is_text(col.type.value_type) or col.null_count or not _all_plain(col.dictionary):
             return None  # a null, or a text that is not plain: the per-cell reading says what is wrong
-        texts, matrix = _ascii_texts(col.dictionary)  # as wide as the longest, as the per-cell reading's
+        texts, matrix = padded_ascii(col.dictionary)  # as wide as the longest, as the per-cell reading's
         index = col.indices.to_numpy(zero_copy_only=False)
-        return texts[index] if _distinct_rows(matrix[index]) else None  # an id twice (or a clash): per-cell
+        return texts[index] if distinct_rows(matrix[index]) else None  # an id twice (or a clash): per-cell
     if not _is_text(col.type) or col.null_count or not _all_plain(col):
         return None
-    texts, matrix = _ascii_texts(col)
-    return texts if _distinct_rows(matrix) else None
+    texts, matrix = padded_ascii(col)
+    return texts if distinct_rows(matrix) else None
 
 
 def _all_plain(texts: pa.Array) -> bool:
@@ -389,26 +390,3 @@ def _all_plain(texts: pa.Array) -> bool:
     na = pc.fill_null(pc.is_in(lower, value_set=pa.array(sorted(NA_TOKENS), type=pa.string())), False)
     return bool(pc.all(pc.and_(plain, pc.invert(na))).as_py())
 
-
-def _ascii_texts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """ASCII texts as a numpy text array of the longest one's width, and as bytes padded with NUL
-    to a multiple of 8 (one row a text), built from the padded buffer (no Python call a text)."""
-    width = max(int(pc.max(pc.binary_length(texts)).as_py()), 1)
-    padded = pc.utf8_rpad(texts, width=-(-width // 8) * 8, padding="\0")
-    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64 if pa.types.is_large_string(padded.type) else np.int32)
-    size = -(-width // 8) * 8
-    matrix = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=len(padded) * size,
-                           offset=int(offsets[padded.offset])).reshape(len(padded), size)
-    return matrix[:, :width].astype(np.uint32).view(f"<U{width}").reshape(-1), matrix
-
-
-def _distinct_rows(matrix: np.ndarray) -> bool:
-    """True when no two rows of a (n, 8k) uint8 matrix can be the same: a 64-bit polynomial hash of
-    each row (the row itself for k = 1), sorted, has no two equal. Equal hashes (a repeat, or rarely
-    two rows that clash) give False."""
-    words = np.ascontiguousarray(matrix).view(np.uint64)
-    h = words[:, 0].copy()
-    for k in range(1, words.shape[1]):
-        h = h * np.uint64(0x100000001B3) + words[:, k]  # wraps modulo 2**64
-    h.sort()
-    return not bool((h[1:] == h[:-1]).any())

@@ -23,6 +23,7 @@ import akhlak_levels as al
 from akhlak_levels._readers import Column, source_tables
 from akhlak_levels._readers._csv import read_csv
 from akhlak_levels._readers._csvfast import NotFast, fast_tables
+from akhlak_levels._readers import _csvwhole
 
 PIECES = ["a", "b", "7", " ", ",", ",", ";", '"', '"', '""', "\n", "\n", "\r\n", "\r", "\t", "é", "\x1c", "\xa0",
           "NA", "Setuju", "\u2028"]
@@ -99,6 +100,16 @@ def test_the_fast_reader_gives_the_exact_table_or_hands_over(tmp_path_factory, d
     if fast is not None:
         assert not isinstance(exact, Exception), f"fast read a file the exact reader refuses: {exact}"
         assert fast == exact
+    old, _csvwhole.SECTION_BYTES = _csvwhole.SECTION_BYTES, block
+    try:
+        whole = _joined(list(_csvwhole.whole_tables(path, delimiter)))
+    except NotFast:
+        whole = None
+    finally:
+        _csvwhole.SECTION_BYTES = old
+    if whole is not None:
+        assert not isinstance(exact, Exception), f"the whole-file reader read a file the exact reader refuses: {exact}"
+        assert whole == exact
     # whatever the fast reader did, the tables given to the library are the exact ones
     try:
         given_tables = _joined(list(source_tables(path, delimiter=delimiter, batch_rows=batch)))

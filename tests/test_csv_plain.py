@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import akhlak_levels as al
-from akhlak_levels._readers import Column, _csvfast
+from akhlak_levels._readers import Column, _csvfast, _csvwhole
 from akhlak_levels._readers._csv import read_csv
 from akhlak_levels._readers._csvfast import NotFast, fast_tables
 
@@ -95,6 +95,19 @@ def _fast(path: str, delimiter: str | None, plain: bool, **kw) -> tuple | None:
         _csvfast.PLAIN = old
 
 
+def _whole(path: str, delimiter: str | None, section: int) -> tuple | None:
+    """The whole-file reader's table (its sections ``section`` bytes at most), or None when it
+    hands the file over."""
+    old = _csvwhole.SECTION_BYTES
+    _csvwhole.SECTION_BYTES = section
+    try:
+        return _joined(list(_csvwhole.whole_tables(path, delimiter)))
+    except NotFast:
+        return None
+    finally:
+        _csvwhole.SECTION_BYTES = old
+
+
 def _outcome(read) -> tuple:
     """What a read gives: the fields of each ResponseSet given, or the error with every problem."""
     try:
@@ -113,6 +126,15 @@ def _exact_only(monkeypatch):
         yield  # pragma: no cover
 
     monkeypatch.setattr("akhlak_levels._readers.fast_tables", refuse)
+    monkeypatch.setattr("akhlak_levels._readers.whole_tables", refuse)
+
+
+def _no_whole(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise NotFast("the block reader, for the comparison")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr("akhlak_levels._readers.whole_tables", refuse)
 
 
 @settings(max_examples=3 * settings.default.max_examples)
@@ -134,6 +156,10 @@ def test_the_shortcuts_give_the_general_and_the_exact_tables(tmp_path_factory, e
         assert plain == exact
     if general is not None:
         assert plain == general, "the shortcuts handed over a file the general path reads"
+    whole = _whole(str(path), delimiter, block)
+    if whole is not None:
+        assert not isinstance(exact, Exception), f"the whole-file reader read a file the exact reader refuses: {exact}"
+        assert whole == exact
 
 
 @given(export=exports(), on_invalid=st.sampled_from(["raise", "missing"]), batch=st.one_of(st.none(), st.integers(1, 4)))
@@ -150,6 +176,8 @@ def test_read_responses_gives_the_same_responses_and_errors_as_the_exact_reader(
         read = lambda: list(al.iter_responses(path, q, batch_size=batch, **kw))  # noqa: E731
     fast = _outcome(read)
     with pytest.MonkeyPatch.context() as mp:
+        _no_whole(mp)
+        assert fast == _outcome(read)  # the block reader: the same batches
         mp.setattr(_csvfast, "PLAIN", False)
         assert fast == _outcome(read)  # the general fast path: the same batches
         if batch is None:  # the exact reader cuts batches its own way (blank rows, repeats within a batch)

@@ -73,8 +73,16 @@ def _general(mp: pytest.MonkeyPatch) -> None:
 
 
 def _small_blocks(mp: pytest.MonkeyPatch, block: int) -> None:
+    """The block reader, in blocks of ``block`` bytes (the whole-file reader, which reads a file in
+    one table, handing every file over)."""
     fast = _csvfast.fast_tables
     mp.setattr("akhlak_levels._readers.fast_tables", lambda path, delimiter, **kw: fast(path, delimiter, block_bytes=block, **kw))
+
+    def refuse(*args, **kwargs):
+        raise _csvfast.NotFast("the block reader")
+        yield  # pragma: no cover
+
+    mp.setattr("akhlak_levels._readers.whole_tables", refuse)
 
 
 @given(data=exports(), block=st.sampled_from([16, 64, 256, 1 << 20]), batch=st.one_of(st.none(), st.integers(1, 7)),
@@ -127,11 +135,27 @@ def test_a_typical_export_reads_its_ids_columnar(tmp_path, monkeypatch):
     assert rs.respondent_ids.tolist() == [f"ASN{r}" for r in range(500)] and rs.respondent_ids.dtype == np.dtype("<U6")
 
 
+def test_a_typical_export_read_whole_reads_its_ids_columnar(tmp_path, monkeypatch):
+    """Read whole (one parse, the ids one text per row), the ids are proved distinct by hashing
+    and read columnar; no sort, no Python string per id."""
+    path = tmp_path / "codes.csv"
+    path.write_text("respondent_id,unit,BP1a,BP1b,BP2a\n" + "".join(f"ASN{r},Unit A,1,2,3\n" for r in range(500)))
+    taken, checked = [], []
+    plain = _coding.plain_ids
+    monkeypatch.setattr("akhlak_levels._fields.plain_ids", lambda col: taken.append(plain(col) is not None) or plain(col))
+    monkeypatch.setattr("akhlak_levels._fields.check_duplicate_ids", lambda *a, **k: checked.append(1) or [])
+    rs = al.read_responses(str(path), "berakhlak", id_column="respondent_id", unit_column="unit", missing_items="missing")
+    assert taken == [True] and not checked
+    assert rs.respondent_ids.tolist() == [f"ASN{r}" for r in range(500)] and rs.respondent_ids.dtype == np.dtype("<U6")
+
+
 @given(texts=st.lists(st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=12), max_size=40),
        start=st.integers(0, 3))
-def test_ascii_texts_is_numpy_s_own_text_array(texts, start):
+def test_padded_ascii_is_numpy_s_own_text_array(texts, start):
     arr = pa.array(["pad"] * start + texts, type=pa.string())[start:]
-    got = _coding.ascii_texts(arr)
+    from akhlak_levels._readers._arrow import padded_ascii
+
+    got = padded_ascii(arr)[0]
     want = np.array(texts, dtype=str) if texts else np.zeros(0, dtype="<U1")
     assert got.dtype == want.dtype and got.tolist() == want.tolist()
 

@@ -20,13 +20,15 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import ResponseError
 from ._csv import read_csv
+from ._columns import NumberColumn, PlainTextColumn
 from ._csvfast import NotFast, fast_tables
+from ._csvwhole import whole_tables
 from ._json import document_table, from_records, read_json, read_jsonl
 from ._sheets import ArrowColumns, arrow_column, from_dataframe, is_dataframe, parquet_tables, read_parquet, read_xlsx
 from ._labelmap import LabelMap, json_path, load_label_map
 from ._table import MAX_CELL, MAX_JSON_DEPTH, Column, Table, distinct, loose, norm, shortened
 
-__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "ArrowColumns", "Column", "arrow_column", "Table", "distinct", "LabelMap", "json_path", "load_label_map", "loose", "norm", "read_source", "shortened", "source_tables"]
+__all__ = ["MAX_CELL", "MAX_JSON_DEPTH", "SUFFIXES", "ArrowColumns", "Column", "NumberColumn", "PlainTextColumn", "arrow_column", "Table", "distinct", "LabelMap", "json_path", "load_label_map", "loose", "norm", "read_source", "shortened", "source_tables"]
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".json", ".jsonl", ".ndjson", ".xlsx", ".parquet")
 
@@ -99,15 +101,27 @@ def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_r
         path = os.fspath(source)
         if not os.path.isfile(path):
             raise ResponseError(f"No responses file at {path!r}.")
-        given, last_line = 0, 0
+        given, last_line, yielded = 0, 0, False
         try:
-            for t in fast_tables(path, delimiter, batch_rows=batch_rows):
+            # the whole file: a section at a time, in one parse each, when its lines are its records
+            first = whole_tables(path, delimiter) if batch_rows is None else fast_tables(path, delimiter, batch_rows=batch_rows)
+            for t in first:
                 given += t.n
                 last_line = max([last_line, *t.skipped_rows, *(t.rows[-1:].tolist())])
+                yielded = True
                 yield t
             return
         except NotFast:
             pass
+        if batch_rows is None and not yielded:
+            try:  # the first section was one the block reader must read
+                for t in fast_tables(path, delimiter, batch_rows=batch_rows):
+                    given += t.n
+                    last_line = max([last_line, *t.skipped_rows, *(t.rows[-1:].tolist())])
+                    yield t
+                return
+            except NotFast:
+                pass
         yield from read_csv(path, delimiter).batches(batch_rows, start=given, after_line=last_line)
         return
     if isinstance(source, (str, os.PathLike)) and os.path.splitext(os.fspath(source))[1].lower() == ".parquet":

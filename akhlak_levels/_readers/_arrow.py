@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _NUMPY = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32, pa.int64(): np.int64,
           pa.uint8(): np.uint8, pa.uint32(): np.uint32, pa.float64(): np.float64}
@@ -52,3 +53,27 @@ def strings(values: Sequence[Any]) -> Any:
         return pa.array(values, type=pa.string())
     return pa.StringArray.from_buffers(len(encoded), pa.py_buffer(offsets.astype(np.int32).tobytes()),
                                        pa.py_buffer(b"".join(encoded)))
+
+
+def padded_ascii(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII texts as a numpy text array of the longest one's width, and as bytes padded with NUL
+    to a multiple of 8 (one row a text), built from the padded buffer (no Python call a text)."""
+    width = max(int(pc.max(pc.binary_length(texts)).as_py() or 0), 1)
+    padded = pc.utf8_rpad(texts, width=-(-width // 8) * 8, padding="\0")
+    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64 if pa.types.is_large_string(padded.type) else np.int32)
+    size = -(-width // 8) * 8
+    matrix = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=len(padded) * size,
+                           offset=int(offsets[padded.offset])).reshape(len(padded), size)
+    return matrix[:, :width].astype(np.uint32).view(f"<U{width}").reshape(-1), matrix
+
+
+def distinct_rows(matrix: np.ndarray) -> bool:
+    """True when no two rows of a (n, 8k) uint8 matrix can be the same: a 64-bit polynomial hash of
+    each row (the row itself for k = 1), sorted, has no two equal. Equal hashes (a repeat, or rarely
+    two rows that clash) give False."""
+    words = np.ascontiguousarray(matrix).view(np.uint64)
+    h = words[:, 0].copy()
+    for k in range(1, words.shape[1]):
+        h = h * np.uint64(0x100000001B3) + words[:, k]  # wraps modulo 2**64
+    h.sort()
+    return not bool((h[1:] == h[:-1]).any())

@@ -38,7 +38,8 @@ import pyarrow.csv as pa_csv
 from ..errors import ResponseError
 from ._csvplain import (SAMPLE_ROWS, choose_numbers, number_column, parse_typed, plain_lines, quote_marks, quotes_proved,
                         read_ahead, text_sizes)
-from ._arrow import strings, texts, to_numpy
+from ._arrow import strings, to_numpy
+from ._columns import TextColumn, blank_rows
 from ._table import MAX_CELL, Column, Table, check_header, trim_header
 
 QUOTE, LF, CR = 34, 10, 13
@@ -167,7 +168,7 @@ def _scan(b: np.ndarray, raw: bytes | bytearray, lo: int, n: int, delim: int, fi
     return Records(starts, ends, first_line + np.searchsorted(brk, starts), multi, brk)
 
 
-def _header(text: str, delimiter: str) -> list[str]:
+def header_cells(text: str, delimiter: str) -> list[str]:
     try:
         cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except (csv.Error, StopIteration):
@@ -175,25 +176,13 @@ def _header(text: str, delimiter: str) -> list[str]:
     return [h.strip() for h in cells]
 
 
-def _blank_rows(cols: list[Column], n: int) -> np.ndarray:
-    """Rows whose every cell is white space (a row of empty cells), judged per distinct value:
-    a text holding a visible ASCII character is not blank; any other is judged by ``str.strip``."""
+def blank_records(cols: list[Column], n: int) -> np.ndarray:
+    """Rows whose every cell is white space (a row of empty cells), judged per distinct value."""
     blank = np.ones(n, dtype=bool)
     for c in cols:
-        blank &= blank_values(c.values, c.arrow)[c.index]
+        blank &= blank_rows(c)
         if not blank.any():
             break
-    return blank
-
-
-def blank_values(values: np.ndarray, arrow: pa.Array | None = None) -> np.ndarray:
-    """For each text of ``values`` (``arrow``: the same texts in pyarrow, if at hand): is it empty
-    or white space only (as ``str.strip`` sees it)?"""
-    arr = arrow if arrow is not None and len(arrow) == len(values) else strings(values.tolist())
-    visible = to_numpy(pc.match_substring_regex(arr, "[!-~]"))
-    blank = np.zeros(len(values), dtype=bool)
-    for u in np.flatnonzero(~visible).tolist():
-        blank[u] = not values[u].strip()
     return blank
 
 
@@ -244,27 +233,28 @@ def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
     if bytes(buf[lo:lo + 3]) == codecs.BOM_UTF8:
         raise NotFast("a record starting with a byte-order mark (pyarrow would drop it)")
     cols = _cells(buf, rec, full, state, delimiter, lo, hi)
-    if state.raw_width > width and not _blank_rows(cols[width:], n).all():
+    if state.raw_width > width and not blank_records(cols[width:], n).all():
         raise NotFast("a trailing header cell is empty but the column is not")
     cols = cols[:width]
     lines = rec.lines[full]
-    blank = _blank_rows(cols, n)
+    blank = blank_records(cols, n)
     skipped = rec.lines[empty]
     if blank.any():
         keep = np.flatnonzero(~blank)
         skipped = np.sort(np.concatenate([skipped, lines[blank]]))
-        cols = [Column(c.values, c.index[keep], c.arrow) for c in cols]
+        cols = [c.at(keep) for c in cols]
         lines = lines[keep]
     return Table(state.header, cols, lines.astype(np.int64), path, skipped.tolist())
 
 
-_DICT = pa.dictionary(pa.int32(), pa.string())
+TEXT_DICT = pa.dictionary(pa.int32(), pa.string())
 
 
-def _parser(buf: bytearray, lo: int, hi: int, raw_width: int, delimiter: str, multi_line: bool,
-            ) -> Callable[[dict[int, pa.DataType]], pa.Table]:
+def parser(buf: bytearray | memoryview, lo: int, hi: int, raw_width: int, delimiter: str, multi_line: bool, *,
+            skip_empty: bool = True) -> Callable[[dict[int, pa.DataType]], pa.Table]:
     """pyarrow's read of the bytes ``lo:hi`` of ``buf``, given each column's type (an empty cell
-    of an ``int8`` column is null; text cells are never null)."""
+    of an ``int8`` column is null; text cells are never null); with ``skip_empty`` False an
+    empty line is an error (a record of one field)."""
     names = [f"c{j}" for j in range(raw_width)]
 
     def parse(types: dict[int, pa.DataType]) -> pa.Table:
@@ -273,7 +263,7 @@ def _parser(buf: bytearray, lo: int, hi: int, raw_width: int, delimiter: str, mu
             read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 20),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                newlines_in_values=multi_line, ignore_empty_lines=True,
+                newlines_in_values=multi_line, ignore_empty_lines=skip_empty,
             ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={names[j]: t for j, t in types.items()}, null_values=[""], strings_can_be_null=False,
@@ -289,15 +279,15 @@ def _cells(buf: bytearray, rec: Records, full: np.ndarray, state: _State, delimi
     columns of small whole numbers as ``int8`` while their texts balance the bytes, the others
     as dictionaries; the quote rule of records found as plain lines proved (see :mod:`._csvplain`)."""
     width, n = state.raw_width, int(full.sum())
-    parse = _parser(buf, lo, hi, width, delimiter, bool(rec.multi_line.any()))
+    parse = parser(buf, lo, hi, width, delimiter, bool(rec.multi_line.any()))
     try:
         if state.numbers is None:
             state.numbers = set()
             if PLAIN:
                 k = min(SAMPLE_ROWS, n)
-                sample = _parser(buf, lo, int(rec.ends[full][k - 1]), width, delimiter, bool(rec.multi_line[full][:k].any()))
-                state.numbers = choose_numbers([_dict_column(c)[0] for c in sample({j: _DICT for j in range(width)}).columns])
-        table, numbers = parse_typed(parse, state.numbers, width, _DICT)
+                sample = parser(buf, lo, int(rec.ends[full][k - 1]), width, delimiter, bool(rec.multi_line[full][:k].any()))
+                state.numbers = choose_numbers([dict_column(c)[0] for c in sample({j: TEXT_DICT for j in range(width)}).columns])
+        table, numbers = parse_typed(parse, state.numbers, width, TEXT_DICT)
         cols, sizes = _columns(table, numbers, delimiter, sized=bool(numbers) or not rec.checked)
         b = np.frombuffer(buf, dtype=np.uint8, count=hi)
         quoted = (bool(numbers) or not rec.checked) and buf.find(b'"', lo, hi) >= 0
@@ -308,7 +298,7 @@ def _cells(buf: bytearray, rec: Records, full: np.ndarray, state: _State, delimi
             if state.unbalanced >= 2:
                 numbers.clear()
                 state.numbers = set()
-            table = parse({j: _DICT for j in range(width)})
+            table = parse({j: TEXT_DICT for j in range(width)})
             cols, sizes = _columns(table, set(), delimiter, sized=not rec.checked)
     except pa.ArrowException as exc:  # another width, not UTF-8: the exact reader names it
         raise NotFast(f"pyarrow: {exc}") from None
@@ -330,7 +320,7 @@ def _columns(table: pa.Table, numbers: set[int], delimiter: str, *, sized: bool
         if j in numbers:
             col, s = number_column(table.column(j))
         else:
-            col, dictionary = _dict_column(table.column(j))
+            col, dictionary = dict_column(table.column(j))
             s, q, e = text_sizes(dictionary, col.index, delimiter) if sized else (0, 0, 0)
             s, quotes, edge = s - q, quotes + q, edge + e
         cols.append(col)
@@ -338,7 +328,7 @@ def _columns(table: pa.Table, numbers: set[int], delimiter: str, *, sized: bool
     return cols, (size, quotes, edge)
 
 
-def _dict_column(col: pa.ChunkedArray) -> tuple[Column, pa.Array]:
+def dict_column(col: pa.ChunkedArray) -> tuple[Column, pa.Array]:
     """A dictionary column (its chunks sharing one dictionary) as a :class:`Column`, and its
     dictionary; a cell over :data:`MAX_CELL` bytes sends the file to the exact reader (it
     counts characters)."""
@@ -348,7 +338,7 @@ def _dict_column(col: pa.ChunkedArray) -> tuple[Column, pa.Array]:
     if len(values) and pc.max(pc.binary_length(values)).as_py() > MAX_CELL:
         raise NotFast("a cell over MAX_CELL bytes")
     index = to_numpy(pa.chunked_array([c.indices for c in col.chunks], type=pa.int32()))
-    return Column(texts(values), index, values), values
+    return TextColumn(values, index), values
 
 
 def _check_joined(buf: bytearray, rec: Records, delimiter: str, width: int, path: str) -> None:
@@ -367,7 +357,7 @@ def _check_joined(buf: bytearray, rec: Records, delimiter: str, width: int, path
             raise NotFast("a stray quote joins rows")
 
 
-def _sniff(fh: BinaryIO, path: str) -> str:
+def sniff(fh: BinaryIO, path: str) -> str:
     """The delimiter the exact reader would pick, from the same first 2**20 characters."""
     from ._csv import sniff_delimiter
 
@@ -403,7 +393,7 @@ def _tables(path: str, delimiter: str | None, batch_rows: int | None, block_byte
             raise NotFast("UTF-16")
         fh.seek(3 if start[:3] == codecs.BOM_UTF8 else 0)
         if delimiter is None:
-            delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(fh, path)
+            delimiter = "\t" if path.lower().endswith(".tsv") else sniff(fh, path)
             fh.seek(3 if start[:3] == codecs.BOM_UTF8 else 0)
         if len(delimiter) != 1 or delimiter in '"\r\n':
             raise NotFast("a delimiter pyarrow does not take")
@@ -503,7 +493,7 @@ def _take_header(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
         text = bytes(buf[rec.starts[0]:rec.ends[0]]).decode("utf-8")
     except UnicodeDecodeError:
         raise NotFast("not UTF-8") from None
-    raw = _header(text, delimiter)
+    raw = header_cells(text, delimiter)
     header = trim_header(raw)
     if not text.strip():
         raise NotFast("a blank first line")

@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._arrow import strings, to_numpy
+from ._columns import NumberColumn
 from ._table import Column
 
 QUOTE, LF, CR = 34, 10, 13
@@ -59,7 +60,6 @@ T = TypeVar("T")
 
 _PLAIN_NUMBER = re.compile(r"^(?:[1-9]?[0-9])?$")
 _CONVERSION = re.compile(r"^In CSV column #(\d+): CSV conversion error")
-_NULL = 256  # the key of an empty cell (the others: the byte of the int8)
 
 
 def plain_lines(b: np.ndarray, raw: bytes | bytearray, lo: int, n: int, *, final: bool
@@ -124,14 +124,15 @@ def choose_numbers(sample: list[Column]) -> set[int]:
 
 
 def parse_typed(parse: Callable[[dict[int, pa.DataType]], pa.Table], numbers: set[int], width: int,
-                text_type: pa.DataType) -> tuple[pa.Table, set[int]]:
+                text_type: pa.DataType, plain: frozenset[int] = frozenset()) -> tuple[pa.Table, set[int]]:
     """``parse`` (pyarrow's read of a batch, given each column's type) with ``numbers`` as
-    ``int8`` and the other columns as ``text_type``; a column pyarrow cannot read as ``int8`` is
+    ``int8``, ``plain`` as ``string`` and the other columns as ``text_type``; a column pyarrow
+    cannot read as ``int8`` is
     read as text (after two such failures in one batch, all of them are). Returns the table
     and the columns read as numbers (``numbers`` loses the ones that failed)."""
     failures = 0
     while True:
-        types = {j: (pa.int8() if j in numbers else text_type) for j in range(width)}
+        types = {j: (pa.int8() if j in numbers else pa.string() if j in plain else text_type) for j in range(width)}
         try:
             return parse(types), set(numbers)
         except pa.ArrowInvalid as exc:
@@ -146,23 +147,10 @@ def parse_typed(parse: Callable[[dict[int, pa.DataType]], pa.Table], numbers: se
 
 
 def number_column(col: pa.ChunkedArray) -> tuple[Column, int]:
-    """An ``int8`` column as the :class:`Column` of its cells' text (each number written
-    plainly, ``""`` where empty) and the bytes those texts take in all."""
-    if not len(col):
-        return Column(np.empty(0, object), np.empty(0, np.int32)), 0
-    arr = col.combine_chunks()
-    key = np.frombuffer(arr.buffers()[1], dtype=np.uint8, count=arr.offset + len(arr))[arr.offset:]
-    if arr.null_count:
-        key = np.where(to_numpy(arr.is_valid()), key.astype(np.int16), np.int16(_NULL))
-    counts = np.bincount(key, minlength=_NULL + 1)
-    present = np.flatnonzero(counts)
-    texts = ["" if k == _NULL else str(k - 256 if k > 127 else k) for k in present.tolist()]
-    position = np.zeros(_NULL + 1, dtype=np.int32)
-    position[present] = np.arange(len(present), dtype=np.int32)
-    values = np.empty(len(texts), dtype=object)
-    values[:] = texts
-    size = int(np.dot(counts[present], np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))))
-    return Column(values, position[key]), size
+    """An ``int8`` column as the :class:`~._columns.NumberColumn` of its cells' text (each number
+    written plainly, ``""`` where empty) and the bytes those texts take in all."""
+    made = NumberColumn(col)
+    return made, made.size()
 
 
 def text_sizes(dictionary: pa.Array, index: np.ndarray, delim: str) -> tuple[int, int, int]:

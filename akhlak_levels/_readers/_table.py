@@ -64,6 +64,10 @@ class Column:
     def __getitem__(self, r: int) -> object:
         return self.values[self.index[r]]
 
+    def at(self, rows: np.ndarray | slice) -> Column:
+        """The column of some rows (positions or a slice), its distinct values kept."""
+        return Column(self.values, self.index[rows], self.arrow)
+
 
 def distinct(col: np.ndarray | Column) -> Column:
     """``col`` as distinct values and an index per row, in C loops (no Python call per cell).
@@ -143,11 +147,11 @@ class Table:
             hi = min(lo + step, n)
             mine = skipped[skipped < self.rows[hi]] if hi < n else skipped
             skipped = skipped[len(mine):]
-            data = [Column(c.values, c.index[lo:hi], c.arrow) if isinstance(c, Column) else c[lo:hi] for c in self.data]
+            data = [c.at(slice(lo, hi)) if isinstance(c, Column) else c[lo:hi] for c in self.data]
             yield Table(self.columns, data, self.rows[lo:hi], self.file, mine.tolist(),
                         self.questionnaire_id, self.questionnaire_version, hi / n)
         if start >= n and len(skipped):  # blank rows after the last record given
-            yield Table(self.columns, [c[:0] if isinstance(c, np.ndarray) else Column(c.values, c.index[:0]) for c in self.data],
+            yield Table(self.columns, [c[:0] if isinstance(c, np.ndarray) else c.at(slice(0, 0)) for c in self.data],
                         self.rows[:0], self.file, skipped.tolist(), self.questionnaire_id, self.questionnaire_version, 1.0)
 
 
