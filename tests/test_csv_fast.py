@@ -110,6 +110,17 @@ def test_the_fast_reader_gives_the_exact_table_or_hands_over(tmp_path_factory, d
     if whole is not None:
         assert not isinstance(exact, Exception), f"the whole-file reader read a file the exact reader refuses: {exact}"
         assert whole == exact
+    # read whole in sections of ``block`` bytes: a section the whole-file reader hands over is read
+    # on by the block reader (then the exact reader), from where it stopped
+    old, _csvwhole.SECTION_BYTES = _csvwhole.SECTION_BYTES, block
+    try:
+        in_sections = _joined(list(source_tables(path, delimiter=delimiter)))
+    except al.AkhlakLevelsError as exc:
+        assert isinstance(exact, Exception) and str(exc) == str(exact)
+    else:
+        assert in_sections == exact
+    finally:
+        _csvwhole.SECTION_BYTES = old
     # whatever the fast reader did, the tables given to the library are the exact ones
     try:
         given_tables = _joined(list(source_tables(path, delimiter=delimiter, batch_rows=batch)))

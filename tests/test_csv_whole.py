@@ -97,6 +97,29 @@ def test_a_file_that_turns_irregular_after_its_first_section_is_finished_by_the_
     assert rs.unit[450] == 'Unit "A"' and rs.respondent_ids[599] == "R599"
 
 
+def test_a_later_section_with_a_quoted_line_break_is_read_on_by_the_block_reader(tmp_path, monkeypatch):
+    """A quoted line break (a comment typed over two lines) after the first section: the block
+    reader reads on from that section's first record, the exact reader is never called (it would
+    hold the whole file as Python objects), and the rows are the exact reader's."""
+    text = _codes(600).replace("R450,Unit A,", 'R450,"Unit A\nTimur",')
+    path = tmp_path / "codes.csv"
+    path.write_text(text)
+    exact = _outcome(str(path), al.load_questionnaire("berakhlak"))
+    monkeypatch.setattr(_csvwhole, "SECTION_BYTES", 2048)
+    whole = _csvwhole.whole_tables(str(path), None)
+    assert next(whole).n > 0
+    with pytest.raises(NotFast, match="line break") as err:
+        list(whole)
+    assert err.value.resume is not None and err.value.resume.line > 2
+
+    def no_exact(*a, **k):
+        raise AssertionError("the exact reader was called")
+
+    monkeypatch.setattr("akhlak_levels._readers.read_csv", no_exact)
+    got = _outcome(str(path), al.load_questionnaire("berakhlak"))
+    assert got == exact and got[3][450] == "Unit A\nTimur"
+
+
 @pytest.mark.parametrize("text, why", [
     ("id,BP1a\n1,2\n\n3,4\n", None),  # an empty line: a record of empty cells, skipped (line 3)
     ("id,BP1a\n1,2\n \n3,4\n", "pyarrow"),  # white space alone: a record of one cell

@@ -101,27 +101,21 @@ def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_r
         path = os.fspath(source)
         if not os.path.isfile(path):
             raise ResponseError(f"No responses file at {path!r}.")
-        given, last_line, yielded = 0, 0, False
-        try:
-            # the whole file: a section at a time, in one parse each, when its lines are its records
-            first = whole_tables(path, delimiter) if batch_rows is None else fast_tables(path, delimiter, batch_rows=batch_rows)
-            for t in first:
-                given += t.n
-                last_line = max([last_line, *t.skipped_rows, *(t.rows[-1:].tolist())])
-                yielded = True
-                yield t
-            return
-        except NotFast:
-            pass
-        if batch_rows is None and not yielded:
-            try:  # the first section was one the block reader must read
-                for t in fast_tables(path, delimiter, batch_rows=batch_rows):
+        given, last_line, resume = 0, 0, None
+        readers = [lambda: fast_tables(path, delimiter, batch_rows=batch_rows, resume=resume)]
+        if batch_rows is None:  # the whole file: a section at a time, in one parse each, when its lines are records
+            readers.insert(0, lambda: whole_tables(path, delimiter))
+        for reader in readers:
+            try:
+                for t in reader():
                     given += t.n
                     last_line = max([last_line, *t.skipped_rows, *(t.rows[-1:].tolist())])
                     yield t
                 return
-            except NotFast:
-                pass
+            except NotFast as exc:  # the next reader reads on from where this one stopped
+                resume = exc.resume if given or last_line else None
+                if (given or last_line) and resume is None:
+                    break
         yield from read_csv(path, delimiter).batches(batch_rows, start=given, after_line=last_line)
         return
     if isinstance(source, (str, os.PathLike)) and os.path.splitext(os.fspath(source))[1].lower() == ".parquet":

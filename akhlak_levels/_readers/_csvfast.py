@@ -54,7 +54,22 @@ WHOLE_FILE_BLOCK_BYTES = 4 * 2**20
 
 
 class NotFast(Exception):
-    """The file is one the exact reader must read (or refuse, naming the fault)."""
+    """The file is one the exact reader must read (or refuse, naming the fault). ``resume``, when
+    set: where the block reader can take over (the records before it were given)."""
+
+    resume: Resume | None = None
+
+
+@dataclass(frozen=True)
+class Resume:
+    """A place to read on from: the file offset of a record's start, the line it is on, the header
+    read before (trimmed) and its width as written, and the delimiter."""
+
+    offset: int
+    line: int
+    header: list[str]
+    raw_width: int
+    delimiter: str
 
 
 @dataclass(frozen=True)
@@ -373,21 +388,28 @@ def sniff(fh: BinaryIO, path: str) -> str:
 
 
 def fast_tables(path: str, delimiter: str | None, *, batch_rows: int | None = None,
-                block_bytes: int | None = None) -> Iterator[Table]:
+                block_bytes: int | None = None, resume: Resume | None = None) -> Iterator[Table]:
     """Tables of at most ``batch_rows`` records (a block's worth when None) of the CSV at
     ``path``; :class:`NotFast` as soon as a part of the file is one the exact reader must read.
     With ``batch_rows`` None (the whole file is wanted) the next block is read by a thread of
     its own while the caller codes the current one. ``block_bytes``: by default
-    :data:`WHOLE_FILE_BLOCK_BYTES` for a whole-file read, :data:`BLOCK_BYTES` batch by batch."""
+    :data:`WHOLE_FILE_BLOCK_BYTES` for a whole-file read, :data:`BLOCK_BYTES` batch by batch.
+    ``resume``: read the records from there on (the header and delimiter as it says)."""
     if block_bytes is None:
         block_bytes = WHOLE_FILE_BLOCK_BYTES if batch_rows is None else BLOCK_BYTES
     if batch_rows is None and PLAIN:
-        return read_ahead(lambda: _tables(path, delimiter, batch_rows, block_bytes))
-    return _tables(path, delimiter, batch_rows, block_bytes)
+        return read_ahead(lambda: _tables(path, delimiter, batch_rows, block_bytes, resume))
+    return _tables(path, delimiter, batch_rows, block_bytes, resume)
 
 
-def _tables(path: str, delimiter: str | None, batch_rows: int | None, block_bytes: int) -> Iterator[Table]:
+def _tables(path: str, delimiter: str | None, batch_rows: int | None, block_bytes: int,
+            resume: Resume | None = None) -> Iterator[Table]:
     with open(path, "rb") as fh:
+        if resume is not None:
+            fh.seek(resume.offset)
+            state = _State(header=resume.header, raw_width=resume.raw_width, line=resume.line)
+            yield from _blocks(fh, path, resume.delimiter, batch_rows, block_bytes, state)
+            return
         start = fh.read(4)
         if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raise NotFast("UTF-16")
@@ -400,7 +422,8 @@ def _tables(path: str, delimiter: str | None, batch_rows: int | None, block_byte
         yield from _blocks(fh, path, delimiter, batch_rows, block_bytes)
 
 
-def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | None, block_bytes: int) -> Iterator[Table]:
+def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | None, block_bytes: int,
+            state: _State | None = None) -> Iterator[Table]:
     """Read ``fh`` into one buffer, a block at a time. Each new block is scanned from the end of
     the last complete record; the records found wait until ``batch_rows`` of them (that are not
     empty lines) are there, or the file ends, and are then parsed together. The bytes before the
@@ -408,8 +431,9 @@ def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | 
 
     So scanning works on one block at a time (its temporaries bounded by ``block_bytes``) while a
     batch holds ``batch_rows`` records whatever their size (with ``batch_rows`` None: the
-    records of each block)."""
-    state = _State()
+    records of each block). ``state``: the header already read (reading on from a record)."""
+    resumed = state is not None
+    state = _State() if state is None else state
     delim, eof, given = ord(delimiter), False, 0
     base, total = fh.tell(), max(os.fstat(fh.fileno()).st_size, 1)  # the file offset of space[0]
     space = bytearray(block_bytes)
@@ -463,7 +487,7 @@ def _blocks(fh: io.BufferedIOBase, path: str, delimiter: str, batch_rows: int | 
         del b
     if state.header is None:
         raise NotFast("no header")
-    if not given:
+    if not given and not resumed:
         raise NotFast("no data rows")  # the exact reader gives the message
 
 

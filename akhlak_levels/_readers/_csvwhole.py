@@ -16,9 +16,9 @@ end to number its line; here no position is looked for. A section is read here w
 - the columns parsed as whole numbers balance the bytes (see :mod:`._csvplain`), the line breaks
   counted in that same pass.
 
-Anything else raises :class:`~._csvfast.NotFast`: met in the first section, the block reader of
-:mod:`._csvfast` reads the file (or hands it to the exact reader); met later, the exact reader
-gives the records not given yet. The header, UTF-8, NUL and
+Anything else raises :class:`~._csvfast.NotFast`, and the block reader of :mod:`._csvfast` reads
+the file from the first record of that section on (from the start when it is the first), or
+hands it to the exact reader. The header, UTF-8, NUL and
 byte-order-mark rules are those of :mod:`._csvfast`.
 """
 
@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ResponseError
-from ._csvfast import TEXT_DICT, NotFast, blank_records, dict_column, header_cells, parser, sniff
+from ._csvfast import TEXT_DICT, NotFast, Resume, blank_records, dict_column, header_cells, parser, sniff
 from ._csvplain import SAMPLE_ROWS, choose_numbers, number_column, parse_typed, text_sizes
 from ._columns import PlainTextColumn
 from ._table import MAX_CELL, Column, Table, check_header, trim_header
@@ -95,7 +95,11 @@ def _sections(mm: mmap.mmap, lo: int, header: list[str], raw_width: int, delimit
             raise NotFast("a NUL character")
         if types is None:
             types = _choose_types(mm, lo, hi, raw_width, delimiter)
-        table = _section(mm, lo, hi, header, raw_width, types, delimiter, path, line)
+        try:
+            table = _section(mm, lo, hi, header, raw_width, types, delimiter, path, line)
+        except NotFast as exc:  # the block reader can read on from this section's first record
+            exc.resume = Resume(lo, line, header, raw_width, delimiter)
+            raise
         line += table.n + len(table.skipped_rows)
         given += table.n
         table.done = hi / n
