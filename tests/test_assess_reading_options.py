@@ -96,3 +96,39 @@ def test_a_vote_instrument_takes_the_options_of_read_votes():
         assess(vq, path, label_map=MAP)
     with pytest.raises(ValueError, match="The 'unit_column' parameter of assess must be left out when the votes"):
         assess(vq, votes, unit_column="Unit Kerja")
+
+
+def _same_table(a, b) -> None:
+    """Two result tables (reliability, item analysis, careless, DIF) hold the same values."""
+    assert [k for k in a.__dict__] == [k for k in b.__dict__]
+    for k, v in a.__dict__.items():
+        w = b.__dict__[k]
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+            assert_allclose(v, w, rtol=0, atol=0, equal_nan=True)
+        elif isinstance(v, np.ndarray):
+            assert_array_equal(v, w)
+        elif hasattr(v, "as_strings"):  # Flags
+            assert v.as_strings() == w.as_strings(), k
+        else:
+            assert v == w, k
+
+
+@pytest.mark.parametrize("analysis", ["reliability", "item_analysis", "careless", "dif"])
+def test_the_quality_analyses_of_a_path_take_the_reading_options(tmp_path, q, analysis):
+    """``reliability``, ``item_analysis``, ``careless`` and ``dif`` of a path pass the reading
+    options to :func:`read_responses` as ``assess`` does: the same results as reading first, an
+    unknown option and an option with responses already read refused by name."""
+    import akhlak_levels as al
+
+    path, _ = _export(tmp_path / "export.csv", q, n=40)
+    func = getattr(al, analysis)
+    extra = {"group": ["A", "B"] * 20, "min_group_size": 5} if analysis == "dif" else {}
+    with pytest.raises(ResponseError):  # the words are not the questionnaire's labels
+        func(q, path, **extra)
+    got = func(q, path, label_map=MAP, dayfirst=True, **extra)
+    want = func(q, read_responses(path, q, label_map=MAP, dayfirst=True), **extra)
+    _same_table(got, want)
+    with pytest.raises(TypeError, match=rf"The 'labelmap' parameter of {analysis} must be a reading option"):
+        func(q, path, labelmap=MAP, **extra)
+    with pytest.raises(ValueError, match=rf"The 'dayfirst' parameter of {analysis} must be left out"):
+        func(q, read_responses(path, q, label_map=MAP, dayfirst=True), dayfirst=True, **extra)

@@ -121,13 +121,21 @@ def test_the_fast_reader_gives_the_exact_table_or_hands_over(tmp_path_factory, d
         assert in_sections == exact
     finally:
         _csvwhole.SECTION_BYTES = old
-    # whatever the fast reader did, the tables given to the library are the exact ones
+    # whatever the fast reader did, the tables given to the library are the exact ones (the
+    # whole-file reader's sections of ``block`` bytes, cut into batches, among them)
+    old_batch, _csvwhole.BATCH_SECTION_BYTES = _csvwhole.BATCH_SECTION_BYTES, block
     try:
-        given_tables = _joined(list(source_tables(path, delimiter=delimiter, batch_rows=batch)))
+        given = list(source_tables(path, delimiter=delimiter, batch_rows=batch))
     except al.AkhlakLevelsError as exc:
         assert isinstance(exact, Exception) and str(exc) == str(exact)
     else:
-        assert given_tables == exact
+        assert _joined(given) == exact
+        done = [t.done for t in given]
+        assert all(d is not None for d in done) and done == sorted(done) and done[-1] == 1.0
+        if batch is not None:
+            assert all(t.n <= batch for t in given)
+    finally:
+        _csvwhole.BATCH_SECTION_BYTES = old_batch
 
 
 def _export(n: int = 30) -> tuple[str, al.ResponseSet]:

@@ -22,6 +22,7 @@ from ..errors import ResponseError
 from ._csv import read_csv
 from ._columns import NumberColumn, PlainTextColumn
 from ._csvfast import NotFast, fast_tables
+from ._csvplain import read_ahead
 from ._csvwhole import whole_tables
 from ._json import document_table, from_records, read_json, read_jsonl
 from ._sheets import ArrowColumns, arrow_column, from_dataframe, is_dataframe, parquet_tables, read_parquet, read_xlsx
@@ -95,6 +96,23 @@ def source_tables(
         yield pending
 
 
+def whole_batches(path: str, delimiter: str | None, batch_rows: int | None) -> Iterator[Table]:
+    """The tables of :func:`whole_tables` (a section each), cut into ``batch_rows`` respondents
+    (fewer at a section's end) when given; ``done`` counts the file's bytes read."""
+    before = 0.0
+    tables = whole_tables(path, delimiter) if batch_rows is None else read_ahead(
+        lambda: whole_tables(path, delimiter, batches=True))
+    for t in tables:
+        if batch_rows is None:
+            yield t
+            continue
+        end = t.done if t.done is not None else 1.0
+        for b in t.batches(batch_rows):
+            b.done = before + (end - before) * (b.done if b.done is not None else 1.0)
+            yield b
+        before = end
+
+
 def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_rows: int | None,
             arrow: bool = False) -> Iterator[Table]:
     if isinstance(source, (str, os.PathLike)) and os.path.splitext(os.fspath(source))[1].lower() in (".csv", ".txt", ".tsv"):
@@ -102,16 +120,17 @@ def _tables(source: Any, delimiter: str | None, sheet: str | int | None, batch_r
         if not os.path.isfile(path):
             raise ResponseError(f"No responses file at {path!r}.")
         given, last_line, resume = 0, 0, None
-        readers = [lambda: fast_tables(path, delimiter, batch_rows=batch_rows, resume=resume)]
-        if batch_rows is None:  # the whole file: a section at a time, in one parse each, when its lines are records
-            readers.insert(0, lambda: whole_tables(path, delimiter))
+        readers = [lambda: whole_batches(path, delimiter, batch_rows),  # a section at a time, when its lines are records
+                   lambda: fast_tables(path, delimiter, batch_rows=batch_rows, resume=resume)]
         for reader in readers:
             try:
                 for t in reader():
                     given += t.n
                     last_line = max([last_line, *t.skipped_rows, *(t.rows[-1:].tolist())])
                     yield t
-                return
+                if given:
+                    return
+                break  # no data rows: the exact reader says so
             except NotFast as exc:  # the next reader reads on from where this one stopped
                 resume = exc.resume if given or last_line else None
                 if (given or last_line) and resume is None:

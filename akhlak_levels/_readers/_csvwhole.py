@@ -45,26 +45,32 @@ QUOTE, LF, CR = 34, 10, 13
 #: The most bytes parsed at once: a larger file is read in sections cut at line breaks.
 SECTION_BYTES = 256 * 2**20
 
+#: The sections of a read batch by batch (:func:`~akhlak_levels.iter_responses`): the first batch
+#: comes after a small parse, and the next section is parsed while the caller works on a batch.
+BATCH_SECTION_BYTES = 32 * 2**20
+
 #: Bytes a chunk of the counting pass holds (each of its temporaries stays in cache).
 _CHUNK = 2**18
 
 
-def whole_tables(path: str, delimiter: str | None) -> Iterator[Table]:
+def whole_tables(path: str, delimiter: str | None, *, batches: bool = False) -> Iterator[Table]:
     """The tables of the CSV at ``path``, a section at a time; :class:`NotFast` as soon as a
     section is one the block reader must read (before the first table when it is the first).
 
     A file of one section is mapped with its pages at once; a larger one is mapped as it is read,
-    and each section's pages are let go once it is parsed, so memory holds about one section."""
+    and each section's pages are let go once it is parsed, so memory holds about one section.
+    Sections are :data:`SECTION_BYTES` at most, :data:`BATCH_SECTION_BYTES` for ``batches``."""
+    section = BATCH_SECTION_BYTES if batches else SECTION_BYTES
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if not size:
             raise NotFast("an empty file")
-        populate = getattr(mmap, "MAP_POPULATE", 0) if size <= SECTION_BYTES else 0  # pages mapped at once (Linux)
+        populate = getattr(mmap, "MAP_POPULATE", 0) if size <= section else 0  # pages mapped at once (Linux)
         # unmapped when the last view of it goes (numpy and pyarrow views outlive a close)
         mm = mmap.mmap(fh.fileno(), 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ) if populate else \
             mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         delimiter, header, raw_width, lo = _start(mm, fh, path, delimiter)
-    yield from _sections(mm, lo, header, raw_width, delimiter, path)
+    yield from _sections(mm, lo, header, raw_width, delimiter, path, section)
 
 
 def _start(mm: mmap.mmap, fh: BinaryIO, path: str, delimiter: str | None) -> tuple[str, list[str], int, int]:
@@ -83,12 +89,13 @@ def _start(mm: mmap.mmap, fh: BinaryIO, path: str, delimiter: str | None) -> tup
     return delimiter, header, raw_width, lo
 
 
-def _sections(mm: mmap.mmap, lo: int, header: list[str], raw_width: int, delimiter: str, path: str) -> Iterator[Table]:
+def _sections(mm: mmap.mmap, lo: int, header: list[str], raw_width: int, delimiter: str, path: str,
+              section: int) -> Iterator[Table]:
     n, types, line, given = len(mm), None, 2, 0
     if mm.find(b"\0", 0, lo) >= 0:
         raise NotFast("a NUL character")
     while lo < n:
-        hi = n if n - lo <= SECTION_BYTES else mm.rfind(b"\n", lo, lo + SECTION_BYTES) + 1
+        hi = n if n - lo <= section else mm.rfind(b"\n", lo, lo + section) + 1
         if hi <= lo:
             raise NotFast("a line longer than a section")
         if mm.find(b"\0", lo, hi) >= 0:

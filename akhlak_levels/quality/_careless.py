@@ -244,6 +244,7 @@ def careless(
     model: LevelModel | str | None = None,
     duration: str | Sequence[Any] | np.ndarray | None = None,
     thresholds: Mapping[str, float] | None = None,
+    **read_options: Any,
 ) -> CarelessTable:
     """Careless-responding indices and flags for every respondent.
 
@@ -260,10 +261,11 @@ def careless(
         reads it), or the name of a column read with ``read_responses(...,
         group_columns=[name])``.
     thresholds : dict of str to float, default=None
-        Overrides of :data:`DEFAULT_THRESHOLDS` (keys ``longstring``, ``longstring_share``,
-        ``irv``, ``mahalanobis_p``, ``mahalanobis_ratio``, ``even_odd``,
-        ``even_odd_min_scales``, ``person_fit``, ``seconds_per_item``). ``inf`` or ``-inf``
-        switches a rule off.
+        Overrides of :data:`DEFAULT_THRESHOLDS` (keys ``longstring``, ``longstring_share``, ``irv``,
+        ``mahalanobis_p``, ``mahalanobis_ratio``, ``even_odd``, ``even_odd_min_scales``,
+        ``person_fit``, ``seconds_per_item``); ``inf`` or ``-inf`` switches a rule off.
+    **read_options
+        :func:`~akhlak_levels.read_responses`'s options, for a path or table (as ``assess``).
 
     Returns
     -------
@@ -275,8 +277,8 @@ def careless(
         An unknown threshold name (the message lists the known ones), a threshold that is
         not a number, or thresholds that are not a mapping.
     ResponseError
-        Responses read for another questionnaire; a duration column that was not read; a
-        duration that cannot be read (naming the respondent and the value).
+        Responses read for another questionnaire; a duration column not read, or a duration
+        that cannot be (naming the respondent and the value).
     ModelError
         The model belongs to another questionnaire.
 
@@ -317,10 +319,8 @@ def careless(
     and Psychology*, 33, 105-121.
     Huang, J. L., Curran, P. G., Keeney, J., Poposki, E. M., & DeShon, R. P. (2012). *Journal of
     Business and Psychology*, 27, 99-114.
-    Johnson, J. A. (2005). Ascertaining the validity of individual protocols from web-based
-    personality inventories. *Journal of Research in Personality*, 39, 103-129.
-    Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data.
-    *Psychological Methods*, 17, 437-455.
+    Johnson, J. A. (2005). *Journal of Research in Personality*, 39, 103-129.
+    Meade, A. W., & Craig, S. B. (2012). *Psychological Methods*, 17, 437-455.
     Snijders, T. A. B. (2001). *Psychometrika*, 66, 331-342.
     R: ``careless::longstring``, ``careless::irv``, ``careless::mahad``, ``careless::evenodd``.
 
@@ -342,7 +342,7 @@ def careless(
     """
     q = load_questionnaire(questionnaire)
     th = _check_thresholds(thresholds)
-    rs = responses_for(q, responses)
+    rs = responses_for(q, responses, read_options, "careless")
     model = model_for(q, model)
     found = _Found(len(rs))
     _likert_indices(q, rs, found)

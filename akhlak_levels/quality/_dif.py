@@ -318,6 +318,7 @@ def dif(
     model: LevelModel | str | None = None,
     min_group_size: int = 5,
     on_cycle: Literal["union", "intersection"] = "union",
+    **read_options: Any,
 ) -> DifTable:
     """Differential item functioning across groups by ordinal logistic regression.
 
@@ -356,6 +357,8 @@ def dif(
         Smaller groups are left out of the fits, named in ``suppressed_groups``.
     on_cycle : {"union", "intersection"}, default="union"
         The set a cycling purification closes on (see :class:`DifTable`, ``purification``).
+    **read_options
+        :func:`~akhlak_levels.read_responses`'s options, for a path or table (as ``assess``).
 
     Returns
     -------
@@ -393,13 +396,10 @@ def dif(
 
     References
     ----------
-    Zumbo, B. D. (1999). *A Handbook on the Theory and Methods of Differential Item Functioning
-    (DIF)*. Ottawa: Department of National Defense.
-    Zumbo, B. D., & Thomas, D. R. (1997). *A measure of effect size for a model-based approach
-    for studying DIF*. University of Northern British Columbia.
+    Zumbo, B. D. (1999). *A Handbook on the Theory and Methods of DIF*. Ottawa: DND.
+    Zumbo, B. D., & Thomas, D. R. (1997). University of Northern British Columbia.
     Jodoin, M. G., & Gierl, M. J. (2001). *Applied Measurement in Education*, 14, 329-349.
-    Crane, P. K., Gibbons, L. E., Jolley, L., & van Belle, G. (2006). *Medical Care*, 44,
-    S115-S123.
+    Crane, P. K., Gibbons, L. E., Jolley, L., & van Belle, G. (2006). *Med Care*, 44, S115-23.
     Benjamini, Y., & Hochberg, Y. (1995), see :func:`benjamini_hochberg`.
     R: ``lordif::rundif``, ``difR::difLogistic`` (binary items).
 
@@ -418,7 +418,7 @@ def dif(
     q = load_questionnaire(questionnaire)
     _check_parameters(matching, criteria, alpha, max_rounds, on_cycle)
     mgs = check("dif", "min_group_size", min_group_size, Interval(1, None, integer=True))
-    rs = responses_for(q, responses)
+    rs = responses_for(q, responses, read_options, "dif")
     groups = _groups(rs, group, reference, mgs)
     level_model = _matching_model(q, model) if matching == "expected_level" else None
     fits = _purified_fits(q, rs, groups, matching, level_model, alpha, purify, max_rounds, on_cycle)

@@ -14,7 +14,8 @@ from ..levels import N_LEVELS
 from ..model import level_probabilities
 from ..questionnaire import Questionnaire, load_questionnaire
 from ._keyed import NanPolicy, check_nan_policy, covariance, keyed_in_first_scale, keyed_matrix
-from ..responses import MISSING, ResponseSet, read_responses
+from ..responses import MISSING, ResponseSet
+from ._inputs import responses_for
 
 __all__ = ["ItemTable", "item_analysis"]
 
@@ -113,6 +114,7 @@ def item_analysis(
     *,
     nan_policy: NanPolicy = "pairwise",
     scale: str | None = None,
+    **read_options: Any,
 ) -> ItemTable:
     """Item statistics: answered share, mean, SD, option distribution, corrected item-total
     correlation, alpha if dropped; for choice items, how each option relates to the level.
@@ -128,6 +130,8 @@ def item_analysis(
         included) in that scale, keyed by the scale's keys, as ``psych::alpha`` on the scale's
         keyed items gives them. An item that two scales key differently (keys per scale) has a
         row in each scale's table. None: every item once, in its first scale.
+    **read_options
+        :func:`~akhlak_levels.read_responses`'s options, for a path or table (as ``assess``).
 
     Returns
     -------
@@ -155,8 +159,7 @@ def item_analysis(
     q = load_questionnaire(questionnaire)
     if scale is not None:
         check("item_analysis", "scale", scale, Options({s.id for s in q.scales}))
-    if not isinstance(responses, ResponseSet):
-        responses = read_responses(responses, q)
+    responses = responses_for(q, responses, read_options, "item_analysis")
     if scale is None:  # every item, keyed as in its first scale (the one its row refers to)
         rows = list(range(q.n_items))
         row_scale = [it.scales[0] if it.scales else "" for it in q.items]

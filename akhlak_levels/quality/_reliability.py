@@ -27,7 +27,8 @@ from ._keyed import (
     pairwise_correlation,
 )
 from ..questionnaire import Questionnaire, load_questionnaire
-from ..responses import ResponseSet, read_responses
+from ..responses import ResponseSet
+from ._inputs import responses_for
 
 __all__ = [
     "ReliabilityWarning",
@@ -375,6 +376,7 @@ def reliability(
     nan_policy: ReliabilityNanPolicy = "pairwise",
     ci: float = 0.95,
     feldt_n: FeldtN = "used",
+    **read_options: Any,
 ) -> ReliabilityTable:
     """Reliability of every scale of a questionnaire, items keyed first.
 
@@ -405,6 +407,8 @@ def reliability(
         (``n_respondents``), as ``psych::alpha.ci(alpha, n.obs=n_respondents, n.var=k)``
         computes it. ``"rows"``: every row of the responses, including respondents who skipped
         the scale, as ``psych::alpha(X)$feldt`` (``n = nrow(X)``) and pingouin count.
+    **read_options
+        :func:`~akhlak_levels.read_responses`'s options, for a path or table (as ``assess``).
 
     Returns
     -------
@@ -428,8 +432,7 @@ def reliability(
     check("reliability", "ci", ci, Interval(0, 1, closed="neither"))
     check("reliability", "feldt_n", feldt_n, Options({"used", "rows"}))
     q = load_questionnaire(questionnaire)
-    if not isinstance(responses, ResponseSet):
-        responses = read_responses(responses, q)
+    responses = responses_for(q, responses, read_options, "reliability")
     scores = score_codes(q, responses.codes, None, min_answered=1e-9).scale_scores if q.scales else None
     rows: dict[str, list[Any]] = {c: [] for c in ReliabilityTable.COLUMNS}
     for s_i, scale in enumerate(q.scales):
