@@ -301,8 +301,28 @@ def plain_ids(col: np.ndarray | Column) -> tuple[np.ndarray, Any] | None:
 
 
 def _all_plain_ids(arr: Any) -> bool:
-    return bool(pc.all(pc.match_substring_regex(arr, _PLAIN)).as_py()
-                and not pc.any(pc.match_substring_regex(arr, _NOT_OWN)).as_py())
+    """Is every text of a pyarrow string array plain (:data:`_PLAIN`) and its own id (not
+    :data:`_NOT_OWN`)? Judged on the array's bytes (UTF-8: a byte over 0x7E is not ASCII); the
+    regex runs only on the texts that could be an NA token (no digit) or Excel's notation (a
+    ``+``)."""
+    n = len(arr)
+    if not n or arr.null_count or arr.type != pa.string():
+        return bool(n) and bool(pc.all(pc.match_substring_regex(arr, _PLAIN)).as_py()) and \
+            not pc.any(pc.match_substring_regex(arr, _NOT_OWN)).as_py()
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=arr.offset + n + 1)[arr.offset:]
+    lengths = np.diff(offsets)
+    if not (lengths > 0).all():
+        return False
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8, count=int(offsets[-1]))[int(offsets[0]):]
+    starts = offsets[:-1] - offsets[0]
+    first, last = data[starts], data[starts + lengths - 1]
+    if not (((data >= 0x20) & (data <= 0x7E)).all() and (first != 0x20).all() and (last != 0x20).all()):
+        return False  # visible ASCII at both ends, printable ASCII between
+    digit = (data >= 0x30) & (data <= 0x39)
+    maybe = (np.add.reduceat(digit, starts) == 0) | (np.add.reduceat(data == 0x2B, starts) > 0)
+    if not maybe.any():
+        return True
+    return not pc.any(pc.match_substring_regex(arr.filter(pa.array(maybe)), _NOT_OWN)).as_py()
 
 
 #: A plain text that is not its own id: an NA token (:func:`norm` of a plain text is its ASCII

@@ -16,6 +16,7 @@ import re
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -258,3 +259,16 @@ def test_a_repeat_raised_before_a_later_fault_carries_no_other_error(tmp_path, m
     with pytest.raises(al.ResponseError) as err:
         al.read_responses(str(path), "berakhlak", id_column="respondent_id", unit_column="unit", missing_items="missing")
     assert "duplicate respondent id" in str(err.value) and err.value.__suppress_context__ and err.value.__cause__ is None
+
+
+@given(texts=st.lists(st.one_of(st.text(st.sampled_from("naNA/-tidk jwbE+.,079uolASN \u00e9\t"), max_size=14),
+                                st.sampled_from(sorted(_coding.NA_TOKENS) + ["1,9E+17", "7e+5", "N/A", " A1", "A1 "])),
+                      min_size=1, max_size=30),
+       start=st.integers(0, 2))
+def test_the_byte_judgement_of_plain_ids_is_the_regex_one(texts, start):
+    """``_all_plain_ids`` judges on the bytes (and runs the regex only on texts that could be an
+    NA token or Excel's notation): the same verdict as both regexes over every text."""
+    arr = pa.array(["pad"] * start + texts, type=pa.string())[start:]
+    want = bool(pc.all(pc.match_substring_regex(arr, _coding._PLAIN)).as_py()) and \
+        not pc.any(pc.match_substring_regex(arr, _coding._NOT_OWN)).as_py()
+    assert _coding._all_plain_ids(arr) == want

@@ -206,8 +206,20 @@ def blank_rows(col: Column) -> np.ndarray:
     """For each row of ``col``: is its cell empty or white space only (as ``str.strip`` sees it)?"""
     if isinstance(col, NumberColumn):
         return col.keys == col.blank if col.blank is not None else np.zeros(len(col), dtype=bool)
-    if isinstance(col, PlainTextColumn):
-        return blank_values(col.texts)
+    if isinstance(col, PlainTextColumn):  # a text starting with a visible ASCII byte is not blank
+        texts, n = col.texts, len(col.texts)
+        if not n or texts.null_count or texts.type != pa.string():
+            return blank_values(texts)
+        offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32, count=texts.offset + n + 1)[texts.offset:]
+        data = np.frombuffer(texts.buffers()[2], dtype=np.uint8) if texts.buffers()[2] is not None else np.zeros(0, np.uint8)
+        data = data if len(data) else np.zeros(1, dtype=np.uint8)  # all empty: judged one by one below
+        starts = offsets[:-1]
+        first = data[np.minimum(starts, len(data) - 1)]
+        judge = np.flatnonzero((offsets[1:] == starts) | (first < 0x21) | (first > 0x7E))
+        blank = np.zeros(n, dtype=bool)
+        if len(judge):
+            blank[judge] = blank_values(texts.take(pa.array(judge, type=pa.int64())))
+        return blank
     if isinstance(col, TextColumn):
         return blank_values(col.arrow)[col.index]
     values = col.values
