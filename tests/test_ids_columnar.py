@@ -121,8 +121,11 @@ def test_a_repeat_across_batches_names_both_rows_and_comes_before_a_later_fault(
     assert (p.respondent, p.row, p.message) == ("R3", 30, "duplicate respondent id, on rows [5, 30]")
 
 
-def test_a_typical_export_reads_its_ids_columnar(tmp_path, monkeypatch):
-    """The common case takes the columnar path for every batch and never sorts ids batch by batch."""
+@pytest.mark.parametrize("whole", [False, True])
+def test_a_typical_export_reads_its_ids_columnar(tmp_path, monkeypatch, whole):
+    """The common case takes the columnar path for every batch of the block reader, or once for
+    the whole-file reader (one parse, the ids one text per row proved distinct by hashing), and
+    never sorts ids batch by batch nor makes a Python string per id."""
     path = tmp_path / "codes.csv"
     path.write_text("respondent_id,unit,BP1a,BP1b,BP2a\n" + "".join(f"ASN{r},Unit A,1,2,3\n" for r in range(500)))
     taken, checked = [], []
@@ -130,23 +133,11 @@ def test_a_typical_export_reads_its_ids_columnar(tmp_path, monkeypatch):
     monkeypatch.setattr("akhlak_levels._fields.plain_ids", lambda col: taken.append(plain(col) is not None) or plain(col))
     monkeypatch.setattr("akhlak_levels._fields.check_duplicate_ids", lambda *a, **k: checked.append(1) or [])
     monkeypatch.setattr(SeenIds, "add", lambda *a, **k: checked.append(1))
-    _small_blocks(monkeypatch, 512)
+    if not whole:
+        _small_blocks(monkeypatch, 512)
     rs = al.read_responses(str(path), "berakhlak", id_column="respondent_id", unit_column="unit", missing_items="missing")
-    assert len(taken) > 5 and all(taken) and not checked
-    assert rs.respondent_ids.tolist() == [f"ASN{r}" for r in range(500)] and rs.respondent_ids.dtype == np.dtype("<U6")
-
-
-def test_a_typical_export_read_whole_reads_its_ids_columnar(tmp_path, monkeypatch):
-    """Read whole (one parse, the ids one text per row), the ids are proved distinct by hashing
-    and read columnar; no sort, no Python string per id."""
-    path = tmp_path / "codes.csv"
-    path.write_text("respondent_id,unit,BP1a,BP1b,BP2a\n" + "".join(f"ASN{r},Unit A,1,2,3\n" for r in range(500)))
-    taken, checked = [], []
-    plain = _coding.plain_ids
-    monkeypatch.setattr("akhlak_levels._fields.plain_ids", lambda col: taken.append(plain(col) is not None) or plain(col))
-    monkeypatch.setattr("akhlak_levels._fields.check_duplicate_ids", lambda *a, **k: checked.append(1) or [])
-    rs = al.read_responses(str(path), "berakhlak", id_column="respondent_id", unit_column="unit", missing_items="missing")
-    assert taken == [True] and not checked
+    assert (taken == [True]) if whole else (len(taken) > 5 and all(taken))
+    assert not checked
     assert rs.respondent_ids.tolist() == [f"ASN{r}" for r in range(500)] and rs.respondent_ids.dtype == np.dtype("<U6")
 
 
