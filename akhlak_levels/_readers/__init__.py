@@ -73,10 +73,13 @@ def source_tables(
     """The tables of ``source``, ``batch_rows`` records at a time (as the reading goes for a
     CSV file, in bounded memory; other sources are read whole, then cut).
 
-    A CSV or Parquet file is read as the batches are taken. A CSV file is read by the fast reader while the file is one it reads exactly as the strict
-    reader does (see :mod:`._csvfast`); from the first part that is not, the strict reader reads
-    the file and gives the records not given yet (or raises the fault it names). A part holding
-    only blank rows is not given on its own: its rows join the skipped rows of a neighbour.
+    A CSV or Parquet file is read as the batches are taken. A CSV file is read by the whole-file
+    reader (:mod:`._csvwhole`: one parse a section) while its sections are ones it reads exactly as
+    the strict reader does; from the first section that is not, by the block reader
+    (:mod:`._csvfast`), from that section's first record; from the first part the block reader
+    cannot read, the strict reader reads the file and gives the records not given yet (or raises
+    the fault it names). A part holding only blank rows is not given on its own: its rows join the
+    skipped rows of a neighbour.
     With ``arrow``, a Parquet file read whole keeps its columns as pyarrow arrays too (see
     :func:`arrow_column`).
     """

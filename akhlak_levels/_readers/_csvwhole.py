@@ -1,12 +1,16 @@
 """A whole CSV file in one parse, its checks counted instead of located.
 
-When the whole file is wanted (:func:`~akhlak_levels.read_responses` of a path), it is mapped
-into memory and read in sections of up to :data:`SECTION_BYTES` (one section for an export of a
-million codes), each parsed by pyarrow at once with both cores. :mod:`._csvfast` finds every record's start and
-end to number its line; here no position is looked for. A section is read here when:
+The file is mapped into memory and read in sections of up to :data:`SECTION_BYTES` when the
+whole file is wanted (:func:`~akhlak_levels.read_responses` of a path: one section for an export
+of a million codes), :data:`BATCH_SECTION_BYTES` batch by batch
+(:func:`~akhlak_levels.iter_responses`), each parsed by pyarrow at once with both cores.
+:mod:`._csvfast` finds every record's start and end to number its line; here no position is
+looked for. A section is read here when:
 
-- every record is one line: pyarrow, told not to skip empty lines, refuses an empty line in a
-  table of two or more columns, and no parsed cell holds a line break (judged per distinct text).
+- every record is one line: pyarrow, told not to skip empty lines, gives an empty line as a
+  record of empty cells (skipped, as the exact reader skips the line) and refuses a line of
+  white space in a table of two or more columns (a record of one cell), and no parsed cell holds
+  a line break (judged per distinct text, or on the bytes of a column of one text per row).
   Then every line break in the bytes ends a record and record ``k`` of a section is on its
   ``k``-th line: row numbers are exact without locating a single line break;
 - the quote rule of :mod:`._csvfast` holds, proved as :mod:`._csvplain` proves it for plain
