@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
@@ -196,6 +196,16 @@ class Questionnaire(VoteLookups):
             if s.id == scale_id:
                 return s
         raise KeyError(f"Questionnaire {self.id!r} has no scale {scale_id!r}.")
+
+    def scale_names(self, scale_ids: Sequence[str], lang: str) -> list[str]:
+        """The name in ``lang`` of each scale of ``scale_ids`` (its id where it has none there,
+        or is no scale of this questionnaire), as figures and reports label them.
+
+        >>> load_questionnaire("berakhlak").scale_names(["akuntabel", "xx"], "en")
+        ['Accountable', 'xx']
+        """
+        by_id = {s.id: s for s in self.scales}
+        return [by_id[s].name.get(lang, s) if s in by_id else s for s in scale_ids]
 
     @cached_property
     def content_hash(self) -> str:

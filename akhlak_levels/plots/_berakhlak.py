@@ -72,16 +72,6 @@ def _group_label(group: str, lang: str) -> str:
     return _t("all", lang) if group == _ALL else group
 
 
-def _value_names(q: Questionnaire, scale_ids: Sequence[str], lang: str) -> list[str]:
-    names = []
-    for s in scale_ids:
-        try:
-            names.append(q.scale(s).name.get(lang, s))
-        except KeyError:
-            names.append(s)
-    return names
-
-
 def _bands(ax: Any, q: Questionnaire, lang: str, side: str) -> None:
     """The index categories as background bands, labelled on the ``side`` of the axes."""
     assert q.index is not None
@@ -208,7 +198,7 @@ def value_profile_figure(
         else:
             ax.text(xi, 2, _t("suppressed", lang), ha="center", va="bottom", rotation=90, fontsize=7, zorder=4)
     ax.axvline(S - 0.5, color="white", linewidth=2, zorder=1)
-    ax.set_xticks(x, _value_names(q, table.scale_ids, lang) + [q.index.name.get(lang, q.index.id)],
+    ax.set_xticks(x, q.scale_names(table.scale_ids, lang) + [q.index.name.get(lang, q.index.id)],
                   rotation=30, ha="right", fontsize=8)
     pct = f"{100 * table.confidence:g}"
     ax.set_ylabel(f"{_t('score', lang)}; {_t('whiskers', lang).format(p=pct)}", fontsize=8)
@@ -335,7 +325,7 @@ def unit_value_heatmap(
     w = _wave(table, wave)
     rows = np.flatnonzero(table.wave == w)
     V = table.scale_means[rows]
-    names = _value_names(q, table.scale_ids, lang)
+    names = q.scale_names(table.scale_ids, lang)
     if index:
         V = np.column_stack([V, table.index_mean[rows]])
         names.append(q.index.name.get(lang, q.index.id))

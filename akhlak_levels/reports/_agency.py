@@ -22,7 +22,7 @@ from ..questionnaire import Questionnaire
 from ._format import category_color
 from ._groups import group_stats, rank_intervals
 
-__all__ = ["agency_context", "scale_names"]
+__all__ = ["agency_context"]
 
 
 def _cell(value: Any, low: Any = np.nan, high: Any = np.nan, code: Any = "", q: Questionnaire | None = None,
@@ -38,16 +38,6 @@ def _cell(value: Any, low: Any = np.nan, high: Any = np.nan, code: Any = "", q: 
     return {"name": name, "value": v, "low": float(low), "high": float(high), "code": code if np.isfinite(v) else "",
             "label": label if np.isfinite(v) else "", "color": category_color(code, codes) if code else "",
             "shown": bool(np.isfinite(v))}
-
-
-def scale_names(q: Questionnaire, ids: tuple[str, ...], lang: str) -> list[str]:
-    out = []
-    for s in ids:
-        try:
-            out.append(q.scale(s).name.get(lang, s))
-        except KeyError:
-            out.append(s)
-    return out
 
 
 def _change(table: ProgressTable, r: int, value: Any, p: Any, test: Any) -> dict[str, Any]:
@@ -98,7 +88,7 @@ def agency_context(waves: list[tuple[str, Assessment]], q: Questionnaire, *, by:
     stats = group_stats(table, a, rows, main, table_main)
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     ranks = rank_intervals(table_main, stats.main_se, rank[rows], confidence=confidence, n_draws=n_draws, rng=rng)
-    names = scale_names(q, table.scale_ids, lang)
+    names = q.scale_names(table.scale_ids, lang)
     cats = table.scale_categories[rows] if table.scale_categories is not None else np.full((len(rows), len(names)), "")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     out_rows = []

@@ -20,7 +20,6 @@ from ..assessment import Assessment
 from ..growth import progress, reliable_change
 from ..levels import Level
 from ..questionnaire import Questionnaire
-from ._agency import scale_names
 from ._format import category_color, write_text
 from ._groups import group_labels
 from ._inputs import Inputs
@@ -120,7 +119,7 @@ def person_pages(inp: Inputs, *, by: str | None, mgs: int, conf: float, lang: st
         if tuple(rt.scale) == tuple(a.scale_ids):
             sem = np.asarray(rt.sem, dtype=float)
     ch = _previous(wmap[names[-2]] if len(names) > 1 else None, a, conf, sem)
-    snames = scale_names(q, a.scale_ids, lang)
+    snames = q.scale_names(a.scale_ids, lang)
     codes = tuple(c.code for c in q.index.categories) if q.index is not None else ()
     labels_of = {c.code: c.label.get(lang, c.code) for c in q.index.categories} if q.index is not None else {}
     levels = _level_texts(q, lang)
