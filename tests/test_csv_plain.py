@@ -24,6 +24,7 @@ import akhlak_levels as al
 from akhlak_levels._readers import Column, _csvfast, _csvwhole
 from akhlak_levels._readers._csv import read_csv
 from akhlak_levels._readers._csvfast import NotFast, fast_tables
+from reader_tools import hand_over, reading  # tests/ has no __init__: pytest puts this folder on sys.path
 
 ITEMS = ["BP1a", "BP1b", "BP2a"]
 PLAIN_CODES = ["1", "2", "3", "4", "5", ""]
@@ -120,23 +121,6 @@ def _outcome(read) -> tuple:
     return ("read", batches)
 
 
-def _exact_only(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise NotFast("the exact reader, for the comparison")
-        yield  # pragma: no cover
-
-    monkeypatch.setattr("akhlak_levels._readers.fast_tables", refuse)
-    monkeypatch.setattr("akhlak_levels._readers.whole_tables", refuse)
-
-
-def _no_whole(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise NotFast("the block reader, for the comparison")
-        yield  # pragma: no cover
-
-    monkeypatch.setattr("akhlak_levels._readers.whole_tables", refuse)
-
-
 @settings(max_examples=3 * settings.default.max_examples)
 @given(export=exports(), block=st.sampled_from([7, 23, 64, 4096]), batch=st.one_of(st.none(), st.integers(1, 5)),
        named=st.booleans())
@@ -164,24 +148,15 @@ def test_the_shortcuts_give_the_general_and_the_exact_tables(tmp_path_factory, e
 
 @given(export=exports(), on_invalid=st.sampled_from(["raise", "missing"]), batch=st.one_of(st.none(), st.integers(1, 4)))
 def test_read_responses_gives_the_same_responses_and_errors_as_the_exact_reader(tmp_path_factory, export, on_invalid, batch):
-    data, _ = export
-    path = str(tmp_path_factory.mktemp("r") / "codes.csv")
-    with open(path, "wb") as fh:
-        fh.write(data)
-    q = al.load_questionnaire("berakhlak")
-    kw = dict(id_column="respondent_id", unit_column="unit", missing_items="missing", on_invalid=on_invalid)
-    if batch is None:
-        read = lambda: al.read_responses(path, q, **kw)  # noqa: E731
-    else:
-        read = lambda: list(al.iter_responses(path, q, batch_size=batch, **kw))  # noqa: E731
+    read = reading(tmp_path_factory, export[0], batch, on_invalid)
     fast = _outcome(read)
     with pytest.MonkeyPatch.context() as mp:
-        _no_whole(mp)
+        hand_over(mp, "whole_tables")
         assert fast == _outcome(read)  # the block reader: the same batches
         mp.setattr(_csvfast, "PLAIN", False)
         assert fast == _outcome(read)  # the general fast path: the same batches
         if batch is None:  # the exact reader cuts batches its own way (blank rows, repeats within a batch)
-            _exact_only(mp)
+            hand_over(mp, "whole_tables", "fast_tables")
             assert fast == _outcome(read)
 
 

@@ -25,6 +25,7 @@ import akhlak_levels as al
 from akhlak_levels import _coding
 from akhlak_levels._readers import Column, Table, _csvfast
 from akhlak_levels._readers._seen import SeenIds
+from reader_tools import hand_over, reading  # tests/ has no __init__: pytest puts this folder on sys.path
 
 ITEMS = ["BP1a", "BP1b", "BP2a"]
 ODD_IDS = ["", " ", "NA", "n/a", "-", "None", " A1", "A1 ", "a1", "A1", "1,97107E+17", "1.97107E+17", "9E+5",
@@ -78,26 +79,13 @@ def _small_blocks(mp: pytest.MonkeyPatch, block: int) -> None:
     one table, handing every file over)."""
     fast = _csvfast.fast_tables
     mp.setattr("akhlak_levels._readers.fast_tables", lambda path, delimiter, **kw: fast(path, delimiter, block_bytes=block, **kw))
-
-    def refuse(*args, **kwargs):
-        raise _csvfast.NotFast("the block reader")
-        yield  # pragma: no cover
-
-    mp.setattr("akhlak_levels._readers.whole_tables", refuse)
+    hand_over(mp, "whole_tables")
 
 
 @given(data=exports(), block=st.sampled_from([16, 64, 256, 1 << 20]), batch=st.one_of(st.none(), st.integers(1, 7)),
        on_invalid=st.sampled_from(["raise", "missing"]))
 def test_columnar_ids_give_the_same_responses_and_errors(tmp_path_factory, data, block, batch, on_invalid):
-    path = str(tmp_path_factory.mktemp("ids") / "codes.csv")
-    with open(path, "wb") as fh:
-        fh.write(data)
-    q = al.load_questionnaire("berakhlak")
-    kw = dict(id_column="respondent_id", unit_column="unit", missing_items="missing", on_invalid=on_invalid)
-    if batch is None:
-        read = lambda: al.read_responses(path, q, **kw)  # noqa: E731
-    else:
-        read = lambda: list(al.iter_responses(path, q, batch_size=batch, **kw))  # noqa: E731
+    read = reading(tmp_path_factory, data, batch, on_invalid)
     with pytest.MonkeyPatch.context() as mp:
         _small_blocks(mp, block)
         columnar = _outcome(read)
