@@ -248,18 +248,28 @@ def _parse_block(buf: bytearray, rec: Records, state: _State, delimiter: str, pa
     if bytes(buf[lo:lo + 3]) == codecs.BOM_UTF8:
         raise NotFast("a record starting with a byte-order mark (pyarrow would drop it)")
     cols = _cells(buf, rec, full, state, delimiter, lo, hi)
-    if state.raw_width > width and not blank_records(cols[width:], n).all():
+    return records_table(cols, state.header, state.raw_width, rec.lines[full].astype(np.int64), path,
+                         rec.lines[empty])
+
+
+def records_table(cols: list[Column], header: list[str], raw_width: int, lines: np.ndarray, path: str,
+                  empty: np.ndarray) -> Table:
+    """The table of parsed records (``cols``, as wide as the header was written, ``lines`` the
+    line of each): a column under a trailing empty header cell must be empty (else the exact
+    reader decides); rows of empty cells are skipped and listed by line with the ``empty`` lines,
+    as the exact reader skips them."""
+    width, n = len(header), len(lines)
+    if raw_width > width and not blank_records(cols[width:], n).all():
         raise NotFast("a trailing header cell is empty but the column is not")
     cols = cols[:width]
-    lines = rec.lines[full]
     blank = blank_records(cols, n)
-    skipped = rec.lines[empty]
+    skipped = empty
     if blank.any():
         keep = np.flatnonzero(~blank)
-        skipped = np.sort(np.concatenate([skipped, lines[blank]]))
+        skipped = np.sort(np.concatenate([empty, lines[blank]]))
         cols = [c.at(keep) for c in cols]
         lines = lines[keep]
-    return Table(state.header, cols, lines.astype(np.int64), path, skipped.tolist())
+    return Table(header, cols, lines, path, skipped.tolist())
 
 
 TEXT_DICT = pa.dictionary(pa.int32(), pa.string())

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ResponseError
-from ._csvfast import TEXT_DICT, NotFast, Resume, blank_records, dict_column, header_cells, parser, sniff
+from ._csvfast import TEXT_DICT, NotFast, Resume, dict_column, header_cells, parser, records_table, sniff
 from ._csvplain import SAMPLE_ROWS, choose_numbers, number_column, parse_typed, text_sizes
 from ._columns import PlainTextColumn
 from ._table import MAX_CELL, Column, Table, check_header, trim_header
@@ -286,20 +286,7 @@ def _proved(counted: tuple[int, int, int], quotes: int, closed: int, n: int, wid
 
 
 def _table(cols: list[Column], header: list[str], raw_width: int, path: str, first_line: int) -> Table:
-    """The table of a section's columns, its rows numbered from ``first_line``; rows of empty
-    cells skipped (listed by line), as the exact reader skips them."""
-    width = len(header)
+    """The table of a section's columns, its rows numbered from ``first_line``."""
     n = len(cols[0]) if cols else 0
-    if raw_width > width and not blank_records(cols[width:], n).all():
-        raise NotFast("a trailing header cell is empty but the column is not")
-    cols = cols[:width]
-    lines = np.arange(first_line, first_line + n, dtype=np.int64)
-    blank = blank_records(cols, n)
-    skipped: list[int] = []
-    if blank.any():
-        keep = np.flatnonzero(~blank)
-        skipped = lines[blank].tolist()
-        cols = [c.at(keep) for c in cols]
-        lines = lines[keep]
-    return Table(header, cols, lines, path, skipped)
-
+    return records_table(cols, header, raw_width, np.arange(first_line, first_line + n, dtype=np.int64), path,
+                         np.empty(0, dtype=np.int64))
