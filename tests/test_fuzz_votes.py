@@ -233,6 +233,27 @@ def test_a_broken_parquet_file_is_refused_or_read_as_before(tmp_path_factory, ro
     path = tmp_path_factory.mktemp("p") / "votes.parquet"
     path.write_bytes(bytes(raw))
     got = _read_parquet(path)
-    assert got == _read_parquet(path, plain=True), mutation
+    if _decodings_agree(path):  # else pyarrow itself reads the damaged pages two ways (below)
+        assert got == _read_parquet(path, plain=True), mutation
     if got[0] != "error":
         assert len(got[0]) <= len(rows)
+
+
+def _decodings_agree(path: Path) -> bool:
+    """Whether pyarrow reads the file alike as a plain read does (``read_table``) and as the Arrow
+    path does (``ParquetFile`` with its texts as dictionaries). A damaged page that no checksum guards can decode to other values
+    either way without an error (a flipped byte in a list's lengths, found by this fuzz: 10
+    behaviours read plainly, 4 as dictionaries); the library cannot be more consistent than its
+    decoder, so then both paths need only end in the library's own error or a read."""
+    import pyarrow.parquet as pq
+
+    def read(dictionary: bool) -> object:
+        try:
+            if not dictionary:
+                return pq.read_table(path).to_pylist()
+            names = [c.path for c in pq.ParquetFile(path).schema]
+            return pq.ParquetFile(path, read_dictionary=names).read().to_pylist()
+        except Exception as exc:  # noqa: BLE001 - any refusal counts as one outcome
+            return type(exc)
+
+    return read(False) == read(True)

@@ -74,7 +74,7 @@ def whole_tables(path: str, delimiter: str | None, *, batches: bool = False) -> 
         mm = mmap.mmap(fh.fileno(), 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ) if populate else \
             mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         delimiter, header, raw_width, lo = _start(mm, fh, path, delimiter)
-    yield from _sections(mm, lo, header, raw_width, delimiter, path, section)
+    yield from _sections(mm, lo, header, raw_width, delimiter, path, section, batches)
 
 
 def _start(mm: mmap.mmap, fh: BinaryIO, path: str, delimiter: str | None) -> tuple[str, list[str], int, int]:
@@ -94,7 +94,7 @@ def _start(mm: mmap.mmap, fh: BinaryIO, path: str, delimiter: str | None) -> tup
 
 
 def _sections(mm: mmap.mmap, lo: int, header: list[str], raw_width: int, delimiter: str, path: str,
-              section: int) -> Iterator[Table]:
+              section: int, batches: bool) -> Iterator[Table]:
     n, types, line, given = len(mm), None, 2, 0
     if mm.find(b"\0", 0, lo) >= 0:
         raise NotFast("a NUL character")
@@ -108,6 +108,8 @@ def _sections(mm: mmap.mmap, lo: int, header: list[str], raw_width: int, delimit
             types = _choose_types(mm, lo, hi, raw_width, delimiter)
         try:
             table = _section(mm, lo, hi, header, raw_width, types, delimiter, path, line)
+            if batches and table.skipped_rows:  # batches are cut around blank lines as the block reader cuts them
+                raise NotFast("blank rows, batch by batch")
         except NotFast as exc:  # the block reader can read on from this section's first record
             exc.resume = Resume(lo, line, header, raw_width, delimiter)
             raise
